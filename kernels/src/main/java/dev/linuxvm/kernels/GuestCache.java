@@ -105,6 +105,11 @@ final class GuestCache {
             try (Reader r = Files.newBufferedReader(manifest)) {
                 p.load(r);
             }
+            if (!Integer.toString(GuestInitramfs.REVISION).equals(p.getProperty("initramfs.revision"))) {
+                progress.accept("cache entry " + dir + " has initramfs revision " + p.getProperty("initramfs.revision")
+                    + ", this build needs " + GuestInitramfs.REVISION + ": provisioning again");
+                return null;
+            }
             TestKernel k = new TestKernel(arch, dir.resolve(p.getProperty("kernel.file")),
                 dir.resolve(p.getProperty("initramfs.file")), p.getProperty("kernel.release"),
                 p.getProperty("kernel.package.version"), p.getProperty("busybox.package.version"),
@@ -163,9 +168,21 @@ final class GuestCache {
             p.store(sw, "linuxvm provisioned guest; files are verified against these sha256 on every use");
             writeAtomically(dir.resolve(MANIFEST), sw.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             writeAtomically(archDir(arch).resolve(CURRENT), (key + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            pruneExcept(arch, key);
             return k;
         } catch (IOException e) {
             throw new ProvisioningException("cannot write the provisioned " + arch + " guest to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the arch's other (superseded) guest dirs; processes still using their files keep them open. */
+    private void pruneExcept(Arch arch, String key) throws IOException {
+        try (Stream<Path> s = Files.list(archDir(arch))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isDirectory(p) && !p.getFileName().toString().equals(key)) {
+                    deleteTree(p);
+                }
+            }
         }
     }
 

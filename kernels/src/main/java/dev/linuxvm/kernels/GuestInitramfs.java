@@ -29,7 +29,7 @@ public final class GuestInitramfs {
     /**
      * Revision of this layout; part of the cache key, so changing /init re-provisions.
      */
-    public static final int REVISION = 1;
+    public static final int REVISION = 2;
 
     /** First inode of overlays, well above any base archive's, so inode numbers stay unique. */
     private static final long OVERLAY_FIRST_INODE = 1_000_000;
@@ -69,6 +69,9 @@ public final class GuestInitramfs {
         w.addCharDevice("dev/console", 0600, TTYAUX_MAJOR, CONSOLE_MINOR);
         w.addFile("bin/busybox", 0755, busyboxStatic);
         w.addSymlink("bin/sh", "busybox");
+        // ash's \w prints "~" for the home directory it finds in /etc/passwd.
+        w.addFile("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\n");
+        w.addFile("etc/group", 0644, "root:x:0:\n");
         w.addFile("init", 0755, INIT_SCRIPT);
         return w.toGzip();
     }

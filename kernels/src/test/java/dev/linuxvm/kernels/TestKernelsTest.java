@@ -1,0 +1,76 @@
+package dev.linuxvm.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.linuxvm.engine.Arch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cache bookkeeping and overrides, without the network. */
+class TestKernelsTest {
+
+    @Test
+    void cache_dir_follows_linuxvm_cache_then_xdg() {
+        assertThat(TestKernels.defaultCacheDir(Map.of("LINUXVM_CACHE", "/c", "XDG_CACHE_HOME", "/x"))).isEqualTo(Path.of("/c"));
+        assertThat(TestKernels.defaultCacheDir(Map.of("XDG_CACHE_HOME", "/x"))).isEqualTo(Path.of("/x/linuxvm"));
+        assertThat(TestKernels.defaultCacheDir(Map.of()))
+            .isEqualTo(Path.of(System.getProperty("user.home"), ".cache", "linuxvm"));
+    }
+
+    @Test
+    void both_overrides_are_used_without_provisioning(@TempDir Path dir) throws Exception {
+        Path kernel = Files.writeString(dir.resolve("vmlinux"), "k");
+        Path initrd = Files.writeString(dir.resolve("initrd"), "i");
+        TestKernels kernels = TestKernels.of(dir.resolve("never-created"),
+            Map.of("LINUXVM_KERNEL_X86_64", kernel.toString(), "LINUXVM_INITRD_X86_64", initrd.toString()), s -> { });
+
+        TestKernel k = kernels.get(Arch.X86_64);
+
+        assertThat(k.kernel()).isEqualTo(kernel);
+        assertThat(k.initramfs()).isEqualTo(initrd);
+        assertThat(k.kernelRelease()).isEqualTo(TestKernel.CUSTOM);
+        assertThat(k.kernelSha256()).isEqualTo("8254c329a92850f6d539dd376f4816ee2764517da5e0235514af433164480d7a");
+        assertThat(dir.resolve("never-created")).doesNotExist();
+    }
+
+    @Test
+    void missing_override_file_is_named_in_the_error(@TempDir Path dir) {
+        TestKernels kernels = TestKernels.of(dir, Map.of("LINUXVM_KERNEL_AARCH64", "/nonexistent/Image"), s -> { });
+        assertThatThrownBy(() -> kernels.get(Arch.AARCH64)).isInstanceOf(ProvisioningException.class)
+            .hasMessageContaining("LINUXVM_KERNEL_AARCH64=/nonexistent/Image does not name a readable file");
+    }
+
+    @Test
+    void stored_guest_is_reused_and_a_corrupted_one_is_not(@TempDir Path dir) throws Exception {
+        GuestCache cache = new GuestCache(dir);
+        List<String> log = new ArrayList<>();
+        TestKernel stored = cache.store(Arch.AARCH64, "k1", new byte[] {1, 2, 3}, new byte[] {4, 5}, "6.1.0-1-cloud-arm64",
+            "6.1.1-1", "1:1.35");
+
+        TestKernel reused = cache.current(Arch.AARCH64, log::add);
+        assertThat(reused).isEqualTo(stored);
+        assertThat(reused.kernelPackageVersion()).isEqualTo("6.1.1-1");
+        assertThat(Files.readString(dir.resolve("guests/aarch64/current")).trim()).isEqualTo("k1");
+        assertThat(dir.resolve("guests/aarch64/k1")).isDirectoryNotContaining("glob:**.tmp-*");
+
+        Files.write(stored.kernel(), new byte[] {1, 2, 4}); // same size, different bytes
+        assertThat(cache.current(Arch.AARCH64, log::add)).isNull();
+        assertThat(log).anyMatch(l -> l.contains("corrupt"));
+
+        Files.delete(stored.kernel().resolveSibling(GuestCache.MANIFEST));
+        assertThat(cache.current(Arch.AARCH64, log::add)).isNull();
+    }
+
+    @Test
+    void cache_key_has_no_path_separators_or_colons() {
+        assertThat(TestKernels.sanitize("6.1.0-56-cloud-amd64_6.1.192-2_busybox-1:1.35.0-4+deb12u1+b1_r2"))
+            .isEqualTo("6.1.0-56-cloud-amd64_6.1.192-2_busybox-1_1.35.0-4+deb12u1+b1_r2");
+        assertThat(TestKernels.sanitize("a/b")).isEqualTo("a_b");
+    }
+}
