@@ -82,7 +82,7 @@ final class GuestCache {
                     }
                 }
             } catch (IOException e) {
-                throw new ProvisioningException("cannot lock the guest cache " + root + ": " + e.getMessage()
+                throw new ProvisioningException("cannot create or lock the guest cache " + root + ": " + describe(e)
                     + " (set LINUXVM_CACHE to a writable directory)", e);
             }
         }
@@ -184,6 +184,15 @@ final class GuestCache {
                 }
             }
         }
+    }
+
+    /** An IOException as one phrase: NIO's messages are often just the path. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return e.getClass().getSimpleName().replace("Exception", "")
+                + (f.getReason() != null ? " (" + f.getReason() + ")" : "") + " on " + f.getFile();
+        }
+        return e.getMessage();
     }
 
     static void writeAtomically(Path target, byte[] data) throws IOException {

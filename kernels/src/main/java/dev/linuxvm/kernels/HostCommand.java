@@ -18,7 +18,12 @@ final class HostCommand {
 
     /** Whether {@code tool} is an executable on PATH. */
     static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        return onPath(tool, System.getenv("PATH"));
+    }
+
+    /** Whether {@code tool} is an executable in one of the directories of {@code path}. */
+    static boolean onPath(String tool, String path) {
+        for (String dir : (path == null ? "" : path).split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
                 return true;
             }

@@ -216,7 +216,7 @@ public final class TestKernels {
     private void requireTools(Arch arch) {
         List<String> missing = new ArrayList<>();
         for (String t : REQUIRED_TOOLS) {
-            if (!HostCommand.onPath(t)) {
+            if (!HostCommand.onPath(t, env.get("PATH"))) {
                 missing.add(t);
             }
         }

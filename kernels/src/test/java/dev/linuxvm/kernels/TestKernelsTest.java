@@ -68,6 +68,15 @@ class TestKernelsTest {
     }
 
     @Test
+    void without_apt_the_error_names_the_tools_and_the_overrides(@TempDir Path dir) {
+        TestKernels kernels = TestKernels.of(dir, Map.of("PATH", dir.resolve("empty-bin").toString()), s -> { });
+        assertThatThrownBy(() -> kernels.get(Arch.X86_64)).isInstanceOf(ProvisioningException.class)
+            .hasMessageContaining("apt-get, apt-cache, dpkg-deb not found")
+            .hasMessageContaining("LINUXVM_KERNEL_X86_64")
+            .hasMessageContaining("LINUXVM_INITRD_X86_64");
+    }
+
+    @Test
     void cache_key_has_no_path_separators_or_colons() {
         assertThat(TestKernels.sanitize("6.1.0-56-cloud-amd64_6.1.192-2_busybox-1:1.35.0-4+deb12u1+b1_r2"))
             .isEqualTo("6.1.0-56-cloud-amd64_6.1.192-2_busybox-1_1.35.0-4+deb12u1+b1_r2");
