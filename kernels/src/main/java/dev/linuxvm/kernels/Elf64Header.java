@@ -28,6 +28,13 @@ public record Elf64Header(int e_type, int e_machine, long e_entry, long e_phoff,
     public static final int E_PHOFF = 32;
     public static final int E_PHENTSIZE = 54;
     public static final int E_PHNUM = 56;
+    /** Elf64_Phdr field offsets: p_type(4) p_flags(4) p_offset(8) p_vaddr(8) p_paddr(8) p_filesz(8) p_memsz(8) p_align(8). */
+    public static final int P_TYPE = 0;
+    public static final int P_OFFSET = 8;
+    public static final int P_VADDR = 16;
+    public static final int P_PADDR = 24;
+    public static final int P_FILESZ = 32;
+    public static final int P_MEMSZ = 40;
     /** e_machine values. */
     public static final int EM_X86_64 = 62;
     public static final int EM_AARCH64 = 183;
@@ -60,9 +67,8 @@ public record Elf64Header(int e_type, int e_machine, long e_entry, long e_phoff,
                 throw new KernelFormatException("ELF program header " + i + " lies outside the file");
             }
             int p = (int) at;
-            // Elf64_Phdr: p_type(4) p_flags(4) p_offset(8) p_vaddr(8) p_paddr(8) p_filesz(8) p_memsz(8) p_align(8)
-            phdrs.add(new ProgramHeader(b.getInt(p), b.getLong(p + 8), b.getLong(p + 16), b.getLong(p + 24),
-                b.getLong(p + 32), b.getLong(p + 40)));
+            phdrs.add(new ProgramHeader(b.getInt(p + P_TYPE), b.getLong(p + P_OFFSET), b.getLong(p + P_VADDR),
+                b.getLong(p + P_PADDR), b.getLong(p + P_FILESZ), b.getLong(p + P_MEMSZ)));
         }
         return new Elf64Header(b.getShort(E_TYPE) & 0xffff, b.getShort(E_MACHINE) & 0xffff, b.getLong(E_ENTRY),
             phoff, phentsize, phnum, List.copyOf(phdrs));

@@ -21,8 +21,9 @@ public final class KernelExtractor {
     }
 
     /**
-     * bzImage to vmlinux: 1. read the setup header; 2. find the payload from payload_offset /
-     * payload_length (falling back to a magic scan when they are zero); 3. decompress by magic;
+     * bzImage to vmlinux: 1. read the setup header (boot protocol 2.08+, which always has the
+     * payload fields); 2. find the payload from payload_offset / payload_length; 3. decompress
+     * by magic;
      * 4. check the result is an ELF64 EM_X86_64 (the decompressed payload is the stripped
      * vmlinux, possibly followed by its relocation table, which ELF loaders ignore).
      */

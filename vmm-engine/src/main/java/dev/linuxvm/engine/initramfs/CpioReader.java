@@ -35,14 +35,14 @@ public final class CpioReader {
             }
             NewcHeader h = NewcHeader.parse(raw, pos);
             int nameStart = pos + NewcHeader.SIZE;
-            int nameEnd = Math.addExact(nameStart, (int) h.c_namesize());
-            if (h.c_namesize() < 1 || nameEnd > raw.length) {
+            if (h.c_namesize() < 1 || h.c_namesize() > raw.length - nameStart) {
                 throw new CpioException("truncated cpio archive: name of entry at offset " + pos
                     + " (" + h.c_namesize() + " bytes) runs past the end");
             }
+            int nameEnd = nameStart + (int) h.c_namesize();
             String name = new String(raw, nameStart, (int) h.c_namesize() - 1, StandardCharsets.UTF_8);
             int dataStart = (int) NewcHeader.align(nameEnd);
-            long dataEnd = dataStart + h.c_filesize();
+            long dataEnd = (long) dataStart + h.c_filesize();
             if (dataEnd > raw.length) {
                 throw new CpioException("truncated cpio archive: data of '" + name + "' ("
                     + h.c_filesize() + " bytes at offset " + dataStart + ") runs past the end ("

@@ -143,6 +143,9 @@ class CpioWriterTest {
         System.arraycopy("070707".getBytes(StandardCharsets.US_ASCII), 0, odc, 0, 6);
         assertThatThrownBy(() -> CpioReader.read(odc))
             .isInstanceOf(CpioException.class).hasMessageContaining("expected '070701'");
+        byte[] hugeName = new NewcHeader(1, 0100644, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xFFFF_FFFFL, 0).toBytes();
+        assertThatThrownBy(() -> CpioReader.read(hugeName))
+            .isInstanceOf(CpioException.class).hasMessageContaining("name of entry at offset 0");
         byte[] full = new CpioWriter().addFile("f", 0644, new byte[100]).toByteArray();
         byte[] cut = java.util.Arrays.copyOf(full, 150);
         assertThatThrownBy(() -> CpioReader.read(cut))
