@@ -79,7 +79,10 @@ public record Fadt(
      * <ul>
      * <li>PM1a_EVT_BLK at {@code pm1aEvtBlk}, 4 bytes (PM1_STS, PM1_EN). Needed although nothing
      * raises events: ACPICA clears PM1_STS before entering S5 and aborts the sleep if that
-     * register has no address. The backend should read it as 0 and ignore writes.</li>
+     * register has no address. Measured with Debian's 6.1 kernel: without it the kernel logs
+     * "Required FADT field Pm1aEventBlock has zero address" and {@code poweroff -f} ends in
+     * "System halted" with no PM1a_CNT write; with it, S5 is written. The backend should read
+     * these four ports as 0 and ignore writes.</li>
      * <li>PM1a_CNT_BLK at {@code pm1aCntBlk}, 2 bytes; no PM1b, no PM2, no PM timer
      * (PM_TMR_LEN 0: the kernel then uses other clocksources), no GPE blocks, SMI_CMD 0
      * (the platform is always in ACPI mode).</li>

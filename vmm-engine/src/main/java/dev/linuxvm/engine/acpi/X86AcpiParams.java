@@ -7,7 +7,10 @@ import java.util.List;
  * class should pass its own constants.
  *
  * @param cpus                 vCPUs; CPU i has ACPI Processor UID i and APIC ID i
- * @param ram                  guest RAM ranges (SRAT memory affinity, proximity domain 0)
+ * @param ram                  guest RAM ranges (SRAT memory affinity, proximity domain 0); must
+ *                             cover every e820 RAM range exactly: measured with Debian 6.1, RAM
+ *                             outside every SRAT range lands in node 1024 and the kernel oopses
+ *                             in free_area_init
  * @param localApicAddress     MADT Local Interrupt Controller Address (0xFEE00000)
  * @param ioApicId             I/O APIC ID (KVM's in-kernel IOAPIC resets to 0)
  * @param ioApicAddress        I/O APIC MMIO base (0xFEC00000)

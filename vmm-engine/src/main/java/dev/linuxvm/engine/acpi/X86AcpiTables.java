@@ -20,7 +20,15 @@ public final class X86AcpiTables {
     private X86AcpiTables() {
     }
 
-    /** Power-off contract: value the guest writes to PM1a_CNT with SLP_EN set is {@code pm1ControlFor(S5)}. */
+    /**
+     * PM1_CNT SLP_TYP position (ACPI 6.5 section 4.8.3.2.1, Table 4.13). Power-off contract: on
+     * {@code poweroff} Linux (ACPICA acpi_hw_legacy_sleep) reads PM1a_CNT, clears SLP_TYP and
+     * SLP_EN, then writes twice, 16 bits each: {@code old | 5 << 10} (0x1400 when the read gives
+     * 0) and then {@code old | 5 << 10 | SLP_EN} (0x3400). A backend powers off on the write for
+     * which {@link #isSleepRequest(int, int) isSleepRequest(value, 5)} holds. QEMU's
+     * {@code isa-debug-exit,iobase=0x604,iosize=2} already exits on the first write, with status
+     * {@code (0x1400 << 1 | 1) & 0xFF} = 1 (measured).
+     */
     public static final int SLP_TYP_SHIFT = 10;
     /** PM1_CNT SLP_EN (ACPI 6.5 section 4.8.3.2.1, Table 4.13). */
     public static final int SLP_EN = 1 << 13;
