@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The x86_64 table set: FACP, DSDT, APIC (MADT), SRAT, SPCR. Usage:
+ * The x86_64 table set: FACP, DSDT, APIC (MADT), SRAT, SPCR, optionally HPET. Usage:
  * {@code X86AcpiTables.tableSet(params).layout(base)}, then store {@code layout.region(...)}
  * (e820 type ACPI) and {@code layout.rsdp()} at 0xE0000.
  */
@@ -35,8 +35,14 @@ public final class X86AcpiTables {
     /** PM1_CNT SLP_TYP field mask. */
     public static final int SLP_TYP_MASK = 0b111 << SLP_TYP_SHIFT;
 
-    public static AcpiTableSet tableSet(X86AcpiParams p) {
-        return new AcpiTableSet(fadt(p), dsdt(p), List.of(madt(p), srat(p), spcr(p)));
+    /**
+     * FACP, DSDT, APIC, SRAT, SPCR, then {@code extra} tables (e.g. {@link Hpet#qemu()} when the
+     * executor's machine has an HPET).
+     */
+    public static AcpiTableSet tableSet(X86AcpiParams p, AcpiTable... extra) {
+        List<AcpiTable> others = new ArrayList<>(List.of(madt(p), srat(p), spcr(p)));
+        others.addAll(List.of(extra));
+        return new AcpiTableSet(fadt(p), dsdt(p), others);
     }
 
     public static Fadt fadt(X86AcpiParams p) {

@@ -51,6 +51,7 @@ class AcpiStructureTest {
         assertThat(SratLocalApicAffinity.SIZE).isEqualTo(16).isEqualTo(tw(new SratLocalApicAffinity(0, 0)).length);
         assertThat(Spcr.SIZE).isEqualTo(80).isEqualTo(Spcr.pl011(0x0900_0000L, 33).toBytes().length);
         assertThat(Gtdt.SIZE).isEqualTo(96).isEqualTo(Gtdt.qemuVirt().toBytes().length);
+        assertThat(Hpet.SIZE).isEqualTo(56).isEqualTo(Hpet.qemu().toBytes().length);
         assertThat(Madt.FIXED_SIZE).isEqualTo(44);
         assertThat(Srat.FIXED_SIZE).isEqualTo(48);
     }

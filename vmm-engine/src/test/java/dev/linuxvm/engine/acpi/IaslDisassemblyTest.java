@@ -58,7 +58,7 @@ class IaslDisassemblyTest {
     @Test
     void every_x86_table_disassembles_cleanly() throws Exception {
         assumeTrue(iaslAvailable(), "iasl not on PATH: install acpica-tools (apt-get install acpica-tools)");
-        AcpiLayout layout = X86AcpiTables.tableSet(X86AcpiParams.defaults(2, RAM)).layout(0x000F_0000L - 0x1000);
+        AcpiLayout layout = X86AcpiTables.tableSet(X86AcpiParams.defaults(2, RAM), Hpet.qemu()).layout(0x000F_0000L - 0x1000);
         for (PlacedTable t : layout.tables()) {
             disassemble(t);
         }
@@ -73,7 +73,8 @@ class IaslDisassemblyTest {
                 .contains("Interrupt Source Override").contains("FEC00000");
         assertThat(dsl(layout, "SRAT")).contains("Memory Affinity").contains("Processor Local APIC/SAPIC Affinity");
         assertThat(dsl(layout, "SPCR")).contains("Interface Type : 00");
-        assertThat(dsl(layout, "XSDT")).contains("ACPI Table Address   0");
+        assertThat(dsl(layout, "XSDT")).contains("ACPI Table Address   4");
+        assertThat(dsl(layout, "HPET")).contains("Hardware Block ID : 8086A201").contains("00000000FED00000");
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class PkgLength {
                 + MAX_LENGTH + "); split the object");
     }
 
-    /** Emits {@code opcode bytes, PkgLength, body} with the PkgLength measured from {@code body}. */
+    /** Emits {@code PkgLength, body} (the caller wrote the opcode) with the PkgLength measured from {@code body}. */
     static void emitPackage(AmlSink sink, byte[] body) {
         sink.bytes(encode(body.length));
         sink.bytes(body);
