@@ -1,0 +1,73 @@
+package dev.linuxvm.engine.acpi;
+
+import java.util.List;
+
+/**
+ * What the x86 tables describe. {@link #defaults} gives the platform of DESIGN.md; the layout
+ * class should pass its own constants.
+ *
+ * @param cpus                 vCPUs; CPU i has ACPI Processor UID i and APIC ID i
+ * @param ram                  guest RAM ranges (SRAT memory affinity, proximity domain 0); must
+ *                             cover every e820 RAM range exactly: measured with Debian 6.1, RAM
+ *                             outside every SRAT range lands in node 1024 and the kernel oopses
+ *                             in free_area_init
+ * @param localApicAddress     MADT Local Interrupt Controller Address (0xFEE00000)
+ * @param ioApicId             I/O APIC ID (KVM's in-kernel IOAPIC resets to 0)
+ * @param ioApicAddress        I/O APIC MMIO base (0xFEC00000)
+ * @param overrides            MADT interrupt source overrides
+ * @param sciIrq               FADT SCI_INT
+ * @param pm1aEvtBlk           PM1a_EVT_BLK I/O port (4 bytes: PM1_STS, PM1_EN)
+ * @param pm1aCntBlk           PM1a_CNT_BLK I/O port (2 bytes)
+ * @param resetPort            RESET_REG I/O port
+ * @param resetValue           RESET_VALUE
+ * @param iapcBootArch         FADT IAPC_BOOT_ARCH
+ * @param s5SleepType          SLP_TYPa/SLP_TYPb in {@code \_S5}
+ * @param com1Port             COM1 16550 I/O base
+ * @param com1Irq              COM1 ISA IRQ
+ */
+public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddress, int ioApicId, long ioApicAddress,
+        List<InterruptSourceOverride> overrides, int sciIrq, int pm1aEvtBlk, int pm1aCntBlk, int resetPort,
+        int resetValue, int iapcBootArch, int s5SleepType, int com1Port, int com1Irq) {
+
+    /** x86 xAPIC IDs are 8 bits and 0xFF is the broadcast ID. */
+    public static final int MAX_CPUS = 255;
+
+    public X86AcpiParams {
+        if (cpus < 1 || cpus > MAX_CPUS) {
+            throw new AcpiException("x86 ACPI: " + cpus + " CPUs; use 1 to " + MAX_CPUS + " (8-bit xAPIC IDs)");
+        }
+        ram = List.copyOf(ram);
+        if (ram.isEmpty()) {
+            throw new AcpiException("x86 ACPI: no RAM ranges given for the SRAT");
+        }
+        overrides = List.copyOf(overrides);
+        if (s5SleepType < 0 || s5SleepType > 7) {
+            throw new AcpiException("x86 ACPI: S5 sleep type " + s5SleepType + " does not fit SLP_TYP (3 bits)");
+        }
+    }
+
+    /** I/O port of QEMU's PIIX4/ICH9 PM block, whose PM1a_CNT is at +4. */
+    public static final int PM_BASE = 0x600;
+    /** SLP_TYP for S5 that our \_S5 declares (the guest writes SLP_TYP=5 | SLP_EN to PM1a_CNT). */
+    public static final int S5_SLEEP_TYPE = 5;
+
+    /**
+     * The DESIGN.md platform: LAPIC 0xFEE00000, IOAPIC id 0 at 0xFEC00000 (GSI base 0), ISA IRQ 0
+     * (PIT) routed to GSI 2 and the SCI (IRQ 9) level/active-high, PM1a_EVT 0x600, PM1a_CNT
+     * 0x604, reset 0xCF9 value 0x06, IAPC_BOOT_ARCH = VGA Not Present | CMOS RTC Not Present (no
+     * 8042, so Linux skips the i8042 probe; no RTC device emulated), \_S5 = 5, COM1 0x3F8 IRQ 4.
+     */
+    public static X86AcpiParams defaults(int cpus, List<MemoryRange> ram) {
+        return new X86AcpiParams(cpus, ram, 0xFEE0_0000L, 0, 0xFEC0_0000L,
+                List.of(
+                        // ISA IRQ 0 (PIT) is wired to IOAPIC pin 2 (QEMU; a KVM backend routes GSI 0 to pin 2 too)
+                        new InterruptSourceOverride(0, 2, InterruptSourceOverride.CONFORMS),
+                        // SCI: level-triggered, active-high (ACPI's default for SCI would be active-low)
+                        new InterruptSourceOverride(9, 9,
+                                InterruptSourceOverride.LEVEL | InterruptSourceOverride.ACTIVE_HIGH)),
+                9, PM_BASE, PM_BASE + 4,
+                0xCF9, 0x06, // 0xCF9 Reset Control Register: 0x06 = SYS_RST | RST_CPU (hard reset)
+                Fadt.IAPC_VGA_NOT_PRESENT | Fadt.IAPC_CMOS_RTC_NOT_PRESENT,
+                S5_SLEEP_TYPE, 0x3F8, 4);
+    }
+}

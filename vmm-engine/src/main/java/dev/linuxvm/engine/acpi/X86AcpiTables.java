@@ -1,0 +1,112 @@
+package dev.linuxvm.engine.acpi;
+
+import dev.linuxvm.engine.acpi.aml.AmlPackage;
+import dev.linuxvm.engine.acpi.aml.Device;
+import dev.linuxvm.engine.acpi.aml.EisaId;
+import dev.linuxvm.engine.acpi.aml.IoPort;
+import dev.linuxvm.engine.acpi.aml.IrqNoFlags;
+import dev.linuxvm.engine.acpi.aml.Name;
+import dev.linuxvm.engine.acpi.aml.ResourceTemplate;
+import dev.linuxvm.engine.acpi.aml.Scope;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The x86_64 table set: FACP, DSDT, APIC (MADT), SRAT, SPCR, optionally HPET. Usage:
+ * {@code X86AcpiTables.tableSet(params).layout(base)}, then store {@code layout.region(...)}
+ * (e820 type ACPI) and {@code layout.rsdp()} at 0xE0000.
+ */
+public final class X86AcpiTables {
+    private X86AcpiTables() {
+    }
+
+    /**
+     * PM1_CNT SLP_TYP position (ACPI 6.5 section 4.8.3.2.1, Table 4.13). Power-off contract: on
+     * {@code poweroff} Linux (ACPICA acpi_hw_legacy_sleep) reads PM1a_CNT, clears SLP_TYP and
+     * SLP_EN, then writes twice, 16 bits each: {@code old | 5 << 10} (0x1400 when the read gives
+     * 0) and then {@code old | 5 << 10 | SLP_EN} (0x3400). A backend powers off on the write for
+     * which {@link #isSleepRequest(int, int) isSleepRequest(value, 5)} holds. QEMU's
+     * {@code isa-debug-exit,iobase=0x604,iosize=2} already exits on the first write, with status
+     * {@code (0x1400 << 1 | 1) & 0xFF} = 1 (measured).
+     */
+    public static final int SLP_TYP_SHIFT = 10;
+    /** PM1_CNT SLP_EN (ACPI 6.5 section 4.8.3.2.1, Table 4.13). */
+    public static final int SLP_EN = 1 << 13;
+    /** PM1_CNT SLP_TYP field mask. */
+    public static final int SLP_TYP_MASK = 0b111 << SLP_TYP_SHIFT;
+
+    /**
+     * FACP, DSDT, APIC, SRAT, SPCR, then {@code extra} tables (e.g. {@link Hpet#qemu()} when the
+     * executor's machine has an HPET).
+     */
+    public static AcpiTableSet tableSet(X86AcpiParams p, AcpiTable... extra) {
+        List<AcpiTable> others = new ArrayList<>(List.of(madt(p), srat(p), spcr(p)));
+        others.addAll(List.of(extra));
+        return new AcpiTableSet(fadt(p), dsdt(p), others);
+    }
+
+    public static Fadt fadt(X86AcpiParams p) {
+        return Fadt.x86(p.sciIrq(), p.pm1aEvtBlk(), p.pm1aCntBlk(), p.resetPort(), p.resetValue(), p.iapcBootArch());
+    }
+
+    /**
+     * <pre>
+     * DefinitionBlock ("", "DSDT", 2, "LNXVM ", "LINUXVM ", 1) {
+     *     Name (\_S5, Package () { 5, 5, 0, 0 })   // SLP_TYPa, SLP_TYPb, reserved
+     *     Scope (\_SB) {
+     *         Device (COM1) {
+     *             Name (_HID, EisaId ("PNP0501"))
+     *             Name (_UID, One)
+     *             Name (_STA, 0x0F)
+     *             Name (_CRS, ResourceTemplate () {
+     *                 IO (Decode16, 0x03F8, 0x03F8, 0x00, 0x08)
+     *                 IRQNoFlags () { 4 }
+     *             })
+     *         }
+     *     }
+     * }
+     * </pre>
+     */
+    public static Dsdt dsdt(X86AcpiParams p) {
+        return Dsdt.of(
+                Name.of("\\_S5", AmlPackage.ofIntegers(p.s5SleepType(), p.s5SleepType(), 0, 0)),
+                Scope.of("\\_SB",
+                        Device.of("COM1",
+                                Name.of("_HID", EisaId.of("PNP0501")),
+                                Name.of("_UID", 1),
+                                Name.of("_STA", 0x0F), // present, enabled, shown in UI, functioning
+                                Name.of("_CRS", ResourceTemplate.of(
+                                        IoPort.fixed16(p.com1Port(), 0x00, 8), // 8 16550 registers
+                                        IrqNoFlags.of(p.com1Irq()))))));
+    }
+
+    public static Madt madt(X86AcpiParams p) {
+        List<MadtEntry> entries = new ArrayList<>();
+        for (int cpu = 0; cpu < p.cpus(); cpu++) {
+            entries.add(new LocalApic(cpu, cpu, true));
+        }
+        entries.add(new IoApic(p.ioApicId(), p.ioApicAddress(), 0));
+        entries.addAll(p.overrides());
+        return new Madt(p.localApicAddress(), Madt.PCAT_COMPAT, entries);
+    }
+
+    public static Srat srat(X86AcpiParams p) {
+        List<SratEntry> entries = new ArrayList<>();
+        for (int cpu = 0; cpu < p.cpus(); cpu++) {
+            entries.add(new SratLocalApicAffinity(0, cpu));
+        }
+        for (MemoryRange r : p.ram()) {
+            entries.add(new SratMemoryAffinity(0, r.base(), r.length()));
+        }
+        return new Srat(entries);
+    }
+
+    public static Spcr spcr(X86AcpiParams p) {
+        return Spcr.uart16550(p.com1Port(), p.com1Irq());
+    }
+
+    /** True when a 16-bit write to PM1a_CNT requests S{@code sleepType} (SLP_EN set, SLP_TYP matching). */
+    public static boolean isSleepRequest(int pm1Control, int sleepType) {
+        return (pm1Control & SLP_EN) != 0 && ((pm1Control & SLP_TYP_MASK) >>> SLP_TYP_SHIFT) == sleepType;
+    }
+}
