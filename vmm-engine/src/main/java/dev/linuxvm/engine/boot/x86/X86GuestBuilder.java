@@ -129,7 +129,7 @@ public final class X86GuestBuilder {
         k.requireInside(X86Layout.HIGH_MEMORY_START, lowRamEnd);
 
         // 2. Initrd.
-        long initrdAddress = initrd == null ? 0 : placeInitrd(k, lowRamEnd);
+        long initrdAddress = initrd == null ? 0 : placeInitrd(k.loadEnd(), initrd.length, lowRamEnd);
 
         // 3. ACPI.
         AcpiProvider.AcpiBlobs tables = acpi.build(new AcpiProvider.Request(
@@ -190,24 +190,28 @@ public final class X86GuestBuilder {
         throw new X86BootException("no kernel given: pass the vmlinux with kernel(...)");
     }
 
-    private long placeInitrd(ElfKernel k, long lowRamEnd) {
-        if (initrd.length == 0) {
+    /**
+     * Highest page-aligned address for an initrd of {@code length} bytes that ends at or below
+     * min(lowRamEnd, initrd_addr_max + 1) and starts at or above the page after {@code kernelEnd}.
+     */
+    static long placeInitrd(long kernelEnd, long length, long lowRamEnd) {
+        if (length == 0) {
             throw new X86BootException("initrd is empty: pass a cpio archive or no initrd at all");
         }
         long top = Math.min(lowRamEnd, X86Layout.INITRD_ADDR_LIMIT);
-        long address = alignDown(top - initrd.length, X86Layout.PAGE_SIZE);
-        long lowest = alignUp(k.loadEnd(), X86Layout.PAGE_SIZE);
+        long address = alignDown(top - length, X86Layout.PAGE_SIZE);
+        long lowest = alignUp(kernelEnd, X86Layout.PAGE_SIZE);
         if (address < lowest) {
-            long needed = lowest + alignUp(initrd.length, X86Layout.PAGE_SIZE);
+            long needed = lowest + alignUp(length, X86Layout.PAGE_SIZE);
             if (needed > X86Layout.INITRD_ADDR_LIMIT) {
                 throw new X86BootException(String.format(
                         "initrd of %d bytes does not fit between the kernel end 0x%x and initrd_addr_max 0x%x:"
-                                + " use a smaller initrd", initrd.length, lowest, X86Layout.INITRD_ADDR_LIMIT - 1));
+                                + " use a smaller initrd", length, lowest, X86Layout.INITRD_ADDR_LIMIT - 1));
             }
             throw new X86BootException(String.format(
                     "initrd of %d bytes does not fit between the kernel end 0x%x and the end of RAM 0x%x:"
                             + " give the guest at least %d MiB of memory",
-                    initrd.length, lowest, lowRamEnd, (needed + (1 << 20) - 1) >> 20));
+                    length, lowest, lowRamEnd, (needed + (1 << 20) - 1) >> 20));
         }
         return address;
     }
