@@ -23,6 +23,11 @@ public record E820Entry(long addr, long size, int type) {
     /** AddressRangeNVS. */
     public static final int E820_NVS = 4;
 
+    // Field offsets inside one packed entry.
+    static final int ADDR = 0;
+    static final int SIZE_FIELD = 8;
+    static final int TYPE = 16;
+
     public E820Entry {
         if (addr < 0 || size <= 0) {
             throw new IllegalArgumentException("e820 range needs addr >= 0 and size > 0: " + addr + "+" + size);
@@ -34,9 +39,9 @@ public record E820Entry(long addr, long size, int type) {
     }
 
     void writeTo(ByteBuffer buf, int offset) {
-        buf.putLong(offset, addr);
-        buf.putLong(offset + 8, size);
-        buf.putInt(offset + 16, type);
+        buf.putLong(offset + ADDR, addr);
+        buf.putLong(offset + SIZE_FIELD, size);
+        buf.putInt(offset + TYPE, type);
     }
 
     /** The kernel's own spelling, as in its "BIOS-e820:" boot lines. */

@@ -29,6 +29,7 @@ public final class PrepareBenchmark {
         int warmups = 3;
 
         long[] nanos = new long[runs];
+        long cold = -1;
         GuestImage last = null;
         for (int i = -warmups; i < runs; i++) {
             long start = System.nanoTime();
@@ -39,6 +40,9 @@ public final class PrepareBenchmark {
                     .memory(512L << 20)
                     .build();
             long elapsed = System.nanoTime() - start;
+            if (i == -warmups) {
+                cold = elapsed;
+            }
             if (i >= 0) {
                 nanos[i] = elapsed;
             }
@@ -49,5 +53,6 @@ public final class PrepareBenchmark {
                 kernel, last.regions().size(), placed / 1e6);
         System.out.printf("prepare time over %d runs: median %.1f ms, min %.1f ms, max %.1f ms%n",
                 runs, nanos[runs / 2] / 1e6, nanos[0] / 1e6, nanos[runs - 1] / 1e6);
+        System.out.printf("first (cold JVM) run: %.1f ms%n", cold / 1e6);
     }
 }
