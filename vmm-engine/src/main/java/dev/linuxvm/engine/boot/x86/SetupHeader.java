@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
  * (Documentation/arch/x86/boot.rst, "The Real-Mode Kernel Header";
  * arch/x86/include/uapi/asm/bootparam.h). Offsets below are the ones boot.rst lists, i.e.
  * relative to the start of boot_params, so they can be checked against the spec line by line.
- * Fields the engine does not set stay zero.
+ * Fields the engine does not set stay zero. The defaults equal what Debian's 6.1 bzImage
+ * header itself says (version 0x020F, loadflags 0x01, initrd_addr_max 0x7FFFFFFF,
+ * kernel_alignment 0x200000, cmdline_size 2047), since a vmlinux carries no header to copy.
  */
 public final class SetupHeader {
     /** Offset of the header inside boot_params. */
