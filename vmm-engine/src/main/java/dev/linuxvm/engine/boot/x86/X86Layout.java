@@ -1,0 +1,111 @@
+package dev.linuxvm.engine.boot.x86;
+
+/**
+ * The x86_64 guest's physical memory and I/O map. Every other part (zero page, e820, ACPI
+ * tables, backends) reads its addresses from here, so a structure moves in exactly one place.
+ *
+ * <pre>
+ * 0x0000_0000 ┌──────────────────────────────┐ RAM (e820 type 1)
+ *             │ real-mode IVT/BDA (unused)   │
+ * 0x0000_1000 │ GDT: null, null, code64, data│
+ * 0x0000_2000 │ zero page (boot_params)      │
+ * 0x0000_3000 │ kernel command line (4 KiB)  │
+ * 0x0000_4000 │ PML4                         │
+ * 0x0000_5000 │ PDPT                         │
+ * 0x0000_6000 │ 4 PDs, 2 MiB pages (4 GiB)   │
+ * 0x0000_A000 │ free low RAM (the kernel's   │
+ *             │ real-mode trampoline)        │
+ * 0x0009_0000 ├──────────────────────────────┤ ACPI tables (e820 type 3)
+ * 0x000A_0000 ├──────────────────────────────┤ legacy VGA/ROM hole (not in e820)
+ * 0x000E_0000 ├──────────────────────────────┤ reserved (e820 type 2): RSDP at its start
+ * 0x0010_0000 ├──────────────────────────────┤ RAM
+ * 0x0100_0000 │ vmlinux PT_LOAD segments     │ (at their p_paddr; Debian links at 16 MiB)
+ *             │ ...                          │
+ *             │ initrd (top of RAM, < 2 GiB) │
+ * 0xC000_0000 ├──────────────────────────────┤ 32-bit PCI/MMIO hole (RAM above 3 GiB
+ *             │ IOAPIC 0xFEC0_0000           │ continues at 4 GiB)
+ *             │ LAPIC  0xFEE0_0000           │
+ * 0x1_0000_0000 ────────────────────────────── RAM above 4 GiB, if any
+ *
+ * I/O ports: COM1 0x3F8 (IRQ 4), PM1a control 0x604, reset 0xCF9.
+ * </pre>
+ */
+public final class X86Layout {
+    private X86Layout() {
+    }
+
+    /** x86 4 KiB page; the unit of every alignment below. */
+    public static final long PAGE_SIZE = 0x1000;
+
+    /** GDT with the 64-bit boot protocol's selectors (Documentation/arch/x86/boot.rst). */
+    public static final long GDT_START = 0x1000;
+
+    /** Zero page: struct boot_params (arch/x86/include/uapi/asm/bootparam.h), RSI at entry. */
+    public static final long ZERO_PAGE_START = 0x2000;
+
+    /** Kernel command line, NUL-terminated, pointed to by setup_header.cmd_line_ptr. */
+    public static final long CMDLINE_START = 0x3000;
+
+    /** Bytes reserved for the command line: one page, up to the page tables. */
+    public static final int CMDLINE_REGION_SIZE = 4096;
+
+    /**
+     * Longest command line the kernel keeps, including its NUL: x86 COMMAND_LINE_SIZE
+     * (arch/x86/include/asm/setup.h, 2048 in 6.1); a longer one would be cut silently.
+     */
+    public static final int CMDLINE_MAX_SIZE = 2048;
+
+    /** Identity page tables: PML4, then PDPT, then the page directories. */
+    public static final long PAGE_TABLES_START = 0x4000;
+
+    /** Bytes of identity-mapped address space the page tables cover (2 MiB pages). */
+    public static final long IDENTITY_MAPPED_SIZE = 4L << 30;
+
+    /** Where the ACPI tables (XSDT, FADT, DSDT, MADT, SRAT ...) go; e820 type 3. */
+    public static final long ACPI_TABLES_START = 0x9_0000;
+
+    /** End of the ACPI tables region (exclusive); the legacy VGA hole starts here. */
+    public static final long ACPI_TABLES_END = 0xA_0000;
+
+    /** RSDP, found by the kernel's scan of 0xE0000-0xFFFFF (ACPI 6.5 §5.2.5.1). */
+    public static final long RSDP_START = 0xE_0000;
+
+    /** Start of the legacy BIOS area reserved in e820 (type 2). */
+    public static final long BIOS_RESERVED_START = RSDP_START;
+
+    /** End (exclusive) of the legacy BIOS area: 1 MiB, where high RAM starts. */
+    public static final long BIOS_RESERVED_END = 0x10_0000;
+
+    /** Lowest address a kernel segment may use: everything below is boot structures. */
+    public static final long HIGH_MEMORY_START = BIOS_RESERVED_END;
+
+    /**
+     * Highest initrd byte + 1 we use: the kernel's initrd_addr_max is 0x7FFFFFFF since boot
+     * protocol 2.03 (boot.rst), and a vmlinux carries no setup header to say otherwise.
+     */
+    public static final long INITRD_ADDR_LIMIT = 0x8000_0000L;
+
+    /** Start of the 32-bit PCI/MMIO hole; RAM beyond this size continues at 4 GiB. */
+    public static final long MMIO_HOLE_START = 0xC000_0000L;
+
+    /** I/O APIC base (Intel 82093AA datasheet default). */
+    public static final long IOAPIC_START = 0xFEC0_0000L;
+
+    /** Local APIC base (Intel SDM vol. 3 §10.4.1, IA32_APIC_BASE default). */
+    public static final long LAPIC_START = 0xFEE0_0000L;
+
+    /** End of the 32-bit hole: RAM above {@link #MMIO_HOLE_START} is remapped here. */
+    public static final long HIGH_RAM_START = 1L << 32;
+
+    /** COM1 16550 UART I/O base (PC/AT convention). */
+    public static final int COM1_PORT = 0x3F8;
+
+    /** COM1 interrupt line (ISA IRQ 4). */
+    public static final int COM1_IRQ = 4;
+
+    /** ACPI PM1a control block (16-bit I/O); S5 here powers off (QEMU isa-debug-exit too). */
+    public static final int PM1A_CNT_PORT = 0x604;
+
+    /** Reset control register, FADT RESET_REG (write 0x06 resets). */
+    public static final int RESET_PORT = 0xCF9;
+}
