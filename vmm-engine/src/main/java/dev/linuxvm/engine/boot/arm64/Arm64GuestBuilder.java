@@ -17,7 +17,9 @@ import java.util.Objects;
  * Lays out an arm64 guest on the {@link Arm64Layout} platform and produces its {@link GuestImage}.
  *
  * <ol>
- *   <li>Kernel at {@link Arm64Layout#KERNEL_BASE} + text_offset, reserving image_size (BSS).</li>
+ *   <li>Kernel at {@link Arm64Layout#KERNEL_BASE} + text_offset, reserving image_size (BSS). That base
+ *       is the lowest 2 MiB boundary above QEMU's DTB area, which satisfies both values of the
+ *       header's placement flag (bit 3: "as low as possible" / "anywhere").</li>
  *   <li>Initrd at the next 2 MiB boundary after the kernel's image_size.</li>
  *   <li>Device-tree mode: the full DT at {@link Arm64Layout#FIRMWARE_BASE}.</li>
  *   <li>ACPI mode: ACPI tables at {@link Arm64Layout#FIRMWARE_BASE}, then on the next page the EFI
