@@ -29,6 +29,15 @@ public final class Arm64EfiTables {
 
     private static final int ALIGN = 8; // natural alignment of the UINT64 fields
 
+    /** Offset of the FirmwareVendor string: right after the system table. */
+    static final int VENDOR_OFFSET = EfiSystemTable.SIZE;
+    /** Offset of the configuration table entries. */
+    static final int CONFIG_OFFSET = align(VENDOR_OFFSET + EfiSystemTable.vendorString(FIRMWARE_VENDOR).length);
+    /** Offset of the EFI_RT_PROPERTIES_TABLE. */
+    static final int RT_PROPERTIES_OFFSET = CONFIG_OFFSET + CONFIGURATION_TABLE_ENTRIES * EfiConfigurationTable.SIZE;
+    /** Offset of the memory map. */
+    static final int MEMORY_MAP_OFFSET = align(RT_PROPERTIES_OFFSET + EfiRtPropertiesTable.SIZE);
+
     /**
      * The built blob and where the kernel must be pointed.
      *
@@ -44,30 +53,18 @@ public final class Arm64EfiTables {
     }
 
     public static Result build(long base, long rsdpAddress, EfiMemoryMap memoryMap) {
-        int vendorOff = EfiSystemTable.SIZE;
-        int configOff = align(vendorOff + EfiSystemTable.vendorString(FIRMWARE_VENDOR).length);
-        int rtOff = configOff + CONFIGURATION_TABLE_ENTRIES * EfiConfigurationTable.SIZE;
-        int mmapOff = offsetOfMemoryMap();
-
-        ByteBuffer out = ByteBuffer.allocate(mmapOff + memoryMap.size()).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(new EfiSystemTable(base + vendorOff, FIRMWARE_REVISION, CONFIGURATION_TABLE_ENTRIES,
-                base + configOff).toBytes());
-        out.position(vendorOff);
+        ByteBuffer out = ByteBuffer.allocate(MEMORY_MAP_OFFSET + memoryMap.size()).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(new EfiSystemTable(base + VENDOR_OFFSET, FIRMWARE_REVISION, CONFIGURATION_TABLE_ENTRIES,
+                base + CONFIG_OFFSET).toBytes());
+        out.position(VENDOR_OFFSET);
         out.put(EfiSystemTable.vendorString(FIRMWARE_VENDOR));
-        out.position(configOff);
+        out.position(CONFIG_OFFSET);
         new EfiConfigurationTable(EfiGuid.ACPI_20_TABLE_GUID, rsdpAddress).writeTo(out);
-        new EfiConfigurationTable(EfiGuid.EFI_RT_PROPERTIES_TABLE_GUID, base + rtOff).writeTo(out);
+        new EfiConfigurationTable(EfiGuid.EFI_RT_PROPERTIES_TABLE_GUID, base + RT_PROPERTIES_OFFSET).writeTo(out);
         EfiRtPropertiesTable.none().writeTo(out);
-        out.position(mmapOff);
+        out.position(MEMORY_MAP_OFFSET);
         out.put(memoryMap.toBytes());
-        return new Result(out.array(), base, base + mmapOff, memoryMap.size());
-    }
-
-    private static int offsetOfMemoryMap() {
-        int vendorOff = EfiSystemTable.SIZE;
-        int configOff = align(vendorOff + EfiSystemTable.vendorString(FIRMWARE_VENDOR).length);
-        int rtOff = configOff + CONFIGURATION_TABLE_ENTRIES * EfiConfigurationTable.SIZE;
-        return align(rtOff + EfiRtPropertiesTable.SIZE);
+        return new Result(out.array(), base, base + MEMORY_MAP_OFFSET, memoryMap.size());
     }
 
     private static int align(int v) {
