@@ -47,8 +47,8 @@ import dev.linuxvm.engine.boot.x86.X86BootState;
  *   8e e0                   mov   %eax, %fs
  *   8e e8                   mov   %eax, %gs
  *   48 bc RSP               movabs $RSP, %rsp
- *   68 RFLAGS               pushq $RFLAGS                   ; sign-extended imm32
- *   9d                      popfq
+ *   68 RFLAGS               pushq $RFLAGS                   ; only when RFLAGS != 0x2, and then
+ *   9d                      popfq                           ; only with a stack (RSP != 0)
  *   48 be RSI               movabs $RSI, %rsi               ; zero page
  *   48 b8 RIP               movabs $RIP, %rax
  *   ff e0                   jmp   *%rax                     ; kernel entry
@@ -78,6 +78,8 @@ public final class X86ResetRom {
     private static final long CR0_PG = 1L << 31;
     private static final long CR4_PAE = 1L << 5;
     private static final long FOUR_GIB = 1L << 32;
+    /** RFLAGS after reset (only the reserved bit 1, Intel SDM 3A 9.1.1) with IF and DF cleared. */
+    private static final long RFLAGS_AFTER_CLI_CLD = 0x2;
 
     private X86ResetRom() {
     }
@@ -115,8 +117,10 @@ public final class X86ResetRom {
         code.bytes(0x8e, 0xe0);                                  // mov %eax, %fs
         code.bytes(0x8e, 0xe8);                                  // mov %eax, %gs
         code.bytes(0x48, 0xbc).u64(state.rsp());                 // movabs $rsp, %rsp
-        code.bytes(0x68).u32(state.rflags());                    // pushq $rflags
-        code.bytes(0x9d);                                        // popfq
+        if (state.rflags() != RFLAGS_AFTER_CLI_CLD) {
+            code.bytes(0x68).u32(state.rflags());                // pushq $rflags
+            code.bytes(0x9d);                                    // popfq
+        }
         code.bytes(0x48, 0xbe).u64(state.rsi());                 // movabs $rsi, %rsi
         code.bytes(0x48, 0xb8).u64(state.rip());                 // movabs $rip, %rax
         code.bytes(0xff, 0xe0);                                  // jmp *%rax
@@ -150,6 +154,8 @@ public final class X86ResetRom {
         require(s.dataSelector() > 0 && s.dataSelector() <= s.gdtLimit() && (s.dataSelector() & 7) == 0, s,
                 "the data selector must index a GDT entry (RPL 0)");
         require(s.rflags() >= 0 && s.rflags() < 0x8000_0000L, s, "RFLAGS must fit in a sign-extended 32-bit push");
+        require(s.rflags() == RFLAGS_AFTER_CLI_CLD || s.rsp() != 0, s,
+                "RFLAGS other than 0x2 need a stack to popfq from: give RSP a value");
     }
 
     private static void require(boolean ok, X86BootState s, String what) {

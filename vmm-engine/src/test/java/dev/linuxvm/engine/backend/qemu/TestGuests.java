@@ -112,7 +112,7 @@ final class TestGuests {
 
     static X86BootState x86State() {
         return new X86BootState(
-                X86_CODE, X86_RSI_DATA, 0x8000, 0x2,
+                X86_CODE, X86_RSI_DATA, 0, 0x2,      // RSP 0, as the engine gives the kernel
                 0x8000_0011L,   // CR0: PG | ET | PE
                 X86_PML4,
                 0x20,           // CR4: PAE

@@ -51,11 +51,10 @@ class X86ResetRomTest {
             0x8e, 0xe0,                               // f04e: mov   %eax, %fs
             0x8e, 0xe8,                               // f050: mov   %eax, %gs
             0x48, 0xbc, 0x00, 0x80, 0, 0, 0, 0, 0, 0, // f052: movabs $0x8000, %rsp
-            0x68, 0x02, 0x00, 0x00, 0x00,             // f05c: push  $0x2
-            0x9d,                                     // f061: popfq
-            0x48, 0xbe, 0x00, 0x20, 0, 0, 0, 0, 0, 0, // f062: movabs $0x2000, %rsi
-            0x48, 0xb8, 0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0, // f06c: movabs $0x1000000, %rax
-            0xff, 0xe0);                              // f076: jmp   *%rax
+                                                      // (RFLAGS 0x2 is what cli; cld leave: no popfq)
+            0x48, 0xbe, 0x00, 0x20, 0, 0, 0, 0, 0, 0, // f05c: movabs $0x2000, %rsi
+            0x48, 0xb8, 0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0, // f066: movabs $0x1000000, %rax
+            0xff, 0xe0);                              // f070: jmp   *%rax
         assertThat(Arrays.copyOfRange(rom, 0xf000, 0xf000 + expected.length)).isEqualTo(expected);
     }
 
@@ -74,13 +73,31 @@ class X86ResetRomTest {
     void everything_else_is_zero_so_kernel_scans_of_the_bios_area_find_nothing() {
         byte[] rom = X86ResetRom.build(STATE);
         for (int i = 0; i < rom.length; i++) {
-            boolean code = i >= 0xf000 && i < 0xf078;
+            boolean code = i >= 0xf000 && i < 0xf072;
             boolean gdtr = i >= 0xf0c0 && i < 0xf0c6;
             boolean reset = i >= 0xfff0 && i < 0xfff5;
             if (!code && !gdtr && !reset) {
                 assertThat(rom[i]).as("ROM byte 0x%x", i).isZero();
             }
         }
+    }
+
+    @Test
+    void other_rflags_are_popped_from_the_boot_stack() {
+        X86BootState s = new X86BootState(0x100_0000L, 0x2000, 0x8000, 0x46, 0x8000_0011L, 0x4000, 0x20, 0x500, 0x1000, 31, 0x10, 0x18);
+        byte[] rom = X86ResetRom.build(s);
+        assertThat(Arrays.copyOfRange(rom, 0xf05c, 0xf062)).isEqualTo(bytes(
+            0x68, 0x46, 0x00, 0x00, 0x00,             // f05c: push  $0x46
+            0x9d));                                   // f061: popfq
+    }
+
+    @Test
+    void rejects_rflags_that_need_a_stack_when_rsp_is_zero() {
+        X86BootState s = new X86BootState(0x100_0000L, 0x2000, 0, 0x46, 0x8000_0011L, 0x4000, 0x20, 0x500, 0x1000, 31, 0x10, 0x18);
+        assertThatThrownBy(() -> X86ResetRom.build(s)).isInstanceOf(QemuException.class)
+                .hasMessageContaining("RFLAGS other than 0x2 need a stack");
+        assertThat(X86ResetRom.build(new X86BootState(0x100_0000L, 0x2000, 0, 0x2, 0x8000_0011L, 0x4000, 0x20, 0x500, 0x1000, 31, 0x10, 0x18)))
+                .hasSize(X86ResetRom.SIZE);
     }
 
     @Test
