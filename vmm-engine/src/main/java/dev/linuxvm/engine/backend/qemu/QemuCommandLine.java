@@ -40,6 +40,8 @@ public final class QemuCommandLine {
     static final String TRAMPOLINE = "trampoline.bin";
 
     private static final long MIB = 1L << 20;
+    /** sizeof(sockaddr_un.sun_path) on Linux (unix(7)) minus the terminating NUL. */
+    private static final int MAX_UNIX_SOCKET_PATH = 107;
 
     private QemuCommandLine() {
     }
@@ -70,6 +72,11 @@ public final class QemuCommandLine {
         checkRam(image);
         if (workDir.toString().contains(",")) {
             throw new QemuException("work directory " + workDir + " contains a comma, which QEMU's option syntax cannot take: set java.io.tmpdir elsewhere");
+        }
+        int socketPath = workDir.resolve(SERIAL_SOCKET).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (socketPath > MAX_UNIX_SOCKET_PATH) {
+            throw new QemuException("work directory " + workDir + " is too deep for a Unix socket path (" + socketPath
+                    + " > " + MAX_UNIX_SOCKET_PATH + " bytes): set java.io.tmpdir or QemuBackend.Builder.workRoot to a short path");
         }
         Map<Path, byte[]> files = new LinkedHashMap<>();
         List<String> args = new ArrayList<>();

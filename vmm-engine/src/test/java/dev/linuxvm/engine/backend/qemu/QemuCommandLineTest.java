@@ -136,6 +136,13 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void rejects_a_work_directory_too_deep_for_a_unix_socket() {
+        Path deep = Path.of("/tmp/" + "d".repeat(100));
+        assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), deep, Accelerator.TCG))
+                .hasMessageContaining("too deep for a Unix socket path (117 > 107 bytes)");
+    }
+
+    @Test
     void rejects_a_boot_state_of_the_other_architecture() {
         GuestImage wrong = GuestImage.builder(Arch.X86_64).ram(0, 128 << 20).bootState(new Arm64BootState(0x100000, 0)).build();
         assertThatThrownBy(() -> QemuCommandLine.build(wrong, Path.of("q"), WORK, Accelerator.TCG))
