@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,12 +43,14 @@ public final class QemuBackend implements Backend {
     private final boolean tcgOnly;
     private final Duration startTimeout;
     private final Path workRoot;
+    private final List<String> extraArgs;
 
     private QemuBackend(Builder b) {
         this.binaries = Map.copyOf(b.binaries);
         this.tcgOnly = b.tcgOnly;
         this.startTimeout = b.startTimeout;
         this.workRoot = b.workRoot;
+        this.extraArgs = List.copyOf(b.extraArgs);
     }
 
     /** The executor with the binaries from the PATH and KVM when usable. */
@@ -101,6 +105,11 @@ public final class QemuBackend implements Backend {
         Path workDir = createWorkDir();
         try {
             QemuCommandLine.Invocation inv = QemuCommandLine.build(image, binary(arch).orElseThrow(), workDir, accelerator(arch));
+            if (!extraArgs.isEmpty()) {
+                List<String> args = new ArrayList<>(inv.args());
+                args.addAll(extraArgs);
+                inv = new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.serialSocket(), inv.qmpSocket());
+            }
             for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
                 Files.write(f.getKey(), f.getValue());
             }
@@ -131,6 +140,7 @@ public final class QemuBackend implements Backend {
         private boolean tcgOnly;
         private Duration startTimeout = Duration.ofSeconds(30);
         private Path workRoot;
+        private final List<String> extraArgs = new ArrayList<>();
 
         private Builder() {
         }
@@ -156,6 +166,15 @@ public final class QemuBackend implements Backend {
         /** Parent of the per-guest work directories (default: java.io.tmpdir). Unix socket paths must stay short. */
         public Builder workRoot(Path dir) {
             this.workRoot = dir;
+            return this;
+        }
+
+        /**
+         * Arguments appended to every QEMU command line, for debugging (for example
+         * {@code -d int,cpu_reset -D /tmp/qemu.log}); never needed to boot a guest.
+         */
+        public Builder extraArgs(String... args) {
+            extraArgs.addAll(List.of(args));
             return this;
         }
 

@@ -27,6 +27,12 @@ import dev.linuxvm.engine.boot.x86.X86BootState;
  *   fc                      cld
  *   8c c8                   mov   %cs, %ax
  *   8e d8                   mov   %ax, %ds                  ; DS.base = 0xf_0000
+ *   80 3e c8 f0 00          cmpb  $0x0, 0xf0c8              ; entered before?
+ *   74 06                   je    first
+ *   0f 01 1e d0 f0          lidtw 0xf0d0                    ; IDT limit 0
+ *   cc                      int3                            ; → #GP → #DF → triple fault: reset
+ * first:
+ *   c6 06 c8 f0 01          movb  $0x1, 0xf0c8
  *   66 0f 01 16 c0 f0       lgdtl 0xf0c0                    ; pseudo-descriptor below: engine GDT
  *   66 b8 CR4               mov   $CR4, %eax
  *   0f 22 e0                mov   %eax, %cr4                ; PAE
@@ -38,8 +44,8 @@ import dev.linuxvm.engine.boot.x86.X86BootState;
  *   0f 30                   wrmsr
  *   66 b8 CR0               mov   $CR0, %eax
  *   0f 22 c0                mov   %eax, %cr0                ; PE | PG: IA-32e compatibility mode
- *   66 ea LONG64 CS         ljmpl $CS, $0xff043             ; 64-bit mode
- * long64 (ROM 0xf043), 64-bit:
+ *   66 ea LONG64 CS         ljmpl $CS, $0xff055             ; 64-bit mode
+ * long64 (ROM 0xf055), 64-bit:
  *   b8 DS                   mov   $DS, %eax
  *   8e d8                   mov   %eax, %ds
  *   8e c0                   mov   %eax, %es
@@ -54,7 +60,16 @@ import dev.linuxvm.engine.boot.x86.X86BootState;
  *   ff e0                   jmp   *%rax                     ; kernel entry
  * gdtr (ROM 0xf0c0):
  *   LIMIT(16) BASE(32)                                      ; lgdt operand (Intel SDM 3A 3.5.1)
+ * entered (ROM 0xf0c8): one byte, 0 until the first run
+ * null idtr (ROM 0xf0d0): six zero bytes
  * </pre>
+ *
+ * <p>Re-entry guard: a 64-bit kernel that cannot reset any other way ends its reboot sequence
+ * (ACPI reset register, i8042, EFI: none exist on microvm) in {@code machine_real_restart()},
+ * which jumps back to the reset vector. Running the ROM again would re-enter the already-running
+ * kernel; instead the second run triple-faults, which QEMU ({@code -no-reboot}) reports as a
+ * guest reset. On machines whose BIOS memory is read-only the flag never sticks and the guard
+ * is inert.
  */
 public final class X86ResetRom {
     /** ROM size; QEMU requires a multiple of 64 KiB and maps the last 128 KiB below 1 MiB. */
@@ -65,8 +80,14 @@ public final class X86ResetRom {
     public static final int RESET_VECTOR_OFFSET = 0xfff0;
     /** Offset of the 16-bit code the reset vector jumps to. */
     public static final int CODE_OFFSET = 0xf000;
+    /** Offset of the first 64-bit instruction, the far jump's target. */
+    public static final int LONG64_OFFSET = 0xf055;
     /** Offset of the 6-byte GDT pseudo-descriptor (limit, 32-bit base) {@code lgdtl} reads. */
     public static final int GDTR_OFFSET = 0xf0c0;
+    /** Offset of the byte the ROM sets on its first run (QEMU's microvm BIOS memory is RAM). */
+    public static final int ENTERED_OFFSET = 0xf0c8;
+    /** Offset of a 6-byte all-zero IDT pseudo-descriptor (limit 0) for the deliberate triple fault. */
+    public static final int NULL_IDTR_OFFSET = 0xf0d0;
 
     /** Real-mode segment of the low alias: base = segment * 16 = {@link #LOW_ALIAS_BASE}. */
     private static final int LOW_ALIAS_SEGMENT = (int) (LOW_ALIAS_BASE >>> 4);
@@ -94,6 +115,11 @@ public final class X86ResetRom {
         code.bytes(0xfc);                                        // cld
         code.bytes(0x8c, 0xc8);                                  // mov %cs, %ax
         code.bytes(0x8e, 0xd8);                                  // mov %ax, %ds
+        code.bytes(0x80, 0x3e).u16(ENTERED_OFFSET).bytes(0x00);  // cmpb $0, ENTERED_OFFSET
+        code.bytes(0x74, 0x06);                                  // je   +6 (first entry)
+        code.bytes(0x0f, 0x01, 0x1e).u16(NULL_IDTR_OFFSET);      // lidtw NULL_IDTR_OFFSET: limit 0
+        code.bytes(0xcc);                                        // int3: #GP, #DF, triple fault
+        code.bytes(0xc6, 0x06).u16(ENTERED_OFFSET).bytes(0x01);  // movb $1, ENTERED_OFFSET
         code.bytes(0x66, 0x0f, 0x01, 0x16).u16(GDTR_OFFSET);     // lgdtl GDTR_OFFSET(%ds)
         code.bytes(0x66, 0xb8).u32(state.cr4());                 // mov $cr4, %eax
         code.bytes(0x0f, 0x22, 0xe0);                            // mov %eax, %cr4
@@ -108,6 +134,9 @@ public final class X86ResetRom {
         code.bytes(0x0f, 0x22, 0xc0);                            // mov %eax, %cr0
         int farJump = code.position();
         int long64 = farJump + 8;
+        if (long64 != LONG64_OFFSET - CODE_OFFSET) {
+            throw new IllegalStateException("64-bit code at 0x" + Integer.toHexString(CODE_OFFSET + long64));
+        }
         code.bytes(0x66, 0xea)                                   // ljmpl $cs, $long64
                 .u32(LOW_ALIAS_BASE + CODE_OFFSET + long64).u16(state.codeSelector());
         code.bytes(0xb8).u32(state.dataSelector());              // mov $ds, %eax

@@ -77,6 +77,17 @@ class QemuBackendTest {
     }
 
     @Test
+    void x86_reset_rom_marks_itself_entered_so_a_second_run_resets_instead_of_reentering_the_kernel() throws Exception {
+        assumeQemu(Arch.X86_64);
+        CapturingConsole console = new CapturingConsole();
+        try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_PRINT_ROM_ENTERED_FLAG, ""), console)) {
+            assertThat(vm.awaitExit(BOOT)).contains(new VmExit.PoweredOff());
+            // The flag stuck: microvm's BIOS memory is writable, so the guard in the ROM is live.
+            assertThat(console.text()).isEqualTo("1");
+        }
+    }
+
+    @Test
     void x86_triple_fault_is_a_reset() throws Exception {
         assumeQemu(Arch.X86_64);
         try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_TRIPLE_FAULT, ""), new CapturingConsole())) {
@@ -101,7 +112,7 @@ class QemuBackendTest {
         try (RunningVm warm = backend.start(image, new CapturingConsole())) {
             assertThat(warm.exit()).isEmpty();
         }
-        long fdsBefore = openFds();
+        java.util.Map<String, String> fdsBefore = openFds();
         QemuVm vm = (QemuVm) backend.start(image, new CapturingConsole());
         long pid = vm.qemuPid();
         Path workDir = vm.workDir();
@@ -118,7 +129,7 @@ class QemuBackendTest {
         assertThat(processesMentioning(workDir)).as("processes naming %s", workDir).isEmpty();
         assertThat(workDir).doesNotExist();
         assertThat(liveThreads()).isEmpty();
-        assertThat(openFds()).as("open file descriptors").isEqualTo(fdsBefore);
+        assertThat(openFds()).as("open file descriptors (fd → target)").isEqualTo(fdsBefore);
         assertThat(closeMillis).as("close() time in ms").isLessThan(5000);
         vm.close(); // idempotent
         assertThat(vm.exit()).contains(new VmExit.Stopped("closed by the host"));
@@ -182,10 +193,19 @@ class QemuBackendTest {
         assertThat(backend.availability(Arch.X86_64).reason()).contains("qemu-system-x86_64").contains("TCG");
     }
 
-    private static long openFds() throws IOException {
+    /** fd number → what it points at, so a leak names itself. */
+    private static java.util.Map<String, String> openFds() throws IOException {
+        java.util.Map<String, String> fds = new java.util.TreeMap<>();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
+            for (Path fd : s.toList()) {
+                try {
+                    fds.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                } catch (IOException e) {
+                    // the fd Files.list itself used, closed meanwhile
+                }
+            }
         }
+        return fds;
     }
 
     private static List<Thread> liveThreads() {

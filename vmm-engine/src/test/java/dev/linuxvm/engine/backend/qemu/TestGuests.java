@@ -91,6 +91,18 @@ final class TestGuests {
         0xf4,                   // 1d: hlt
         0xeb, 0xfd);            // 1e: jmp  0x1d
 
+    /** Prints the reset ROM's "entered" byte (at its low alias) as a digit, then S5. */
+    static final byte[] X86_PRINT_ROM_ENTERED_FLAG = bytes(
+        0x0f, 0xb6, 0x04, 0x25, 0xc8, 0xf0, 0x0f, 0x00, // 00: movzbl 0xff0c8, %eax     X86ResetRom.ENTERED_OFFSET
+        0x04, 0x30,             // 08: add  $'0', %al
+        0x66, 0xba, 0xf8, 0x03, // 0a: mov  $0x3f8, %dx
+        0xee,                   // 0e: out  %al, (%dx)
+        0x66, 0xba, 0x04, 0x06, // 0f: mov  $0x604, %dx
+        0x66, 0xb8, 0x00, 0x34, // 13: mov  $0x3400, %ax
+        0x66, 0xef,             // 17: out  %ax, (%dx)
+        0xf4,                   // 19: hlt
+        0xeb, 0xfd);            // 1a: jmp  0x19
+
     /** Undefined opcode with no IDT (the ROM leaves IDTR at its reset value): triple fault. */
     static final byte[] X86_TRIPLE_FAULT = bytes(
         0x0f, 0x0b,             // 00: ud2
