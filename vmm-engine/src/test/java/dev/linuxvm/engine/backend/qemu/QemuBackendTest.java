@@ -159,6 +159,33 @@ class QemuBackendTest {
     }
 
     @Test
+    void qemu_dies_with_a_jvm_killed_by_sigkill() throws Exception {
+        assumeQemu(Arch.X86_64);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process jvm = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), OrphanProbe.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String line;
+            try (var out = jvm.inputReader()) {
+                line = out.readLine();
+            }
+            assertThat(line).as("child JVM's report").isNotNull();
+            long qemuPid = Long.parseLong(line.split(" ")[0]);
+            ProcessHandle qemu = ProcessHandle.of(qemuPid).orElseThrow();
+            assertThat(qemu.isAlive()).isTrue();
+
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(qemu.onExit().get(10, TimeUnit.SECONDS).isAlive()).as("QEMU pid %d after its JVM was killed", qemuPid).isFalse();
+            // Nobody deleted the work directory (the JVM died); a later run's temp cleanup is not ours to test.
+            QemuVm.deleteTree(Path.of(line.split(" ", 2)[1]));
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @Test
     void a_missing_binary_is_unavailable_with_the_apt_get_line(@org.junit.jupiter.api.io.TempDir Path dir) {
         QemuBackend missing = QemuBackend.builder()
                 .binary(Arch.X86_64, dir.resolve("qemu-system-x86_64"))
