@@ -39,6 +39,8 @@ import java.util.Optional;
  * </ol>
  */
 public final class QemuBackend implements Backend {
+    static final String WORK_DIR_PREFIX = "linuxvm-qemu-";
+    static final String OWNER_FILE = "owner";
     private final Map<Arch, Path> binaries;
     private final boolean tcgOnly;
     private final Duration startTimeout;
@@ -126,13 +128,45 @@ public final class QemuBackend implements Backend {
     private Path createWorkDir() {
         try {
             var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-            return workRoot == null
-                    ? Files.createTempDirectory("linuxvm-qemu-", perms)
-                    : Files.createTempDirectory(workRoot, "linuxvm-qemu-", perms);
+            Path dir = workRoot == null
+                    ? Files.createTempDirectory(WORK_DIR_PREFIX, perms)
+                    : Files.createTempDirectory(workRoot, WORK_DIR_PREFIX, perms);
+            Files.writeString(dir.resolve(OWNER_FILE), ownerId(ProcessHandle.current()));
+            deleteStaleWorkDirs(dir.getParent());
+            return dir;
         } catch (IOException e) {
             throw new QemuException("cannot create a work directory for QEMU: " + e.getMessage()
                     + ": point java.io.tmpdir at a writable directory", e);
         }
+    }
+
+    /**
+     * Deletes work directories under {@code root} whose owning JVM is gone (killed before its
+     * close() or shutdown hook ran; its QEMU died with it through the lifeline). Directories of
+     * live JVMs, and ones without an owner file, are left alone.
+     */
+    static void deleteStaleWorkDirs(Path root) {
+        try (var dirs = Files.newDirectoryStream(root, WORK_DIR_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                Path owner = dir.resolve(OWNER_FILE);
+                if (!Files.isReadable(owner)) {
+                    continue;
+                }
+                String id = Files.readString(owner).trim();
+                long pid = Long.parseLong(id.split(" ")[0]);
+                boolean alive = ProcessHandle.of(pid).map(QemuBackend::ownerId).map(id::equals).orElse(false);
+                if (!alive) {
+                    QemuVm.deleteTree(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // best effort: another JVM may be deleting the same directories
+        }
+    }
+
+    /** "pid start-time-millis": a pid alone could have been reused by another process. */
+    static String ownerId(ProcessHandle p) {
+        return p.pid() + " " + p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
     }
 
     public static final class Builder {

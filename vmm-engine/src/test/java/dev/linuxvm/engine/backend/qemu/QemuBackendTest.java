@@ -178,8 +178,13 @@ class QemuBackendTest {
             assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
             assertThat(qemu.onExit().get(10, TimeUnit.SECONDS).isAlive()).as("QEMU pid %d after its JVM was killed", qemuPid).isFalse();
-            // Nobody deleted the work directory (the JVM died); a later run's temp cleanup is not ours to test.
-            QemuVm.deleteTree(Path.of(line.split(" ", 2)[1]));
+            // The dead JVM could not delete its work directory; the next start in this root does.
+            Path orphanDir = Path.of(line.split(" ", 2)[1]);
+            assertThat(orphanDir).exists();
+            try (RunningVm next = backend.start(TestGuests.x86(TestGuests.X86_LOOP, ""), new CapturingConsole())) {
+                assertThat(orphanDir).as("stale work directory of the killed JVM").doesNotExist();
+                assertThat(((QemuVm) next).workDir()).exists();
+            }
         } finally {
             jvm.destroyForcibly();
         }
