@@ -43,10 +43,11 @@ import java.util.stream.Stream;
  *       power button paths): {@link VmExit.PoweredOff}; reason {@code guest-reset} (0xCF9,
  *       i8042, PSCI SYSTEM_RESET, and an x86 triple fault, which resets the CPU as on
  *       hardware): {@link VmExit.Reset}; {@code guest-panic}: {@link VmExit.Crashed};</li>
- *   <li>x86_64, no event and an odd exit status with nothing on stderr: the guest wrote to
- *       PM1a_CNT (0x604), which {@code isa-debug-exit} turns into {@code exit((value << 1) | 1)}.
- *       Any value counts as power off (the engine's DSDT {@code _S5} decides what the kernel
- *       writes), except the odd statuses of a QEMU killed by a signal;</li>
+ *   <li>x86_64, no event and status 1, or another odd status with nothing on stderr: the guest
+ *       wrote to PM1a_CNT (0x604), which {@code isa-debug-exit} turns into
+ *       {@code exit((value << 1) | 1)}. Any value counts as power off (the engine's DSDT
+ *       {@code _S5} decides what the kernel writes; SLP_TYP/SLP_EN in bits 10..13 always give
+ *       status 1), except the odd statuses of a QEMU killed by a signal;</li>
  *   <li>anything else: {@link VmExit.Crashed} with the exit status and QEMU's stderr tail.</li>
  * </ol>
  *
@@ -115,6 +116,7 @@ final class QemuVm implements RunningVm {
         Process wrapper = null;
         SocketChannel qmp = null;
         SocketChannel serial = null;
+        QemuVm vm = null;
         Path stderrFile = workDir.resolve("qemu.stderr");
         try {
             ProcessBuilder pb = new ProcessBuilder();
@@ -139,11 +141,14 @@ final class QemuVm implements RunningVm {
             send(qmp, "{\"execute\":\"qmp_capabilities\"}");
             expect(qmpReader, "\"return\"", stderrFile, inv);
             serial = connect(inv.serialSocket(), wrapper, stderrFile, deadline, inv);
-            QemuVm vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, qmpReader, console);
+            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, qmpReader, console);
             send(qmp, "{\"execute\":\"cont\"}");
             vm.startThreads();
             return vm;
         } catch (IOException | RuntimeException e) {
+            if (vm != null) {
+                LIVE.remove(vm);
+            }
             closeQuietly(serial);
             closeQuietly(qmp);
             String stderr = tail(stderrFile);
@@ -309,8 +314,9 @@ final class QemuVm implements RunningVm {
                 default: break;
             }
         }
-        if (arch == Arch.X86_64 && reason == null && (status & 1) == 1 && !SIGNAL_STATUSES.contains(status)
-                && stderr.isEmpty()) {
+        boolean debugExit = status == 1 // the S5 write, whatever QEMU warned about on stderr
+                || (status & 1) == 1 && !SIGNAL_STATUSES.contains(status) && stderr.isEmpty();
+        if (arch == Arch.X86_64 && reason == null && debugExit) {
             return new VmExit.PoweredOff(); // isa-debug-exit on PM1a_CNT
         }
         return new VmExit.Crashed("QEMU exited with status " + status

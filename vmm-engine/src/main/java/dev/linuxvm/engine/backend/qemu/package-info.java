@@ -16,7 +16,9 @@
  *       with Debian's 6.1 kernel and a hand-made zero page: the kernel finds no RSDP, no MP table
  *       and no DMI of QEMU's ("A valid RSDP was not found", "ACPI MADT or MP tables are not
  *       detected"), so the engine's RSDP at 0xE0000 is the only one it can use. microvm has no
- *       0xCF9 reset register and no i8042: a guest reset arrives as a triple fault.</li>
+ *       0xCF9 reset register and no i8042 (measured: writes to either do nothing): the kernel's
+ *       reboot falls through to the reset vector, where the ROM's re-entry guard triple-faults,
+ *       and QEMU reports a guest reset.</li>
  *   <li>Serial and QMP on Unix sockets in a private work directory; QEMU starts paused
  *       ({@code -S}) and runs after both are connected. Exits are told apart by QMP's
  *       {@code SHUTDOWN} reason and, for the x86 PM1a_CNT write, by the {@code isa-debug-exit}
