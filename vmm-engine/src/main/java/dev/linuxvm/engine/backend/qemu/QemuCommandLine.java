@@ -1,0 +1,196 @@
+package dev.linuxvm.engine.backend.qemu;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.boot.arm64.Arm64BootState;
+import dev.linuxvm.engine.boot.x86.X86BootState;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code qemu-system-*} arguments that run a {@link GuestImage} and nothing else, and the
+ * files they name. Pure: nothing is written or started here.
+ *
+ * <p>Both arches: {@code -nodefaults -no-user-config -display none} (no devices or config we did
+ * not ask for), {@code -no-reboot} (a guest reset ends QEMU), {@code -S} (the CPU waits until the
+ * executor has connected the QMP monitor and the serial socket and sends {@code cont}, so no
+ * byte and no event is lost), the serial port and QMP each on a Unix socket in the private work
+ * directory, and every region's initialised bytes through
+ * {@code -device loader,file=…,addr=…,force-raw=on} (zero-extension needs nothing: RAM starts
+ * zeroed).
+ */
+public final class QemuCommandLine {
+    /** QEMU {@code virt}'s RAM base (hw/arm/virt.c, VIRT_MEM). */
+    public static final long AARCH64_RAM_BASE = 0x4000_0000L;
+    /** QEMU {@code virt} writes its own DTB into the first MiB of RAM; nothing of ours may go there. */
+    public static final long AARCH64_QEMU_DTB_SIZE = 0x10_0000L;
+    /** ACPI PM1a control block port of the engine's FADT, turned into a QEMU exit by isa-debug-exit. */
+    public static final int X86_PM1A_CNT_PORT = 0x604;
+    /** Largest x86_64 RAM kept in one piece below the 32-bit PCI hole on microvm. */
+    public static final long X86_MAX_RAM = 2L << 30;
+
+    static final String SERIAL_SOCKET = "serial.sock";
+    static final String QMP_SOCKET = "qmp.sock";
+    static final String RESET_ROM = "reset-rom.bin";
+    static final String TRAMPOLINE = "trampoline.bin";
+
+    private static final long MIB = 1L << 20;
+    /** sizeof(sockaddr_un.sun_path) on Linux (unix(7)) minus the terminating NUL. */
+    private static final int MAX_UNIX_SOCKET_PATH = 107;
+
+    private QemuCommandLine() {
+    }
+
+    /** How QEMU executes guest code. */
+    public enum Accelerator {
+        /** QEMU's TCG binary translator; works everywhere. */
+        TCG("tcg"),
+        /** Hardware virtualization through /dev/kvm (same-architecture guests only). */
+        KVM("kvm");
+
+        private final String qemuName;
+
+        Accelerator(String qemuName) {
+            this.qemuName = qemuName;
+        }
+
+        public String qemuName() {
+            return qemuName;
+        }
+    }
+
+    /** The arguments (binary first) and the files they refer to, by path. */
+    public record Invocation(List<String> args, Map<Path, byte[]> files, Path serialSocket, Path qmpSocket) {
+    }
+
+    public static Invocation build(GuestImage image, Path binary, Path workDir, Accelerator accel) {
+        checkRam(image);
+        if (workDir.toString().contains(",")) {
+            throw new QemuException("work directory " + workDir + " contains a comma, which QEMU's option syntax cannot take: set java.io.tmpdir elsewhere");
+        }
+        int socketPath = workDir.resolve(SERIAL_SOCKET).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (socketPath > MAX_UNIX_SOCKET_PATH) {
+            throw new QemuException("work directory " + workDir + " is too deep for a Unix socket path (" + socketPath
+                    + " > " + MAX_UNIX_SOCKET_PATH + " bytes): set java.io.tmpdir or QemuBackend.Builder.workRoot to a short path");
+        }
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        List<String> args = new ArrayList<>();
+        args.add(binary.toString());
+        if (image.arch() == Arch.X86_64) {
+            if (!(image.bootState() instanceof X86BootState state)) {
+                throw new QemuException("x86_64 guest image has boot state " + image.bootState() + ": expected X86BootState");
+            }
+            // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
+            // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
+            // IOAPIC at 0xFEC00000 that the engine's MADT describes; x-option-roms=off; PIT, PIC,
+            // RTC and the ISA 16550 at 0x3F8/IRQ 4 on, as on a PC.
+            args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
+                    + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
+            args.addAll(List.of("-accel", accel.qemuName()));
+            // TCG: max gives the guest every feature TCG emulates; its TSC is the host's, so the
+            // engine's tsc_early_khz= (QemuHost.tscKhz()) holds. KVM: the host CPU as it is.
+            args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "max"));
+            commonArgs(image, workDir, args);
+            Path rom = workDir.resolve(RESET_ROM);
+            files.put(rom, X86ResetRom.build(state));
+            args.addAll(List.of("-bios", rom.toString()));
+            args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86_PM1A_CNT_PORT)));
+            long romLow = X86ResetRom.LOW_ALIAS_BASE;
+            for (MemoryRegion r : image.regions()) {
+                if (r.address() < 0x10_0000 && r.end() > romLow) {
+                    throw new QemuException(String.format(
+                            "%s overlaps the QEMU executor's reset ROM at [0x%x-0x100000): keep 0xF0000-0xFFFFF free of regions",
+                            r, romLow));
+                }
+            }
+            loaders(image, workDir, files, args);
+        } else {
+            if (!(image.bootState() instanceof Arm64BootState state)) {
+                throw new QemuException("aarch64 guest image has boot state " + image.bootState() + ": expected Arm64BootState");
+            }
+            args.addAll(List.of("-M", "virt,gic-version=3"));
+            args.addAll(List.of("-accel", accel.qemuName()));
+            // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
+            args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
+            commonArgs(image, workDir, args);
+            long qemuDtbEnd = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
+            for (MemoryRegion r : image.regions()) {
+                if (r.address() < qemuDtbEnd) {
+                    throw new QemuException(String.format(
+                            "%s is below 0x%x: QEMU virt writes its own DTB into the first MiB of RAM; place blobs at or above RAM + 1 MiB",
+                            r, qemuDtbEnd));
+                }
+            }
+            loaders(image, workDir, files, args);
+            long stub = trampolineAddress(image);
+            Path trampoline = workDir.resolve(TRAMPOLINE);
+            files.put(trampoline, Arm64Trampoline.encode(state));
+            args.addAll(List.of("-device", loader(trampoline, stub)));
+            args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", stub)));
+        }
+        return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
+    }
+
+    /**
+     * The lowest 16-byte-aligned address at or above RAM + 1 MiB where the trampoline overlaps no
+     * region (regions are sorted by address).
+     */
+    static long trampolineAddress(GuestImage image) {
+        long candidate = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
+        for (MemoryRegion r : image.regions()) {
+            if (r.address() < candidate + Arm64Trampoline.SIZE && r.end() > candidate) {
+                candidate = (r.end() + 15) & ~15L;
+            }
+        }
+        if (candidate + Arm64Trampoline.SIZE > image.ramBase() + image.ramSize()) {
+            throw new QemuException("no room for the 40-byte boot trampoline above the last region: give the guest more memory");
+        }
+        return candidate;
+    }
+
+    private static void checkRam(GuestImage image) {
+        if (image.ramSize() % MIB != 0 || image.ramSize() == 0) {
+            throw new QemuException(String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
+        }
+        long expectedBase = image.arch() == Arch.X86_64 ? 0 : AARCH64_RAM_BASE;
+        if (image.ramBase() != expectedBase) {
+            throw new QemuException(String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",
+                    image.arch(), image.ramBase(), expectedBase));
+        }
+        if (image.arch() == Arch.X86_64 && image.ramSize() > X86_MAX_RAM) {
+            throw new QemuException(String.format("x86_64 guest RAM of %d MiB is above the %d MiB the QEMU executor keeps contiguous below 4 GiB: give the guest less memory",
+                    image.ramSize() / MIB, X86_MAX_RAM / MIB));
+        }
+    }
+
+    private static void commonArgs(GuestImage image, Path workDir, List<String> args) {
+        args.addAll(List.of("-m", Long.toString(image.ramSize() / MIB)));
+        args.addAll(List.of("-smp", Integer.toString(image.cpus())));
+        args.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S"));
+        args.addAll(List.of("-chardev", "socket,id=ser0,path=" + workDir.resolve(SERIAL_SOCKET) + ",server=on,wait=off"));
+        args.addAll(List.of("-serial", "chardev:ser0"));
+        args.addAll(List.of("-chardev", "socket,id=qmp0,path=" + workDir.resolve(QMP_SOCKET) + ",server=on,wait=off"));
+        args.addAll(List.of("-mon", "chardev=qmp0,mode=control"));
+    }
+
+    private static void loaders(GuestImage image, Path workDir, Map<Path, byte[]> files, List<String> args) {
+        int i = 0;
+        for (MemoryRegion r : image.regions()) {
+            if (r.data().length == 0) {
+                continue; // all zero: RAM already is
+            }
+            Path file = workDir.resolve(String.format("region-%02d.bin", i++));
+            files.put(file, r.data());
+            args.addAll(List.of("-device", loader(file, r.address())));
+        }
+    }
+
+    private static String loader(Path file, long address) {
+        return String.format("loader,file=%s,addr=0x%x,force-raw=on", file, address);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.linuxvm.engine.backend.qemu;
+
+import dev.linuxvm.engine.Arch;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the QEMU executor needs to know about the host: binaries, KVM, the TSC frequency. */
+public final class QemuHost {
+    private static final Path DEV_KVM = Path.of("/dev/kvm");
+    /** Present when /dev/kvm is PVM's software nested virtualization (see DESIGN.md, "This machine"). */
+    private static final Path PVM_MODULE = Path.of("/sys/module/kvm_pvm");
+    /** Exposed by kernels that know the TSC frequency exactly (some hypervisors, newer kernels). */
+    private static final Path SYSFS_TSC_KHZ = Path.of("/sys/devices/system/cpu/cpu0/tsc_freq_khz");
+    private static final Path PROC_CPUINFO = Path.of("/proc/cpuinfo");
+    private static final Pattern CPU_MHZ = Pattern.compile("(?m)^cpu MHz\\s*:\\s*([0-9]+(?:\\.[0-9]+)?)");
+
+    private QemuHost() {
+    }
+
+    /** Debian's package that provides {@code arch.qemuSystemBinary()}. */
+    public static String debianPackage(Arch arch) {
+        return arch == Arch.X86_64 ? "qemu-system-x86" : "qemu-system-arm";
+    }
+
+    /** The command that installs QEMU for {@code arch} guests. */
+    public static String installCommand(Arch arch) {
+        return "sudo apt-get install " + debianPackage(arch);
+    }
+
+    /** {@code arch.qemuSystemBinary()} on the PATH, if there is one. */
+    public static Optional<Path> findOnPath(Arch arch) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, arch.qemuSystemBinary());
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether QEMU can use KVM for an {@code guest} guest here, and why (not). Usable means: the
+     * guest is the host's architecture, /dev/kvm is readable and writable, and it is not PVM
+     * (PVM runs an unmodified kernel's CPL0 code in KVM's instruction emulator and cannot run
+     * its userspace: DESIGN.md, "This machine").
+     */
+    public static KvmUsability kvm(Arch guest) {
+        Arch host = Arch.host();
+        if (host != guest) {
+            return new KvmUsability(false, "host is " + host + ", guest is " + guest + ": KVM needs the same architecture");
+        }
+        if (!Files.exists(DEV_KVM)) {
+            return new KvmUsability(false, "/dev/kvm does not exist (no KVM on this host)");
+        }
+        if (!Files.isReadable(DEV_KVM) || !Files.isWritable(DEV_KVM)) {
+            return new KvmUsability(false, "/dev/kvm is not readable and writable by this user: add the user to the kvm group");
+        }
+        if (Files.exists(PVM_MODULE)) {
+            return new KvmUsability(false, "/dev/kvm is PVM (kvm_pvm), which cannot run an unmodified kernel's userspace");
+        }
+        return new KvmUsability(true, "/dev/kvm is usable");
+    }
+
+    /** Whether KVM is usable, with the reason either way. */
+    public record KvmUsability(boolean usable, String reason) {
+    }
+
+    /**
+     * The host TSC frequency in kHz, for the guest's {@code tsc_early_khz=}: under TCG the guest
+     * TSC is the host TSC (QEMU's {@code cpu_get_ticks()} reads the host counter), and under KVM
+     * it runs at the host rate too. Read from sysfs {@code tsc_freq_khz} when the kernel exposes
+     * it, else from the first {@code cpu MHz} line of /proc/cpuinfo (on constant-TSC CPUs and
+     * VMs this is the calibrated TSC rate). Empty on hosts without either (non-x86 hosts).
+     */
+    public static OptionalLong tscKhz() {
+        try {
+            if (Files.isReadable(SYSFS_TSC_KHZ)) {
+                return OptionalLong.of(Long.parseLong(Files.readString(SYSFS_TSC_KHZ).trim()));
+            }
+            if (Files.isReadable(PROC_CPUINFO)) {
+                return parseCpuinfoKhz(Files.readString(PROC_CPUINFO));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.empty();
+    }
+
+    /** The first {@code cpu MHz} value of a /proc/cpuinfo text, in kHz. */
+    static OptionalLong parseCpuinfoKhz(String cpuinfo) {
+        Matcher m = CPU_MHZ.matcher(cpuinfo);
+        if (!m.find()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Math.round(Double.parseDouble(m.group(1)) * 1000));
+    }
+}

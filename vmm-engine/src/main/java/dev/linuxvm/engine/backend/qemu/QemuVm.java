@@ -1,0 +1,449 @@
+package dev.linuxvm.engine.backend.qemu;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One running {@code qemu-system-*} process and the channels the executor owns: the serial
+ * socket, the QMP socket, and the wrapper's stdin (the lifeline).
+ *
+ * <p>How the exit is told apart (QEMU runs with {@code -no-reboot}):
+ * <ol>
+ *   <li>we closed it: {@link VmExit.Stopped};</li>
+ *   <li>QMP {@code SHUTDOWN} event with reason {@code guest-shutdown} (PSCI SYSTEM_OFF, ACPI
+ *       power button paths): {@link VmExit.PoweredOff}; reason {@code guest-reset} (0xCF9,
+ *       i8042, PSCI SYSTEM_RESET, and an x86 triple fault, which resets the CPU as on
+ *       hardware): {@link VmExit.Reset}; {@code guest-panic}: {@link VmExit.Crashed};</li>
+ *   <li>x86_64, no event and status 1, or another odd status with nothing on stderr: the guest
+ *       wrote to PM1a_CNT (0x604), which {@code isa-debug-exit} turns into
+ *       {@code exit((value << 1) | 1)}. Any value counts as power off (the engine's DSDT
+ *       {@code _S5} decides what the kernel writes; SLP_TYP/SLP_EN in bits 10..13 always give
+ *       status 1), except the odd statuses of a QEMU killed by a signal;</li>
+ *   <li>anything else: {@link VmExit.Crashed} with the exit status and QEMU's stderr tail.</li>
+ * </ol>
+ *
+ * <p>No orphans: QEMU runs under a small {@code sh} wrapper that holds the read end of a pipe
+ * from the JVM; when that pipe closes (close(), JVM exit, or the JVM killed with SIGKILL) the
+ * wrapper kills QEMU with SIGKILL. A shutdown hook closes every live VM on a normal JVM exit.
+ */
+final class QemuVm implements RunningVm {
+    /**
+     * Runs QEMU ("$@") in the background with stdout folded into stderr, prints its pid, and kills
+     * it when the wrapper's stdin reaches EOF. Exits with QEMU's status.
+     */
+    static final String WRAPPER = String.join("\n",
+            "exec 3<&0",
+            "\"$@\" </dev/null 3<&- 1>&2 &",
+            "q=$!",
+            "echo \"$q\"",
+            "{ while read -r _ <&3; do :; done; kill -9 \"$q\" 2>/dev/null; } &",
+            "w=$!",
+            "exec 3<&-",
+            "wait \"$q\"",
+            "rc=$?",
+            "kill \"$w\" 2>/dev/null",
+            "exit \"$rc\"");
+
+    private static final Pattern SHUTDOWN_REASON =
+            Pattern.compile("\"event\"\\s*:\\s*\"SHUTDOWN\".*\"reason\"\\s*:\\s*\"([a-z-]+)\"");
+    /**
+     * Odd statuses the wrapper reports for QEMU killed by a signal (128 + SIGHUP, SIGQUIT, SIGBUS,
+     * SIGKILL, SIGSEGV, SIGTERM): not an isa-debug-exit write. The engine's S5 write (SLP_TYP and
+     * SLP_EN in bits 10..13) always gives status 1.
+     */
+    private static final Set<Integer> SIGNAL_STATUSES = Set.of(129, 131, 135, 137, 139, 143);
+    private static final Duration GRACE = Duration.ofSeconds(3);
+    private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Thread SHUTDOWN_HOOK = new Thread(() -> List.copyOf(LIVE).forEach(QemuVm::close),
+            "linuxvm-qemu-shutdown");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(SHUTDOWN_HOOK);
+    }
+
+    private final Arch arch;
+    private final Path workDir;
+    private final Process wrapper;
+    private final ProcessHandle qemu;
+    private final Path stderrFile;
+    private final SocketChannel serial;
+    private final SocketChannel qmp;
+    private final BufferedReader qmpReader;
+    private final OutputStream consoleInput;
+    private final Thread serialThread;
+    private final Thread qmpThread;
+    private final Thread waiterThread;
+    private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
+    private volatile String shutdownReason;
+    private volatile boolean closing;
+    private boolean closed;
+
+    /**
+     * Starts QEMU and connects to it; on any failure everything started so far is released and a
+     * {@link QemuException} names the cause (with QEMU's stderr when it has died).
+     */
+    static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
+                        Duration connectTimeout) {
+        Process wrapper = null;
+        SocketChannel qmp = null;
+        SocketChannel serial = null;
+        QemuVm vm = null;
+        Path stderrFile = workDir.resolve("qemu.stderr");
+        try {
+            ProcessBuilder pb = new ProcessBuilder();
+            pb.command().addAll(List.of("/bin/sh", "-c", WRAPPER, "linuxvm-qemu"));
+            pb.command().addAll(inv.args());
+            pb.directory(workDir.toFile());
+            pb.redirectError(stderrFile.toFile());
+            wrapper = pb.start();
+            long pid;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(wrapper.getInputStream(), StandardCharsets.US_ASCII))) {
+                String line = out.readLine();
+                if (line == null) {
+                    throw new QemuException("the QEMU wrapper shell printed no pid: " + tail(stderrFile));
+                }
+                pid = Long.parseLong(line.trim());
+            }
+            ProcessHandle qemu = ProcessHandle.of(pid).orElse(null);
+            long deadline = System.nanoTime() + connectTimeout.toNanos();
+            qmp = connect(inv.qmpSocket(), wrapper, stderrFile, deadline, inv);
+            BufferedReader qmpReader = new BufferedReader(new InputStreamReader(Channels.newInputStream(qmp), StandardCharsets.UTF_8));
+            expect(qmpReader, "\"QMP\"", stderrFile, inv);
+            send(qmp, "{\"execute\":\"qmp_capabilities\"}");
+            expect(qmpReader, "\"return\"", stderrFile, inv);
+            serial = connect(inv.serialSocket(), wrapper, stderrFile, deadline, inv);
+            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, qmpReader, console);
+            send(qmp, "{\"execute\":\"cont\"}");
+            vm.startThreads();
+            return vm;
+        } catch (IOException | RuntimeException e) {
+            if (vm != null) {
+                LIVE.remove(vm);
+            }
+            closeQuietly(serial);
+            closeQuietly(qmp);
+            String stderr = tail(stderrFile);
+            if (wrapper != null) {
+                killTree(wrapper);
+            }
+            deleteTree(workDir);
+            if (e instanceof QemuException q) {
+                throw q;
+            }
+            throw new QemuException("starting " + inv.args().get(0) + " failed: " + e.getMessage()
+                    + (stderr.isEmpty() ? "" : "; QEMU stderr: " + stderr), e);
+        }
+    }
+
+    private QemuVm(Arch arch, Path workDir, Process wrapper, ProcessHandle qemu, Path stderrFile,
+                   SocketChannel serial, SocketChannel qmp, BufferedReader qmpReader, ConsoleListener console) {
+        this.arch = arch;
+        this.workDir = workDir;
+        this.wrapper = wrapper;
+        this.qemu = qemu;
+        this.stderrFile = stderrFile;
+        this.serial = serial;
+        this.qmp = qmp;
+        this.qmpReader = qmpReader;
+        this.consoleInput = Channels.newOutputStream(serial);
+        String id = workDir.getFileName().toString();
+        this.serialThread = new Thread(() -> pumpSerial(console), "linuxvm-qemu-serial-" + id);
+        this.qmpThread = new Thread(this::readEvents, "linuxvm-qemu-qmp-" + id);
+        this.waiterThread = new Thread(this::awaitProcess, "linuxvm-qemu-wait-" + id);
+        for (Thread t : List.of(serialThread, qmpThread, waiterThread)) {
+            t.setDaemon(true);
+        }
+        LIVE.add(this);
+    }
+
+    private void startThreads() {
+        serialThread.start();
+        qmpThread.start();
+        waiterThread.start();
+    }
+
+    /** PID of the QEMU process itself (not the wrapper). */
+    long qemuPid() {
+        return qemu == null ? -1 : qemu.pid();
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
+    @Override
+    public OutputStream consoleInput() {
+        return consoleInput;
+    }
+
+    @Override
+    public Optional<VmExit> exit() {
+        return Optional.ofNullable(exit.getNow(null));
+    }
+
+    @Override
+    public Optional<VmExit> awaitExit(Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * 1. SIGTERM to QEMU and wait up to the grace period; 2. close the lifeline (the wrapper
+     * SIGKILLs QEMU) and SIGKILL whatever is left of the process tree; 3. close the sockets and
+     * join the threads; 4. delete the work directory.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = wrapper.isAlive();
+        try {
+            if (wrapper.isAlive()) {
+                if (qemu != null) {
+                    qemu.destroy();
+                }
+                try {
+                    wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            killTree(wrapper);
+            join(waiterThread);
+            exit.complete(new VmExit.Stopped("closed by the host"));
+            closeQuietly(serial);
+            closeQuietly(qmp);
+            join(serialThread);
+            join(qmpThread);
+        } finally {
+            deleteTree(workDir);
+            LIVE.remove(this);
+        }
+    }
+
+    private void pumpSerial(ConsoleListener console) {
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        try {
+            while (serial.read(buf.clear()) >= 0) {
+                try {
+                    console.onOutput(buf.array(), 0, buf.position());
+                } catch (RuntimeException e) {
+                    // The listener's bug is its own (ConsoleListener must not throw); stopping the
+                    // drain would stall the guest's UART, so the bytes are dropped and reading goes on.
+                }
+            }
+        } catch (IOException e) {
+            // socket closed by close() or by QEMU exiting: the stream simply ends
+        }
+    }
+
+    private void readEvents() {
+        try {
+            String line;
+            while ((line = qmpReader.readLine()) != null) {
+                Matcher m = SHUTDOWN_REASON.matcher(line);
+                if (m.find()) {
+                    shutdownReason = m.group(1);
+                }
+            }
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    private void awaitProcess() {
+        int status;
+        try {
+            status = wrapper.waitFor();
+        } catch (InterruptedException e) {
+            return;
+        }
+        // The event and the last console bytes may still be in flight when the process is gone.
+        join(qmpThread);
+        join(serialThread);
+        exit.complete(decide(status));
+    }
+
+    private VmExit decide(int status) {
+        if (closing) {
+            return new VmExit.Stopped("closed by the host");
+        }
+        String reason = shutdownReason;
+        String stderr = tail(stderrFile);
+        if (reason != null) {
+            switch (reason) {
+                case "guest-shutdown": return new VmExit.PoweredOff();
+                case "guest-reset": return new VmExit.Reset();
+                case "guest-panic": return new VmExit.Crashed("guest panicked (QEMU SHUTDOWN reason guest-panic)");
+                default: break;
+            }
+        }
+        boolean debugExit = status == 1 // the S5 write, whatever QEMU warned about on stderr
+                || (status & 1) == 1 && !SIGNAL_STATUSES.contains(status) && stderr.isEmpty();
+        if (arch == Arch.X86_64 && reason == null && debugExit) {
+            return new VmExit.PoweredOff(); // isa-debug-exit on PM1a_CNT
+        }
+        return new VmExit.Crashed("QEMU exited with status " + status
+                + (reason == null ? "" : " after SHUTDOWN reason " + reason)
+                + (stderr.isEmpty() ? "" : "; stderr: " + stderr));
+    }
+
+    private static SocketChannel connect(Path socket, Process wrapper, Path stderrFile, long deadline,
+                                         QemuCommandLine.Invocation inv) throws IOException {
+        while (true) {
+            if (Files.exists(socket)) {
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    ch.connect(UnixDomainSocketAddress.of(socket));
+                    return ch;
+                } catch (IOException e) {
+                    ch.close();
+                }
+            }
+            if (!wrapper.isAlive()) {
+                throw new QemuException("QEMU exited with status " + wrapper.exitValue() + " before it was ready: "
+                        + tail(stderrFile) + "\ncommand: " + String.join(" ", inv.args()));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new QemuException("QEMU did not open " + socket.getFileName() + " in time: " + tail(stderrFile));
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QemuException("interrupted while starting QEMU");
+            }
+        }
+    }
+
+    private static void expect(BufferedReader reader, String token, Path stderrFile, QemuCommandLine.Invocation inv)
+            throws IOException {
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.contains(token)) {
+                return;
+            }
+            if (line.contains("\"error\"")) {
+                throw new QemuException("QMP error: " + line);
+            }
+        }
+        throw new QemuException("QEMU closed its QMP monitor while starting: " + tail(stderrFile));
+    }
+
+    private static void send(SocketChannel ch, String json) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** Closes the lifeline and SIGKILLs the wrapper and everything under it. */
+    private static void killTree(Process wrapper) {
+        try {
+            wrapper.getOutputStream().close();
+        } catch (IOException e) {
+            // already closed
+        }
+        try (Stream<ProcessHandle> children = wrapper.descendants()) {
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+        wrapper.destroyForcibly();
+        try {
+            if (!wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new QemuException("QEMU wrapper pid " + wrapper.pid() + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(wrapper.getInputStream());
+        closeQuietly(wrapper.getErrorStream());
+    }
+
+    /** The last 2000 characters of QEMU's stderr, or "" when it wrote nothing. */
+    private static String tail(Path stderrFile) {
+        try {
+            if (!Files.exists(stderrFile)) {
+                return "";
+            }
+            String s = Files.readString(stderrFile, StandardCharsets.UTF_8).strip();
+            return s.length() <= 2000 ? s : "…" + s.substring(s.length() - 2000);
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(GRACE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            // nothing left to release
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort; reported by the leak test
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.linuxvm.engine.backend.qemu;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.backend.Backend.Availability;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Runs hand-assembled guests on the real qemu-system-* binaries (TCG here). */
+class QemuBackendTest {
+    private static final Duration BOOT = Duration.ofSeconds(30);
+    private final QemuBackend backend = QemuBackend.builder().tcgOnly().build();
+
+    private void assumeQemu(Arch arch) {
+        Availability a = backend.availability(arch);
+        assumeTrue(a.available(), a.reason());
+    }
+
+    @Test
+    void aarch64_guest_gets_x0_from_the_trampoline_prints_and_powers_off() throws Exception {
+        assumeQemu(Arch.AARCH64);
+        CapturingConsole console = new CapturingConsole();
+        try (RunningVm vm = backend.start(TestGuests.arm64(TestGuests.ARM_PRINT_X0_THEN_OFF, "OK via x0\n"), console)) {
+            Optional<VmExit> exit = vm.awaitExit(BOOT);
+            assertThat(exit).as("exit; console '%s'", console.text()).contains(new VmExit.PoweredOff());
+            assertThat(console.text()).isEqualTo("OK via x0\n");
+        }
+    }
+
+    @Test
+    void aarch64_psci_system_reset_is_a_reset() throws Exception {
+        assumeQemu(Arch.AARCH64);
+        try (RunningVm vm = backend.start(TestGuests.arm64(TestGuests.ARM_RESET, ""), new CapturingConsole())) {
+            assertThat(vm.awaitExit(BOOT)).contains(new VmExit.Reset());
+        }
+    }
+
+    @Test
+    void x86_guest_enters_long_mode_through_the_reset_rom_gets_rsi_prints_and_powers_off() throws Exception {
+        assumeQemu(Arch.X86_64);
+        CapturingConsole console = new CapturingConsole();
+        try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_PRINT_RSI_THEN_OFF, "OK via rsi\n"), console)) {
+            Optional<VmExit> exit = vm.awaitExit(BOOT);
+            assertThat(exit).as("exit; console '%s'", console.text()).contains(new VmExit.PoweredOff());
+            assertThat(console.text()).isEqualTo("OK via rsi\n");
+        }
+    }
+
+    @Test
+    void x86_console_input_reaches_the_guest_and_its_echo_comes_back() throws Exception {
+        assumeQemu(Arch.X86_64);
+        CapturingConsole console = new CapturingConsole();
+        try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_ECHO_UNTIL_Q, ""), console)) {
+            vm.consoleInput().write("hello".getBytes(StandardCharsets.US_ASCII));
+            vm.consoleInput().flush();
+            console.await("hello", BOOT);
+            vm.consoleInput().write('q');
+            vm.consoleInput().flush();
+            assertThat(vm.awaitExit(BOOT)).as("console '%s'", console.text()).contains(new VmExit.PoweredOff());
+            assertThat(console.text()).isEqualTo("helloq");
+        }
+    }
+
+    @Test
+    void x86_reset_rom_marks_itself_entered_so_a_second_run_resets_instead_of_reentering_the_kernel() throws Exception {
+        assumeQemu(Arch.X86_64);
+        CapturingConsole console = new CapturingConsole();
+        try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_PRINT_ROM_ENTERED_FLAG, ""), console)) {
+            assertThat(vm.awaitExit(BOOT)).contains(new VmExit.PoweredOff());
+            // The flag stuck: microvm's BIOS memory is writable, so the guard in the ROM is live.
+            assertThat(console.text()).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void x86_triple_fault_is_a_reset() throws Exception {
+        assumeQemu(Arch.X86_64);
+        try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_TRIPLE_FAULT, ""), new CapturingConsole())) {
+            assertThat(vm.awaitExit(BOOT)).contains(new VmExit.Reset());
+        }
+    }
+
+    @Test
+    void close_stops_a_looping_x86_guest_and_releases_everything() throws Exception {
+        assumeQemu(Arch.X86_64);
+        closeReleasesEverything(TestGuests.x86(TestGuests.X86_LOOP, ""));
+    }
+
+    @Test
+    void close_stops_a_looping_aarch64_guest_and_releases_everything() throws Exception {
+        assumeQemu(Arch.AARCH64);
+        closeReleasesEverything(TestGuests.arm64(TestGuests.ARM_LOOP, ""));
+    }
+
+    private void closeReleasesEverything(GuestImage image) throws Exception {
+        // warm up: the JDK opens some descriptors (process reaper, NIO) once per JVM
+        try (RunningVm warm = backend.start(image, new CapturingConsole())) {
+            assertThat(warm.exit()).isEmpty();
+        }
+        java.util.Map<String, String> fdsBefore = openFds();
+        QemuVm vm = (QemuVm) backend.start(image, new CapturingConsole());
+        long pid = vm.qemuPid();
+        Path workDir = vm.workDir();
+        assertThat(ProcessHandle.of(pid)).as("QEMU process").isPresent();
+        assertThat(vm.awaitExit(Duration.ofMillis(500))).as("a looping guest keeps running").isEmpty();
+        assertThat(liveThreads()).isNotEmpty();
+
+        long t0 = System.nanoTime();
+        vm.close();
+        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+        assertThat(vm.exit()).contains(new VmExit.Stopped("closed by the host"));
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("QEMU pid %d after close", pid).isEmpty();
+        assertThat(processesMentioning(workDir)).as("processes naming %s", workDir).isEmpty();
+        assertThat(workDir).doesNotExist();
+        assertThat(liveThreads()).isEmpty();
+        assertThat(openFds()).as("open file descriptors (fd → target)").isEqualTo(fdsBefore);
+        assertThat(closeMillis).as("close() time in ms").isLessThan(5000);
+        vm.close(); // idempotent
+        assertThat(vm.exit()).contains(new VmExit.Stopped("closed by the host"));
+    }
+
+    @Test
+    void the_lifeline_wrapper_kills_its_child_when_the_pipe_from_the_jvm_closes() throws Exception {
+        // What happens to QEMU when the JVM dies abruptly: the kernel closes the JVM's end of the
+        // wrapper's stdin. Here the child is `sleep` and we close the pipe ourselves.
+        Process wrapper = new ProcessBuilder("/bin/sh", "-c", QemuVm.WRAPPER, "test", "sleep", "1000")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long childPid;
+        try (var out = wrapper.inputReader()) {
+            childPid = Long.parseLong(out.readLine().trim());
+        }
+        ProcessHandle child = ProcessHandle.of(childPid).orElseThrow();
+        assertThat(wrapper.descendants().map(ProcessHandle::pid)).contains(childPid);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!child.info().command().orElse("").endsWith("sleep") && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the forked shell has not exec'd sleep yet
+        }
+        assertThat(child.info().command()).hasValueSatisfying(c -> assertThat(c).endsWith("sleep"));
+        wrapper.getOutputStream().close();
+        assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("wrapper exits").isTrue();
+        assertThat(wrapper.exitValue()).isEqualTo(137); // SIGKILL
+        assertThat(child.onExit().get(5, TimeUnit.SECONDS).isAlive()).isFalse();
+    }
+
+    @Test
+    void qemu_dies_with_a_jvm_killed_by_sigkill() throws Exception {
+        assumeQemu(Arch.X86_64);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process jvm = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), OrphanProbe.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String line;
+            try (var out = jvm.inputReader()) {
+                line = out.readLine();
+            }
+            assertThat(line).as("child JVM's report").isNotNull();
+            long qemuPid = Long.parseLong(line.split(" ")[0]);
+            ProcessHandle qemu = ProcessHandle.of(qemuPid).orElseThrow();
+            assertThat(qemu.isAlive()).isTrue();
+
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(jvm.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(qemu.onExit().get(10, TimeUnit.SECONDS).isAlive()).as("QEMU pid %d after its JVM was killed", qemuPid).isFalse();
+            // The dead JVM could not delete its work directory; the next start in this root does.
+            Path orphanDir = Path.of(line.split(" ", 2)[1]);
+            assertThat(orphanDir).exists();
+            try (RunningVm next = backend.start(TestGuests.x86(TestGuests.X86_LOOP, ""), new CapturingConsole())) {
+                assertThat(orphanDir).as("stale work directory of the killed JVM").doesNotExist();
+                assertThat(((QemuVm) next).workDir()).exists();
+            }
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @Test
+    void a_missing_binary_is_unavailable_with_the_apt_get_line(@org.junit.jupiter.api.io.TempDir Path dir) {
+        QemuBackend missing = QemuBackend.builder()
+                .binary(Arch.X86_64, dir.resolve("qemu-system-x86_64"))
+                .binary(Arch.AARCH64, dir.resolve("qemu-system-aarch64"))
+                .build();
+        assertThat(missing.availability(Arch.X86_64).available()).isFalse();
+        assertThat(missing.availability(Arch.X86_64).reason())
+                .contains(dir.resolve("qemu-system-x86_64").toString())
+                .contains("`sudo apt-get install qemu-system-x86`");
+        assertThat(missing.availability(Arch.AARCH64).reason()).contains("`sudo apt-get install qemu-system-arm`");
+        assertThatThrownBy(() -> missing.start(TestGuests.x86(TestGuests.X86_LOOP, ""), new CapturingConsole()))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("cannot start a x86_64 guest")
+                .hasMessageContaining("sudo apt-get install qemu-system-x86");
+    }
+
+    @Test
+    void qemu_dying_at_startup_is_reported_with_its_stderr(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path fake = dir.resolve("qemu-system-x86_64");
+        Files.writeString(fake, "#!/bin/sh\necho 'qemu: simulated failure' >&2\nexit 1\n");
+        fake.toFile().setExecutable(true);
+        QemuBackend broken = QemuBackend.builder().binary(Arch.X86_64, fake).tcgOnly().build();
+        assertThatThrownBy(() -> broken.start(TestGuests.x86(TestGuests.X86_LOOP, ""), new CapturingConsole()))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("QEMU exited with status 1 before it was ready")
+                .hasMessageContaining("qemu: simulated failure");
+    }
+
+    @Test
+    void availability_names_the_binary_and_the_accelerator() {
+        assumeQemu(Arch.X86_64);
+        assertThat(backend.availability(Arch.X86_64).reason()).contains("qemu-system-x86_64").contains("TCG");
+    }
+
+    /** fd number → what it points at, so a leak names itself. */
+    private static java.util.Map<String, String> openFds() throws IOException {
+        java.util.Map<String, String> fds = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : s.toList()) {
+                try {
+                    fds.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                } catch (IOException e) {
+                    // the fd Files.list itself used, closed meanwhile
+                }
+            }
+        }
+        return fds;
+    }
+
+    private static List<Thread> liveThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("linuxvm-qemu-") && t.isAlive())
+                .toList();
+    }
+
+    private static List<ProcessHandle> processesMentioning(Path workDir) {
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.info().commandLine().map(c -> c.contains(workDir.toString())).orElse(false)).toList();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.linuxvm.engine.backend.qemu;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
+import dev.linuxvm.engine.boot.arm64.Arm64BootState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class QemuCommandLineTest {
+    private static final Path WORK = Path.of("/tmp/w");
+
+    @Test
+    void x86_64_runs_microvm_with_the_reset_rom_debug_exit_and_one_loader_per_region() {
+        QemuCommandLine.Invocation inv = QemuCommandLine.build(
+                TestGuests.x86(TestGuests.X86_LOOP, "x"), Path.of("/usr/bin/qemu-system-x86_64"), WORK, Accelerator.TCG);
+        assertThat(inv.args()).containsExactly(
+                "/usr/bin/qemu-system-x86_64",
+                "-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off",
+                "-accel", "tcg",
+                "-cpu", "max",
+                "-m", "128",
+                "-smp", "1",
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
+                "-chardev", "socket,id=ser0,path=/tmp/w/serial.sock,server=on,wait=off",
+                "-serial", "chardev:ser0",
+                "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
+                "-mon", "chardev=qmp0,mode=control",
+                "-bios", "/tmp/w/reset-rom.bin",
+                "-device", "isa-debug-exit,iobase=0x604,iosize=2",
+                "-device", "loader,file=/tmp/w/region-00.bin,addr=0x1000,force-raw=on",      // gdt
+                "-device", "loader,file=/tmp/w/region-01.bin,addr=0x2000,force-raw=on",      // rsi text
+                "-device", "loader,file=/tmp/w/region-02.bin,addr=0x4000,force-raw=on",      // page tables
+                "-device", "loader,file=/tmp/w/region-03.bin,addr=0x100000,force-raw=on");   // code
+        assertThat(inv.files()).containsOnlyKeys(
+                WORK.resolve("reset-rom.bin"), WORK.resolve("region-00.bin"), WORK.resolve("region-01.bin"),
+                WORK.resolve("region-02.bin"), WORK.resolve("region-03.bin"));
+        assertThat(inv.files().get(WORK.resolve("region-03.bin"))).isEqualTo(TestGuests.X86_LOOP);
+        assertThat(inv.serialSocket()).isEqualTo(WORK.resolve("serial.sock"));
+        assertThat(inv.qmpSocket()).isEqualTo(WORK.resolve("qmp.sock"));
+    }
+
+    @Test
+    void aarch64_runs_virt_and_starts_cpu0_at_the_trampoline_after_the_regions() {
+        QemuCommandLine.Invocation inv = QemuCommandLine.build(
+                TestGuests.arm64(TestGuests.ARM_LOOP, "x"), Path.of("qemu-system-aarch64"), WORK, Accelerator.TCG);
+        assertThat(inv.args()).containsExactly(
+                "qemu-system-aarch64",
+                "-M", "virt,gic-version=3",
+                "-accel", "tcg",
+                "-cpu", "cortex-a57",
+                "-m", "128",
+                "-smp", "1",
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
+                "-chardev", "socket,id=ser0,path=/tmp/w/serial.sock,server=on,wait=off",
+                "-serial", "chardev:ser0",
+                "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
+                "-mon", "chardev=qmp0,mode=control",
+                "-device", "loader,file=/tmp/w/region-00.bin,addr=0x40200000,force-raw=on",  // code
+                "-device", "loader,file=/tmp/w/region-01.bin,addr=0x40300000,force-raw=on",  // x0 text
+                "-device", "loader,file=/tmp/w/trampoline.bin,addr=0x40100000,force-raw=on",
+                "-device", "loader,addr=0x40100000,cpu-num=0");
+    }
+
+    @Test
+    void kvm_uses_the_host_cpu() {
+        List<String> x86 = QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), WORK, Accelerator.KVM).args();
+        assertThat(String.join(" ", x86)).contains("-accel kvm -cpu host");
+        List<String> arm = QemuCommandLine.build(TestGuests.arm64(TestGuests.ARM_LOOP, ""), Path.of("q"), WORK, Accelerator.KVM).args();
+        assertThat(String.join(" ", arm)).contains("-accel kvm -cpu host");
+    }
+
+    @Test
+    void trampoline_goes_to_the_first_gap_at_or_above_ram_plus_1_mib() {
+        GuestImage image = arm(
+                MemoryRegion.of("a", 0x4010_0000L, new byte[0x20]),
+                new MemoryRegion("b", 0x4010_0030L, new byte[4], 0x1_0000),
+                MemoryRegion.of("c", 0x4011_0040L, new byte[8]));
+        // [0x40100000,+0x20) a; gap of 0x10 is too small for 0x28; b ends at 0x40110030; gap of
+        // 0x10 again too small; c ends at 0x40110048 → next 16-byte boundary 0x40110050.
+        assertThat(QemuCommandLine.trampolineAddress(image)).isEqualTo(0x4011_0050L);
+        assertThat(QemuCommandLine.trampolineAddress(arm(MemoryRegion.of("far", 0x4800_0000L, new byte[8]))))
+                .isEqualTo(0x4010_0000L);
+    }
+
+    @Test
+    void zero_only_regions_get_no_loader() {
+        GuestImage image = arm(new MemoryRegion("bss", 0x4100_0000L, new byte[0], 0x10_0000), MemoryRegion.of("k", 0x4020_0000L, new byte[4]));
+        List<String> args = QemuCommandLine.build(image, Path.of("q"), WORK, Accelerator.TCG).args();
+        assertThat(args.stream().filter(a -> a.startsWith("loader,file=/tmp/w/region"))).hasSize(1);
+    }
+
+    @Test
+    void rejects_aarch64_blobs_in_the_first_mib_of_ram() {
+        GuestImage image = arm(MemoryRegion.of("dtb", 0x4000_0000L, new byte[16]));
+        assertThatThrownBy(() -> QemuCommandLine.build(image, Path.of("q"), WORK, Accelerator.TCG))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("dtb [0x40000000-0x40000010) is below 0x40100000")
+                .hasMessageContaining("place blobs at or above RAM + 1 MiB");
+    }
+
+    @Test
+    void rejects_x86_regions_over_the_reset_rom() {
+        GuestImage image = GuestImage.builder(Arch.X86_64).ram(0, 128 << 20)
+                .region(MemoryRegion.of("smbios", 0xF_0000L, new byte[16]))
+                .bootState(TestGuests.x86State()).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(image, Path.of("q"), WORK, Accelerator.TCG))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("smbios [0xf0000-0xf0010) overlaps the QEMU executor's reset ROM");
+    }
+
+    @Test
+    void rejects_ram_that_qemu_cannot_give_in_the_same_place() {
+        GuestImage odd = GuestImage.builder(Arch.X86_64).ram(0, (128 << 20) + 4096).bootState(TestGuests.x86State()).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(odd, Path.of("q"), WORK, Accelerator.TCG))
+                .hasMessageContaining("not a whole number of MiB");
+        GuestImage moved = GuestImage.builder(Arch.AARCH64).ram(0x8000_0000L, 128 << 20)
+                .bootState(new Arm64BootState(0x8020_0000L, 0)).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(moved, Path.of("q"), WORK, Accelerator.TCG))
+                .hasMessageContaining("aarch64 guest RAM starts at 0x80000000, but QEMU's machine puts it at 0x40000000");
+        GuestImage big = GuestImage.builder(Arch.X86_64).ram(0, 3L << 30).bootState(TestGuests.x86State()).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(big, Path.of("q"), WORK, Accelerator.TCG))
+                .hasMessageContaining("give the guest less memory");
+    }
+
+    @Test
+    void rejects_a_work_directory_with_a_comma() {
+        assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), Path.of("/tmp/a,b"), Accelerator.TCG))
+                .hasMessageContaining("contains a comma");
+    }
+
+    @Test
+    void rejects_a_work_directory_too_deep_for_a_unix_socket() {
+        Path deep = Path.of("/tmp/" + "d".repeat(100));
+        assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), deep, Accelerator.TCG))
+                .hasMessageContaining("too deep for a Unix socket path (117 > 107 bytes)");
+    }
+
+    @Test
+    void rejects_a_boot_state_of_the_other_architecture() {
+        GuestImage wrong = GuestImage.builder(Arch.X86_64).ram(0, 128 << 20).bootState(new Arm64BootState(0x100000, 0)).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(wrong, Path.of("q"), WORK, Accelerator.TCG))
+                .hasMessageContaining("expected X86BootState");
+    }
+
+    private static GuestImage arm(MemoryRegion... regions) {
+        GuestImage.Builder b = GuestImage.builder(Arch.AARCH64).ram(0x4000_0000L, 256 << 20)
+                .bootState(new Arm64BootState(0x4020_0000L, 0x4800_0000L));
+        for (MemoryRegion r : regions) {
+            b.region(r);
+        }
+        return b.build();
+    }
+}
