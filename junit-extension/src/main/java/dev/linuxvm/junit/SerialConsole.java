@@ -43,6 +43,12 @@ public final class SerialConsole {
      * searched, so a match that spans two writes is still found; rounded down to a line start.
      */
     static final int PATTERN_LOOKBACK = 4096;
+    /**
+     * A pattern match that touches the end of the output so far (for example {@code \\d+} or a
+     * multi-line {@code $}) could grow with the next write; it is accepted once no more output
+     * arrives for this long. Text that is still arriving wakes the wait at once.
+     */
+    static final Duration SETTLE = Duration.ofMillis(50);
 
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -233,6 +239,11 @@ public final class SerialConsole {
     /** Finds the first match in window[from, to); {@code scanned} is where the last search ended. */
     private interface Finder {
         Match find(StringBuilder window, int from, int scanned, int to);
+
+        /** Whether the last successful find read up to the end of the text (the match could still change). */
+        default boolean open() {
+            return false;
+        }
     }
 
     private static Finder literalFinder(String literal) {
@@ -248,7 +259,16 @@ public final class SerialConsole {
     }
 
     private static Finder patternFinder(Pattern pattern) {
-        return (window, from, scanned, to) -> {
+        return new Finder() {
+            private boolean open;
+
+            @Override
+            public boolean open() {
+                return open;
+            }
+
+            @Override
+            public Match find(StringBuilder window, int from, int scanned, int to) {
             int start = Math.max(from, scanned - PATTERN_LOOKBACK);
             if (start > from) {
                 int nl = window.lastIndexOf("\n", start);
@@ -261,11 +281,13 @@ public final class SerialConsole {
             if (!m.find()) {
                 return null;
             }
+            open = m.hitEnd() && m.end() == to;
             List<String> groups = new ArrayList<>();
             for (int g = 0; g <= m.groupCount(); g++) {
                 groups.add(m.group(g));
             }
             return new Match(window.substring(from, m.start()), m.group(), groups, m.start());
+            }
         };
     }
 
@@ -277,6 +299,7 @@ public final class SerialConsole {
         try {
             long from = fromWindowStart ? buffer.base() : buffer.cursor();
             long scanned = from;
+            long settledEnd = -1;
             while (true) {
                 StringBuilder window = buffer.window();
                 long base = buffer.base();
@@ -288,7 +311,15 @@ public final class SerialConsole {
                 int scannedIdx = (int) Math.max(fromIdx, scanned - base);
                 Match hit = finder.find(window, fromIdx, scannedIdx, toIdx);
                 FailHit fail = findFailFast(window, fromIdx, scannedIdx, toIdx);
-                if (hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index)) {
+                boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index);
+                if (accept && finder.open() && fail == null && buffer.ended() == null && settledEnd != base + toIdx) {
+                    // The match might grow with the next write: give the guest SETTLE to add to it.
+                    settledEnd = base + toIdx;
+                    long wait = Math.min(SETTLE.toNanos(), Math.max(0, deadline - System.nanoTime()));
+                    buffer.changed.awaitNanos(wait);
+                    continue; // search again from the same place (scanned is unchanged)
+                }
+                if (accept) {
                     long absStart = base + hit.position();
                     if (consume) {
                         buffer.consumeTo(absStart + hit.text().length());
