@@ -97,6 +97,7 @@ final class ConsoleBuffer implements ConsoleListener {
             return;
         }
         try {
+            boolean lineEnded = false;
             for (int i = 0; i < chars.length(); i++) {
                 char c = chars.charAt(i);
                 if (atLineStart) {
@@ -111,9 +112,12 @@ final class ConsoleBuffer implements ConsoleListener {
                 log.write(c);
                 if (c == '\n') {
                     atLineStart = true;
+                    lineEnded = true;
                 }
             }
-            log.flush();
+            if (lineEnded) {
+                log.flush(); // whole lines reach the disk at once, even if the JVM dies later
+            }
         } catch (IOException e) {
             // A full disk must not stop the guest; the in-memory window still works.
         }

@@ -244,6 +244,11 @@ public final class SerialConsole {
         default boolean open() {
             return false;
         }
+
+        /** Window index the next search may start from (-1: the end of this search's text). */
+        default int resume() {
+            return -1;
+        }
     }
 
     private static Finder literalFinder(String literal) {
@@ -258,9 +263,19 @@ public final class SerialConsole {
         };
     }
 
+    /**
+     * Regex search that resumes where no match can start any more: after a failed search that
+     * did not touch the end of the text ({@link Matcher#hitEnd()} false), no later output can
+     * produce a match starting in the searched region, so the next search starts at its end.
+     * When the search did touch the end (a partial match such as {@code "Freeing unused kernel
+     * memory: 12"}), the next search starts at the same place again, but never more than
+     * {@link #PATTERN_LOOKBACK} chars back (rounded down to a line start): a match longer than
+     * that which arrives in pieces may be missed.
+     */
     private static Finder patternFinder(Pattern pattern) {
         return new Finder() {
             private boolean open;
+            private int resume = -1;
 
             @Override
             public boolean open() {
@@ -268,25 +283,32 @@ public final class SerialConsole {
             }
 
             @Override
+            public int resume() {
+                return resume;
+            }
+
+            @Override
             public Match find(StringBuilder window, int from, int scanned, int to) {
-            int start = Math.max(from, scanned - PATTERN_LOOKBACK);
-            if (start > from) {
-                int nl = window.lastIndexOf("\n", start);
-                start = nl < from ? from : Math.max(from, nl + 1);
-            }
-            Matcher m = pattern.matcher(window);
-            m.useTransparentBounds(true);
-            m.useAnchoringBounds(false);
-            m.region(start, to);
-            if (!m.find()) {
-                return null;
-            }
-            open = m.hitEnd() && m.end() == to;
-            List<String> groups = new ArrayList<>();
-            for (int g = 0; g <= m.groupCount(); g++) {
-                groups.add(m.group(g));
-            }
-            return new Match(window.substring(from, m.start()), m.group(), groups, m.start());
+                int start = Math.max(from, scanned);
+                if (start < to - PATTERN_LOOKBACK) {
+                    start = to - PATTERN_LOOKBACK;
+                    int nl = window.lastIndexOf("\n", start);
+                    start = Math.max(from, nl + 1);
+                }
+                Matcher m = pattern.matcher(window);
+                m.useTransparentBounds(true);
+                m.useAnchoringBounds(false);
+                m.region(start, to);
+                if (!m.find()) {
+                    resume = m.hitEnd() ? start : to;
+                    return null;
+                }
+                open = m.hitEnd() && m.end() == to;
+                List<String> groups = new ArrayList<>();
+                for (int g = 0; g <= m.groupCount(); g++) {
+                    groups.add(m.group(g));
+                }
+                return new Match(window.substring(from, m.start()), m.group(), groups, m.start());
             }
         };
     }
@@ -336,7 +358,7 @@ public final class SerialConsole {
                                     startNanos, effective, "Failing line: " + line),
                             tailText(), fail.marker, line);
                 }
-                scanned = base + toIdx;
+                scanned = base + (finder.resume() >= 0 ? finder.resume() : toIdx);
                 if (buffer.ended() != null) {
                     throw new ConsoleException.VmEnded(
                             message("The guest ended (" + buffer.ended() + ") while waiting for " + what, startNanos, effective, null),

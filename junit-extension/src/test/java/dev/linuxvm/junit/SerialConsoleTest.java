@@ -117,6 +117,35 @@ class SerialConsoleTest {
     }
 
     @Test
+    void multi_line_pattern_whose_start_was_already_searched_is_still_found() {
+        SerialConsole c = console();
+        write("noise\nBEGIN block\n");
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            body.append("body ").append(i).append('\n');
+        }
+        writeLater(30, body.toString(), "END\n");
+        Match m = c.within(ofSeconds(5)).expect(Pattern.compile("(?s)BEGIN(.*?)END"));
+        assertThat(m.before()).isEqualTo("noise\n");
+        assertThat(m.group(1)).startsWith(" block\nbody 0\n").endsWith("body 49\n");
+    }
+
+    @Test
+    void pattern_wait_over_byte_by_byte_output_stays_fast() throws Exception {
+        SerialConsole c = console();
+        byte[] out = ("x".repeat(100) + "\n").repeat(5000).concat("done 42\n").getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < out.length; i++) {
+                buffer.onOutput(out, i, 1); // a UART hands over one byte at a time
+            }
+        });
+        long t0 = System.nanoTime();
+        assertThat(c.within(ofSeconds(20)).expect(Pattern.compile("done (\\d+)\n")).group(1)).isEqualTo("42");
+        writer.get();
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
     void fail_fast_marker_aborts_the_wait_at_once() {
         SerialConsole c = console();
         writeLater(50, "[    3.0] Kernel panic - not syncing: Attempted to kill init!\n");
