@@ -23,9 +23,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
 import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
@@ -38,7 +40,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars).
  */
 public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        ParameterResolver, TestTemplateInvocationContextProvider {
+        ParameterResolver, TestTemplateInvocationContextProvider, TestExecutionExceptionHandler {
 
     public static final String REPORT_DIR_PROPERTY = "linuxvm.report.dir";
     public static final String BUFFER_PROPERTY = "linuxvm.console.buffer";
@@ -80,6 +82,18 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     @Override
     public void afterEach(ExtensionContext context) {
         // The session closes with the method's store (CloseableResource); nothing else to do.
+    }
+
+    /** Adds the report path and console tail to failures that do not already quote them. */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        if (session != null && session.console() != null && !(throwable instanceof ConsoleException)
+                && !(throwable instanceof TestAbortedException)) {
+            throwable.addSuppressed(new GuestReport(session.reportDir(), session.console().vmState(),
+                    session.console().tail(SerialConsole.TAIL_LINES)));
+        }
+        throw throwable;
     }
 
     static void startSession(ExtensionContext context, VmSpec spec, Path reportDir) {

@@ -257,6 +257,25 @@ class LinuxVmExtensionTest {
         assertThat(classDir(SharedGuest.class).resolve("console.log")).exists();
     }
 
+    @LinuxVm(arch = GuestArch.X86_64)
+    static class PlainFailure {
+        @Test
+        void fails(SerialConsole console) {
+            console.exec("echo marker-line");
+            assertThat(1).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void other_failures_carry_the_report_path_and_console_tail() {
+        tests(PlainFailure.class).assertThatEvents().haveExactly(1, event(test("fails"),
+                finishedWithFailure(instanceOf(AssertionError.class), new org.assertj.core.api.Condition<>(t ->
+                        t.getSuppressed().length == 1
+                                && t.getSuppressed()[0].getMessage().startsWith("linuxvm guest report: "
+                                        + classDir(PlainFailure.class).resolve("fails"))
+                                && t.getSuppressed()[0].getMessage().contains("  | marker-line"), "suppressed GuestReport"))));
+    }
+
     static class NoAnnotation {
         @Test
         void wantsConsole(SerialConsole console) {
