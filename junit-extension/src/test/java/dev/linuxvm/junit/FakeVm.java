@@ -94,7 +94,13 @@ final class FakeVm implements RunningVm {
         if (exit.get() != null) {
             return;
         }
-        StringBuilder o = new StringBuilder(line).append("\r\n"); // the tty echo
+        // The echo, wrapped the way busybox ash wraps a long input line at the terminal width
+        // (seen on a real guest: "uname -\r\r\nm").
+        StringBuilder o = new StringBuilder();
+        for (int i = 0; i < line.length(); i += 80) {
+            o.append(line, i, Math.min(line.length(), i + 80)).append(i + 80 < line.length() ? "\r\r\n" : "");
+        }
+        o.append("\r\n");
         run(line, o);
         if (exit.get() == null) {
             o.append("~ # ");
