@@ -1,0 +1,186 @@
+package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.backend.ConsoleListener;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shared state behind every {@link SerialConsole} view of one guest: a bounded window of the
+ * decoded console text plus the full log on disk.
+ *
+ * <p>Positions are absolute character offsets since boot. The window keeps the last
+ * {@code capacity} characters (trimmed by a quarter at a time, so trimming is amortised);
+ * {@link #base} is the absolute offset of the window's first character. The VM thread appends
+ * under {@link #lock} and signals {@link #changed}; waiters sleep on it (no polling).
+ */
+final class ConsoleBuffer implements ConsoleListener {
+    /** Default window: 4 Mi chars (8 MiB of heap at most). */
+    static final int DEFAULT_CAPACITY = 4 << 20;
+
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition changed = lock.newCondition();
+
+    private final int capacity;
+    private final StringBuilder text = new StringBuilder();
+    private long base;
+    private long cursor;
+    private String ended;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private ByteBuffer pending = ByteBuffer.allocate(0);
+
+    private final BufferedWriter log;
+    private final long startNanos = System.nanoTime();
+    private boolean atLineStart = true;
+
+    ConsoleBuffer(int capacity, Path logFile) {
+        if (capacity < 1024) {
+            throw new IllegalArgumentException("console buffer capacity " + capacity + " is below 1024 chars");
+        }
+        this.capacity = capacity;
+        try {
+            this.log = logFile == null ? null : Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create console log " + logFile, e);
+        }
+    }
+
+    @Override
+    public void onOutput(byte[] buffer, int offset, int length) {
+        lock.lock();
+        try {
+            ByteBuffer in = ByteBuffer.allocate(pending.remaining() + length);
+            in.put(pending).put(buffer, offset, length).flip();
+            CharBuffer out = CharBuffer.allocate(in.remaining());
+            decoder.decode(in, out, false);
+            pending = in.slice(); // an incomplete UTF-8 sequence waits for the next chunk
+            out.flip();
+            append(out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends decoded text (tests and the extension's own notes use this too). */
+    void append(CharSequence chars) {
+        lock.lock();
+        try {
+            text.append(chars);
+            if (text.length() > capacity) {
+                int drop = text.length() - capacity + capacity / 4;
+                text.delete(0, drop);
+                base += drop;
+                cursor = Math.max(cursor, base);
+            }
+            writeLog(chars);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeLog(CharSequence chars) {
+        if (log == null) {
+            return;
+        }
+        try {
+            boolean lineEnded = false;
+            for (int i = 0; i < chars.length(); i++) {
+                char c = chars.charAt(i);
+                if (atLineStart) {
+                    // dmesg-style stamp: seconds since the guest was started
+                    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
+                    log.write(String.format(Locale.ROOT, "[%5d.%06d] ", micros / 1_000_000, micros % 1_000_000));
+                    atLineStart = false;
+                }
+                if (c == '\r') {
+                    continue;
+                }
+                log.write(c);
+                if (c == '\n') {
+                    atLineStart = true;
+                    lineEnded = true;
+                }
+            }
+            if (lineEnded) {
+                log.flush(); // whole lines reach the disk at once, even if the JVM dies later
+            }
+        } catch (IOException e) {
+            // A full disk must not stop the guest; the in-memory window still works.
+        }
+    }
+
+    /** Marks the output as finished (the guest exited); wakes every waiter. */
+    void end(String why) {
+        lock.lock();
+        try {
+            if (ended == null) {
+                ended = why;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void closeLog() {
+        lock.lock();
+        try {
+            if (log != null) {
+                log.close();
+            }
+        } catch (IOException e) {
+            // nothing left to save
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // The accessors below must be called with the lock held.
+
+    StringBuilder window() {
+        return text;
+    }
+
+    long base() {
+        return base;
+    }
+
+    long end() {
+        return base + text.length();
+    }
+
+    long cursor() {
+        return cursor;
+    }
+
+    void consumeTo(long position) {
+        cursor = Math.max(cursor, position);
+    }
+
+    String ended() {
+        return ended;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Index into {@link #window()} of absolute position {@code pos} (clamped to the window). */
+    int index(long pos) {
+        return (int) Math.max(0, Math.min(text.length(), pos - base));
+    }
+}

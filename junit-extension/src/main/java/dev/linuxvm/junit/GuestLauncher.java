@@ -1,0 +1,33 @@
+package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.backend.Backend;
+import dev.linuxvm.engine.backend.ConsoleListener;
+
+/**
+ * The seam between the extension and the engine: builds the {@link dev.linuxvm.engine.GuestImage}
+ * for a {@link VmSpec} (provisioned kernel/initrd when the spec has none), picks a
+ * {@link Backend} and starts it.
+ *
+ * <p>Found, in order, through the JUnit configuration parameter or system property
+ * {@value #LAUNCHER_PROPERTY} (a class name with a public no-argument constructor), then
+ * {@link java.util.ServiceLoader} ({@code META-INF/services/dev.linuxvm.junit.GuestLauncher}).
+ * Without one, every {@link LinuxVm} test is skipped with that reason.
+ */
+public interface GuestLauncher {
+    /** Configuration parameter / system property naming the launcher class. */
+    String LAUNCHER_PROPERTY = "linuxvm.launcher";
+
+    /**
+     * Whether {@link #launch} can run {@code spec} on this host. When not, the reason must say
+     * what is missing and how to fix it: the test is skipped with exactly that text.
+     */
+    Backend.Availability availability(VmSpec spec);
+
+    /**
+     * Builds and starts the guest. Console output goes to {@code console} from the backend's
+     * thread from the first byte on.
+     *
+     * @throws dev.linuxvm.engine.VmmException when the guest cannot be built or started
+     */
+    LaunchedGuest launch(VmSpec spec, ConsoleListener console);
+}

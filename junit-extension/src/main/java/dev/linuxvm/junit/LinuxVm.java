@@ -1,0 +1,55 @@
+package dev.linuxvm.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Boots a direct-booted Linux guest for the annotated test class or method and injects its
+ * {@link SerialConsole}, {@link LinuxVmHandle}, {@link BootMode} and {@link dev.linuxvm.engine.Arch}
+ * into test parameters. A method-level annotation overrides the class-level one and always gets
+ * its own guest.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(LinuxVmExtension.class)
+public @interface LinuxVm {
+    /** Guest architecture; {@link GuestArch#HOST} by default. */
+    GuestArch arch() default GuestArch.HOST;
+
+    /** Firmware description; {@link BootMode#DEVICE_TREE} on x86_64 is a configuration error. */
+    BootMode mode() default BootMode.ACPI;
+
+    /** Kernel path (ELF vmlinux / arm64 Image); empty means the provisioned test kernel. */
+    String kernel() default "";
+
+    /** Initramfs path; empty means the provisioned busybox initramfs. */
+    String initrd() default "";
+
+    /** Kernel command line; empty means {@link VmSpec#defaultCmdline}. */
+    String cmdline() default "";
+
+    /** Guest RAM in MiB. */
+    int memory() default 512;
+
+    /** Number of vCPUs. */
+    int cpus() default 1;
+
+    /** Executor choice. */
+    BackendChoice backend() default BackendChoice.AUTO;
+
+    /**
+     * Seconds to wait for {@value VmSpec#READY_MARKER} before the test fails; multiplied by the
+     * executor's timeout factor (see {@link TimeoutScale}).
+     */
+    int bootTimeout() default 60;
+
+    /** One guest per test method (default) or per class. */
+    Lifecycle lifecycle() default Lifecycle.PER_METHOD;
+}

@@ -1,0 +1,251 @@
+package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.backend.Backend;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
+import org.junit.platform.commons.support.ReflectionSupport;
+
+/**
+ * Registered by {@link LinuxVm} and {@link BootMatrix}. Boots one guest per test method (or per
+ * class), resolves {@link SerialConsole}, {@link LinuxVmHandle}, {@link BootMode} and
+ * {@link Arch} parameters, writes the report directory and skips tests no executor can run.
+ *
+ * <p>Configuration parameters (JUnit configuration or system properties):
+ * {@value GuestLauncher#LAUNCHER_PROPERTY} (launcher class), {@value #REPORT_DIR_PROPERTY}
+ * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars).
+ */
+public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+        ParameterResolver, TestTemplateInvocationContextProvider, TestExecutionExceptionHandler {
+
+    public static final String REPORT_DIR_PROPERTY = "linuxvm.report.dir";
+    public static final String BUFFER_PROPERTY = "linuxvm.console.buffer";
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LinuxVmExtension.class);
+    private static final String SESSION = "session";
+
+    // ---- lifecycle ---------------------------------------------------------------------------
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Optional<LinuxVm> onClass = classAnnotation(context);
+        if (onClass.isPresent() && onClass.get().lifecycle() == Lifecycle.PER_CLASS) {
+            VmSpec spec = specFrom(onClass.get(), null, null);
+            String dir = context.getRequiredTestClass().getName();
+            startSession(context, spec, reportRoot(context).resolve(GuestSession.safeFileName(dir)));
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Method method = context.getRequiredTestMethod();
+        if (AnnotationSupport.isAnnotated(method, BootMatrix.class)) {
+            return; // the matrix invocation's own extension starts the guest
+        }
+        Optional<LinuxVm> onMethod = AnnotationSupport.findAnnotation(method, LinuxVm.class);
+        Optional<LinuxVm> onClass = classAnnotation(context);
+        if (onMethod.isEmpty() && onClass.isPresent() && onClass.get().lifecycle() == Lifecycle.PER_CLASS) {
+            return; // the class-level guest from beforeAll serves this method
+        }
+        if (onMethod.isPresent() && onMethod.get().lifecycle() == Lifecycle.PER_CLASS) {
+            throw new ExtensionConfigurationException("@LinuxVm(lifecycle = PER_CLASS) on method "
+                    + method.getName() + ": a per-class guest is declared on the class, not on a method");
+        }
+        LinuxVm config = onMethod.or(() -> onClass).orElse(null);
+        VmSpec spec = specFrom(config, null, null);
+        startSession(context, spec, methodReportDir(context, null));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        // The session closes with the method's store (CloseableResource); nothing else to do.
+    }
+
+    /** Adds the report path and console tail to failures that do not already quote them. */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        if (session != null && session.console() != null && !(throwable instanceof ConsoleException)
+                && !(throwable instanceof TestAbortedException)) {
+            throwable.addSuppressed(new GuestReport(session.reportDir(), session.console().vmState(),
+                    session.console().tail(SerialConsole.TAIL_LINES)));
+        }
+        throw throwable;
+    }
+
+    static void startSession(ExtensionContext context, VmSpec spec, Path reportDir) {
+        GuestLauncher launcher = findLauncher(context);
+        Backend.Availability availability = launcher.availability(spec);
+        Assumptions.assumeTrue(availability.available(), () -> "cannot boot a " + spec.arch() + " guest ("
+                + spec.mode().displayName() + ", backend " + spec.backend() + ") on this host: " + availability.reason());
+        int capacity = context.getConfigurationParameter(BUFFER_PROPERTY).map(Integer::parseInt)
+                .orElse(ConsoleBuffer.DEFAULT_CAPACITY);
+        context.publishReportEntry("linuxvm.report", reportDir.toAbsolutePath().toString());
+        GuestSession session = GuestSession.start(launcher, spec, reportDir, capacity);
+        context.getStore(NS).put(SESSION, session);
+        context.publishReportEntry("linuxvm.console", reportDir.resolve(GuestSession.LOG_FILE).toAbsolutePath().toString());
+    }
+
+    // ---- launcher discovery -----------------------------------------------------------------
+
+    static GuestLauncher findLauncher(ExtensionContext context) {
+        Optional<String> named = context.getConfigurationParameter(GuestLauncher.LAUNCHER_PROPERTY)
+                .map(String::trim).filter(s -> !s.isEmpty());
+        if (named.isPresent()) {
+            Class<?> type;
+            try {
+                type = Class.forName(named.get(), true, Thread.currentThread().getContextClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ExtensionConfigurationException(GuestLauncher.LAUNCHER_PROPERTY + "=" + named.get()
+                        + ": no such class on the test classpath", e);
+            }
+            if (!GuestLauncher.class.isAssignableFrom(type)) {
+                throw new ExtensionConfigurationException(GuestLauncher.LAUNCHER_PROPERTY + "=" + named.get()
+                        + " does not implement " + GuestLauncher.class.getName());
+            }
+            return (GuestLauncher) ReflectionSupport.newInstance(type);
+        }
+        Iterator<GuestLauncher> found = ServiceLoader.load(GuestLauncher.class).iterator();
+        if (found.hasNext()) {
+            return found.next();
+        }
+        Assumptions.abort("no guest launcher is available: put the linuxvm engine's launcher on the test classpath"
+                + " (META-INF/services/" + GuestLauncher.class.getName() + ") or set -D"
+                + GuestLauncher.LAUNCHER_PROPERTY + "=<class implementing " + GuestLauncher.class.getName() + ">");
+        throw new AssertionError("unreachable");
+    }
+
+    // ---- configuration ----------------------------------------------------------------------
+
+    private static Optional<LinuxVm> classAnnotation(ExtensionContext context) {
+        return context.getTestClass().flatMap(c -> AnnotationSupport.findAnnotation(c, LinuxVm.class));
+    }
+
+    /** The spec from an annotation (null: all defaults), with matrix overrides when non-null. */
+    static VmSpec specFrom(LinuxVm config, Arch archOverride, BootMode modeOverride) {
+        Arch arch = archOverride != null ? archOverride : (config == null ? GuestArch.HOST : config.arch()).resolve();
+        BootMode mode = modeOverride != null ? modeOverride : (config == null ? BootMode.ACPI : config.mode());
+        Optional<Path> kernel = config == null || config.kernel().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.kernel()));
+        Optional<Path> initrd = config == null || config.initrd().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.initrd()));
+        String cmdline = config == null || config.cmdline().isEmpty() ? VmSpec.defaultCmdline(arch) : config.cmdline();
+        return new VmSpec(arch, mode, kernel, initrd, cmdline,
+                config == null ? 512 : config.memory(),
+                config == null ? 1 : config.cpus(),
+                config == null ? BackendChoice.AUTO : config.backend(),
+                Duration.ofSeconds(config == null ? 60 : config.bootTimeout()));
+    }
+
+    static Path reportRoot(ExtensionContext context) {
+        return Path.of(context.getConfigurationParameter(REPORT_DIR_PROPERTY).orElse("target/linuxvm"));
+    }
+
+    static Path methodReportDir(ExtensionContext context, VmSpec matrixEntry) {
+        String method = context.getRequiredTestMethod().getName()
+                + (matrixEntry == null ? "" : "[" + matrixEntry.arch() + "," + matrixEntry.mode().displayName() + "]");
+        return reportRoot(context)
+                .resolve(GuestSession.safeFileName(context.getRequiredTestClass().getName()))
+                .resolve(GuestSession.safeFileName(method));
+    }
+
+    // ---- parameters -------------------------------------------------------------------------
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Class<?> type = parameterContext.getParameter().getType();
+        return type == SerialConsole.class || type == LinuxVmHandle.class || type == BootMode.class || type == Arch.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        if (session == null) {
+            throw new ParameterResolutionException("no linuxvm guest for " + context.getDisplayName()
+                    + ": annotate the test class or method with @LinuxVm (guests are started for test methods and"
+                    + " @BootMatrix invocations, not for constructors or @BeforeAll methods of per-method guests)");
+        }
+        Class<?> type = parameterContext.getParameter().getType();
+        if (type == SerialConsole.class) {
+            return session.console();
+        } else if (type == LinuxVmHandle.class) {
+            return session.handle();
+        } else if (type == BootMode.class) {
+            return session.spec().mode();
+        }
+        return session.spec().arch();
+    }
+
+    // ---- the matrix -------------------------------------------------------------------------
+
+    @Override
+    public boolean supportsTestTemplate(ExtensionContext context) {
+        return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, BootMatrix.class)).orElse(false);
+    }
+
+    @Override
+    public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
+        Method method = context.getRequiredTestMethod();
+        BootMatrix matrix = AnnotationSupport.findAnnotation(method, BootMatrix.class).orElseThrow();
+        LinuxVm config = AnnotationSupport.findAnnotation(method, LinuxVm.class).or(() -> classAnnotation(context)).orElse(null);
+        if (matrix.modes().length == 0) {
+            throw new ExtensionConfigurationException("@BootMatrix on " + method.getName() + " lists no modes: name at least one");
+        }
+        Set<Arch> arches = new LinkedHashSet<>();
+        if (matrix.arches().length == 0) {
+            arches.add((config == null ? GuestArch.HOST : config.arch()).resolve());
+        } else {
+            for (GuestArch a : matrix.arches()) {
+                arches.add(a.resolve());
+            }
+        }
+        List<TestTemplateInvocationContext> invocations = new ArrayList<>();
+        for (Arch arch : arches) {
+            for (BootMode mode : new LinkedHashSet<>(List.of(matrix.modes()))) {
+                VmSpec spec = specFrom(config, arch, mode); // DEVICE_TREE on x86_64 throws here
+                invocations.add(new MatrixInvocation(spec));
+            }
+        }
+        return invocations.stream();
+    }
+
+    /** One (arch, mode) entry of a {@link BootMatrix}. */
+    private static final class MatrixInvocation implements TestTemplateInvocationContext {
+        private final VmSpec spec;
+
+        MatrixInvocation(VmSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public String getDisplayName(int invocationIndex) {
+            return spec.matrixName();
+        }
+
+        @Override
+        public List<Extension> getAdditionalExtensions() {
+            return List.of((BeforeEachCallback) context -> startSession(context, spec, methodReportDir(context, spec)));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** The guest of the current test: its state, its files, and how to stop it. */
+public final class LinuxVmHandle {
+    /** Where a guest is in its life. */
+    public enum State { RUNNING, POWERED_OFF, RESET, CRASHED, STOPPED }
+
+    private final RunningVm vm;
+    private final VmSpec spec;
+    private final LaunchedGuest guest;
+    private final Path reportDir;
+    private final Map<String, Path> artifacts;
+    private final TimeoutScale scale;
+
+    LinuxVmHandle(VmSpec spec, LaunchedGuest guest, Path reportDir, Map<String, Path> artifacts, TimeoutScale scale) {
+        this.vm = guest.vm();
+        this.spec = spec;
+        this.guest = guest;
+        this.reportDir = reportDir;
+        this.artifacts = Map.copyOf(artifacts);
+        this.scale = scale;
+    }
+
+    public State state() {
+        return vm.exit().map(LinuxVmHandle::stateOf).orElse(State.RUNNING);
+    }
+
+    static State stateOf(VmExit exit) {
+        if (exit instanceof VmExit.PoweredOff) {
+            return State.POWERED_OFF;
+        } else if (exit instanceof VmExit.Reset) {
+            return State.RESET;
+        } else if (exit instanceof VmExit.Crashed) {
+            return State.CRASHED;
+        }
+        return State.STOPPED;
+    }
+
+    /** "running", or the exit's description. */
+    public String describeState() {
+        return vm.exit().map(VmExit::describe).orElse("running");
+    }
+
+    public Optional<VmExit> exit() {
+        return vm.exit();
+    }
+
+    /**
+     * Waits up to {@code timeout} (scaled like console timeouts) for the guest to end.
+     *
+     * @throws AssertionError when it is still running afterwards
+     */
+    public VmExit awaitExit(Duration timeout) {
+        Duration effective = scale.apply(timeout);
+        try {
+            return vm.awaitExit(effective).orElseThrow(() -> new AssertionError(
+                    "the guest was still running after " + effective.toMillis() + " ms (" + scale.describe()
+                            + "); report: " + reportDir));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the guest to end", e);
+        }
+    }
+
+    /** Stops the guest from the host side (idempotent); the exit becomes {@link State#STOPPED} if it was running. */
+    public void powerOff() {
+        vm.close();
+    }
+
+    public Arch arch() {
+        return spec.arch();
+    }
+
+    public BootMode mode() {
+        return spec.mode();
+    }
+
+    public VmSpec spec() {
+        return spec;
+    }
+
+    /** The executor's name ("qemu-tcg") and why it was chosen. */
+    public String backend() {
+        return guest.backend();
+    }
+
+    public String backendReason() {
+        return guest.backendReason();
+    }
+
+    public String cmdline() {
+        return guest.cmdline();
+    }
+
+    /** Generated firmware files (ACPI tables, DTB) copied into the report directory, by name. */
+    public Map<String, Path> artifacts() {
+        return artifacts;
+    }
+
+    public Path reportDir() {
+        return reportDir;
+    }
+}

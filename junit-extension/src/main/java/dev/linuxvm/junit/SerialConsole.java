@@ -1,0 +1,432 @@
+package dev.linuxvm.junit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The guest's serial console, seen from the test thread.
+ *
+ * <p>Instances are immutable views over one shared console: {@link #within(Duration)} and
+ * {@link #failFastOn(String...)} return new views, so
+ * {@code console.within(ofSeconds(30)).failFastOn("Kernel panic").expect("~ #")} never changes
+ * {@code console} itself. All views share one read cursor: {@link #expect} and {@link #exec}
+ * consume the output up to the end of what they matched; the next expectation starts there.
+ *
+ * <p>Timeouts given here are multiplied by the executor's {@link TimeoutScale} (TCG ×4,
+ * times {@code -Dlinuxvm.timeout.factor}). Memory is bounded: the window keeps the last few
+ * MiB; {@link #logFile()} has everything, with a timestamp per line.
+ */
+public final class SerialConsole {
+    /** Default expectation timeout before scaling. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Lines that abort any wait unless replaced with {@link #failFastOn(String...)}. */
+    public static final List<String> DEFAULT_FAIL_FAST = List.of("Kernel panic", "BUG:", "Oops", "KASAN:", "Call Trace:");
+    /** Console lines quoted in failure messages. */
+    public static final int TAIL_LINES = 40;
+    /**
+     * How far back (in chars) a {@link Pattern} search reaches into text it has already
+     * searched, so a match that spans two writes is still found; rounded down to a line start.
+     */
+    static final int PATTERN_LOOKBACK = 4096;
+    /**
+     * A pattern match that touches the end of the output so far (for example {@code \\d+} or a
+     * multi-line {@code $}) could grow with the next write; it is accepted once no more output
+     * arrives for this long. Text that is still arriving wakes the wait at once.
+     */
+    static final Duration SETTLE = Duration.ofMillis(50);
+
+    private static final SecureRandom NONCES = new SecureRandom();
+
+    /** What all views of one guest share besides the buffer. */
+    static final class Wiring {
+        final OutputStream input;
+        final Supplier<String> vmState;
+        final Path reportDir;
+        final Path logFile;
+        final TimeoutScale scale;
+
+        Wiring(OutputStream input, Supplier<String> vmState, Path reportDir, Path logFile, TimeoutScale scale) {
+            this.input = input;
+            this.vmState = vmState;
+            this.reportDir = reportDir;
+            this.logFile = logFile;
+            this.scale = scale;
+        }
+    }
+
+    private final ConsoleBuffer buffer;
+    private final Wiring wiring;
+    private final Duration timeout;
+    private final List<String> failFast;
+
+    SerialConsole(ConsoleBuffer buffer, Wiring wiring) {
+        this(buffer, wiring, DEFAULT_TIMEOUT, DEFAULT_FAIL_FAST);
+    }
+
+    private SerialConsole(ConsoleBuffer buffer, Wiring wiring, Duration timeout, List<String> failFast) {
+        this.buffer = buffer;
+        this.wiring = wiring;
+        this.timeout = timeout;
+        this.failFast = failFast;
+    }
+
+    // ---- configuration (immutable views) -------------------------------------------------
+
+    /** A view whose waits last {@code timeout} (before executor scaling). */
+    public SerialConsole within(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return new SerialConsole(buffer, wiring, timeout, failFast);
+    }
+
+    /** A view that aborts waits on exactly these markers (replacing the defaults; none disables fail-fast). */
+    public SerialConsole failFastOn(String... markers) {
+        for (String m : markers) {
+            if (m.isEmpty()) {
+                throw new IllegalArgumentException("an empty fail-fast marker would match everything");
+            }
+        }
+        return new SerialConsole(buffer, wiring, timeout, List.of(markers));
+    }
+
+    /** A view with the default markers plus {@code more}. */
+    public SerialConsole alsoFailFastOn(String... more) {
+        List<String> all = new ArrayList<>(failFast);
+        all.addAll(Arrays.asList(more));
+        return failFastOn(all.toArray(String[]::new));
+    }
+
+    /** The timeout this view waits, after scaling for the executor. */
+    public Duration effectiveTimeout() {
+        return wiring.scale.apply(timeout);
+    }
+
+    public List<String> failFastMarkers() {
+        return failFast;
+    }
+
+    // ---- waiting ---------------------------------------------------------------------------
+
+    /** Waits for {@code literal} after the read cursor; consumes through the match. */
+    public Match expect(String literal) {
+        Objects.requireNonNull(literal, "literal");
+        if (literal.isEmpty()) {
+            throw new IllegalArgumentException("cannot expect the empty string");
+        }
+        return await(literalFinder(literal), "\"" + literal + "\"", true, false);
+    }
+
+    /** Waits for a match of {@code pattern} after the read cursor; consumes through the match. */
+    public Match expect(Pattern pattern) {
+        return await(patternFinder(pattern), "pattern /" + pattern.pattern() + "/", true, false);
+    }
+
+    /**
+     * Waits until {@code literal} appears anywhere in the retained transcript, without moving
+     * the read cursor (used by "eventually contains" assertions and the boot wait).
+     */
+    public Match awaitAnywhere(String literal) {
+        return await(literalFinder(literal), "\"" + literal + "\"", false, true);
+    }
+
+    /** Sends {@code line} and a newline to the guest. */
+    public void sendLine(String line) {
+        send(line + "\n");
+    }
+
+    /** Sends raw text (no newline added). */
+    public void send(String text) {
+        try {
+            wiring.input.write(text.getBytes(StandardCharsets.UTF_8));
+            wiring.input.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to the guest console (VM state: " + wiring.vmState.get() + ")", e);
+        }
+    }
+
+    /**
+     * Runs {@code command} in the guest shell and returns its output and exit status.
+     *
+     * <p>The terminal echoes what we send, so the result is delimited by two markers that only
+     * the shell's {@code printf} can produce: the command line carries {@code '__LVM_%s_B__'}
+     * and the nonce as separate arguments, so the echoed line never contains the joined
+     * {@code __LVM_<nonce>_B__}. The command runs through {@code eval} with single quotes
+     * escaped, so pipes, {@code &&} and a trailing {@code &} work as typed.
+     */
+    public ExecResult exec(String command) {
+        String nonce = HexFormat.of().formatHex(randomBytes(6));
+        String quoted = "'" + command.replace("'", "'\\''") + "'";
+        sendLine("printf '__LVM_%s_B__\\n' " + nonce + "; eval " + quoted
+                + "; printf '__LVM_%s_E_%d__\\n' " + nonce + " $?");
+        String what = "the result of `" + command + "`";
+        Match begin = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_B__\r*\n")), what, true, false);
+        Match end = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_E_(\\d+)__")), what, true, false);
+        String output = end.before().replace("\r", "");
+        if (output.endsWith("\n")) {
+            output = output.substring(0, output.length() - 1);
+        }
+        assert begin != null;
+        return new ExecResult(command, output, Integer.parseInt(end.group(1)));
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        NONCES.nextBytes(b);
+        return b;
+    }
+
+    // ---- reading ---------------------------------------------------------------------------
+
+    /** The retained console text as received (CR included), oldest part dropped past the window. */
+    public String transcript() {
+        buffer.lock.lock();
+        try {
+            return buffer.window().toString();
+        } finally {
+            buffer.lock.unlock();
+        }
+    }
+
+    /** The retained console text with CR removed: what a person would read. Poll it with Awaitility. */
+    public String text() {
+        return transcript().replace("\r", "");
+    }
+
+    /** The retained lines (CR removed), including a trailing partial line such as a prompt. */
+    public Stream<String> lines() {
+        return text().lines();
+    }
+
+    /** The last {@code n} retained lines. */
+    public List<String> tail(int n) {
+        List<String> all = lines().toList();
+        return all.subList(Math.max(0, all.size() - n), all.size());
+    }
+
+    /** The on-disk log with every line since boot, timestamped; null when the console has no log. */
+    public Path logFile() {
+        return wiring.logFile;
+    }
+
+    /** The report directory of this guest (may be null outside the extension). */
+    public Path reportDir() {
+        return wiring.reportDir;
+    }
+
+    /** The VM state as text ("running", "powered off"). */
+    public String vmState() {
+        return wiring.vmState.get();
+    }
+
+    // ---- the wait loop ---------------------------------------------------------------------
+
+    /** Finds the first match in window[from, to); {@code scanned} is where the last search ended. */
+    private interface Finder {
+        Match find(StringBuilder window, int from, int scanned, int to);
+
+        /** Whether the last successful find read up to the end of the text (the match could still change). */
+        default boolean open() {
+            return false;
+        }
+
+        /** Window index the next search may start from (-1: the end of this search's text). */
+        default int resume() {
+            return -1;
+        }
+    }
+
+    private static Finder literalFinder(String literal) {
+        return (window, from, scanned, to) -> {
+            // Only the last literal.length()-1 chars of already-searched text can start a match.
+            int start = Math.max(from, scanned - literal.length() + 1);
+            int at = window.indexOf(literal, start);
+            if (at < 0 || at + literal.length() > to) {
+                return null;
+            }
+            return new Match(window.substring(from, at), literal, List.of(literal), at);
+        };
+    }
+
+    /**
+     * Regex search that resumes where no match can start any more: after a failed search that
+     * did not touch the end of the text ({@link Matcher#hitEnd()} false), no later output can
+     * produce a match starting in the searched region, so the next search starts at its end.
+     * When the search did touch the end (a partial match such as {@code "Freeing unused kernel
+     * memory: 12"}), the next search starts at the same place again, but never more than
+     * {@link #PATTERN_LOOKBACK} chars back (rounded down to a line start): a match longer than
+     * that which arrives in pieces may be missed.
+     */
+    private static Finder patternFinder(Pattern pattern) {
+        return new Finder() {
+            private boolean open;
+            private int resume = -1;
+
+            @Override
+            public boolean open() {
+                return open;
+            }
+
+            @Override
+            public int resume() {
+                return resume;
+            }
+
+            @Override
+            public Match find(StringBuilder window, int from, int scanned, int to) {
+                int start = Math.max(from, scanned);
+                if (start < to - PATTERN_LOOKBACK) {
+                    start = to - PATTERN_LOOKBACK;
+                    int nl = window.lastIndexOf("\n", start);
+                    start = Math.max(from, nl + 1);
+                }
+                Matcher m = pattern.matcher(window);
+                m.useTransparentBounds(true);
+                m.useAnchoringBounds(false);
+                m.region(start, to);
+                if (!m.find()) {
+                    resume = m.hitEnd() ? start : to;
+                    return null;
+                }
+                open = m.hitEnd() && m.end() == to;
+                List<String> groups = new ArrayList<>();
+                for (int g = 0; g <= m.groupCount(); g++) {
+                    groups.add(m.group(g));
+                }
+                return new Match(window.substring(from, m.start()), m.group(), groups, m.start());
+            }
+        };
+    }
+
+    private Match await(Finder finder, String what, boolean consume, boolean fromWindowStart) {
+        Duration effective = effectiveTimeout();
+        long startNanos = System.nanoTime();
+        long deadline = startNanos + effective.toNanos();
+        buffer.lock.lock();
+        try {
+            long from = fromWindowStart ? buffer.base() : buffer.cursor();
+            long scanned = from;
+            long settledEnd = -1;
+            while (true) {
+                StringBuilder window = buffer.window();
+                long base = buffer.base();
+                if (from < base) {
+                    from = base; // the window dropped text this wait had not searched yet
+                }
+                int fromIdx = (int) (from - base);
+                int toIdx = window.length();
+                int scannedIdx = (int) Math.max(fromIdx, scanned - base);
+                Match hit = finder.find(window, fromIdx, scannedIdx, toIdx);
+                FailHit fail = findFailFast(window, fromIdx, scannedIdx, toIdx);
+                boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index);
+                if (accept && finder.open() && fail == null && buffer.ended() == null && settledEnd != base + toIdx) {
+                    // The match might grow with the next write: give the guest SETTLE to add to it.
+                    settledEnd = base + toIdx;
+                    long wait = Math.min(SETTLE.toNanos(), Math.max(0, deadline - System.nanoTime()));
+                    buffer.changed.awaitNanos(wait);
+                    continue; // search again from the same place (scanned is unchanged)
+                }
+                if (accept) {
+                    long absStart = base + hit.position();
+                    if (consume) {
+                        buffer.consumeTo(absStart + hit.text().length());
+                    }
+                    return new Match(hit.before(), hit.text(), hit.groups(), absStart);
+                }
+                if (fail != null) {
+                    if (consume) {
+                        buffer.consumeTo(buffer.end());
+                    }
+                    String line = lineAt(window, fail.index);
+                    throw new ConsoleException.GuestFailure(
+                            message("Guest failure (fail-fast marker \"" + fail.marker + "\") while waiting for " + what,
+                                    startNanos, effective, "Failing line: " + line),
+                            tailText(), fail.marker, line);
+                }
+                scanned = base + (finder.resume() >= 0 ? finder.resume() : toIdx);
+                if (buffer.ended() != null) {
+                    throw new ConsoleException.VmEnded(
+                            message("The guest ended (" + buffer.ended() + ") while waiting for " + what, startNanos, effective, null),
+                            tailText());
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new ConsoleException.Timeout(
+                            message("Timed out waiting for " + what, startNanos, effective, null), tailText());
+                }
+                buffer.changed.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConsoleException("interrupted while waiting for " + what, tailText());
+        } finally {
+            buffer.lock.unlock();
+        }
+    }
+
+    private static final class FailHit {
+        final int index;
+        final String marker;
+
+        FailHit(int index, String marker) {
+            this.index = index;
+            this.marker = marker;
+        }
+    }
+
+    private FailHit findFailFast(StringBuilder window, int from, int scanned, int to) {
+        FailHit first = null;
+        for (String marker : failFast) {
+            int at = window.indexOf(marker, Math.max(from, scanned - marker.length() + 1));
+            if (at >= 0 && at + marker.length() <= to && (first == null || at < first.index)) {
+                first = new FailHit(at, marker);
+            }
+        }
+        return first;
+    }
+
+    private static String lineAt(StringBuilder window, int index) {
+        int start = window.lastIndexOf("\n", index) + 1;
+        int end = window.indexOf("\n", index);
+        return window.substring(start, end < 0 ? window.length() : end).replace("\r", "");
+    }
+
+    private String tailText() {
+        return String.join("\n", tail(TAIL_LINES));
+    }
+
+    private String message(String headline, long startNanos, Duration effective, String extra) {
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        StringBuilder sb = new StringBuilder(headline).append('\n');
+        sb.append("  waited:   ").append(waitedMs).append(" ms of ").append(effective.toMillis())
+                .append(" ms (").append(timeout.toMillis()).append(" ms ").append(wiring.scale.describe()).append(")\n");
+        sb.append("  VM state: ").append(wiring.vmState.get()).append('\n');
+        if (extra != null) {
+            sb.append("  ").append(extra).append('\n');
+        }
+        if (wiring.reportDir != null) {
+            sb.append("  report:   ").append(wiring.reportDir).append('\n');
+        }
+        List<String> tail = tail(TAIL_LINES);
+        sb.append("  last ").append(tail.size()).append(" console lines:\n");
+        for (String l : tail) {
+            sb.append("  | ").append(l).append('\n');
+        }
+        return sb.toString();
+    }
+}

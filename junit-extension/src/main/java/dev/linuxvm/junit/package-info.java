@@ -1,0 +1,26 @@
+/**
+ * JUnit 5 support for direct-booted Linux guests.
+ *
+ * <pre>{@code
+ * @LinuxVm(arch = GuestArch.AARCH64)
+ * class BootTest {
+ *     @Test
+ *     void reachesShell(SerialConsole console, LinuxVmHandle vm) {
+ *         console.expect("linuxvm: userspace ready");
+ *         assertThat(console.exec("uname -m")).succeeded().outputContains("aarch64");
+ *         console.sendLine("poweroff -f");
+ *         assertThat(vm.awaitExit(ofSeconds(10)).describe()).isEqualTo("powered off");
+ *     }
+ *
+ *     @BootMatrix(modes = {BootMode.ACPI, BootMode.DEVICE_TREE})   // "[aarch64, acpi]", "[aarch64, device-tree]"
+ *     void firmware(SerialConsole console, BootMode mode) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>The guest is started by a {@link dev.linuxvm.junit.GuestLauncher} (found through
+ * {@code -Dlinuxvm.launcher} or {@link java.util.ServiceLoader}); without one, tests are skipped
+ * with the fix in the reason. Each guest writes {@code target/linuxvm/<class>/<method>[<arch>,<mode>]/}
+ * with {@code console.log}, the generated ACPI tables / DTB and {@code summary.properties}.
+ * The snippet mirrors {@code LinuxVmExtensionTest.BootSample}, which runs in this module's tests.
+ */
+package dev.linuxvm.junit;

@@ -1,0 +1,87 @@
+package dev.linuxvm.junit;
+
+import static dev.linuxvm.junit.LinuxVmAssertions.assertThat;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link SerialConsole#exec} against the echoing fake shell. */
+class ExecTest {
+    @TempDir
+    Path dir;
+    private ConsoleBuffer buffer;
+    private FakeVm vm;
+    private SerialConsole console;
+
+    @BeforeEach
+    void boot() {
+        buffer = new ConsoleBuffer(ConsoleBuffer.DEFAULT_CAPACITY, dir.resolve("console.log"));
+        vm = new FakeVm(buffer, "aarch64", "console=ttyAMA0 panic=-1");
+        console = new SerialConsole(buffer, new SerialConsole.Wiring(vm.consoleInput(), () -> "running", dir,
+                dir.resolve("console.log"), TimeoutScale.none())).within(ofSeconds(10));
+        vm.boot();
+        console.expect("linuxvm: userspace ready");
+    }
+
+    @AfterEach
+    void stop() {
+        vm.close();
+        buffer.closeLog();
+    }
+
+    @Test
+    void output_excludes_the_echoed_command_line_and_carriage_returns() {
+        ExecResult r = console.exec("uname -m");
+        assertThat(r.output()).isEqualTo("aarch64");
+        assertThat(r.exitStatus()).isZero();
+        // the echo really was there, with the markers' pieces but never the joined marker
+        assertThat(console.text()).contains("printf '__LVM_%s_B__\\n' ");
+        assertThat(console.transcript()).contains("\r\r\n"); // the echo was wrapped, as ash does
+        assertThat(r).succeeded().outputContains("aarch64");
+    }
+
+    @Test
+    void exit_status_comes_from_the_command() {
+        assertThat(console.exec("false")).hasExitStatus(1);
+        ExecResult missing = console.exec("frobnicate --now");
+        assertThat(missing.exitStatus()).isEqualTo(127);
+        assertThat(missing.output()).isEqualTo("sh: frobnicate: not found");
+    }
+
+    @Test
+    void multi_line_output_and_single_quotes_survive() {
+        ExecResult r = console.exec("echo 'it''s'; echo two; cat /proc/cmdline");
+        assertThat(r.output()).isEqualTo("its\ntwo\nconsole=ttyAMA0 panic=-1");
+    }
+
+    @Test
+    void consecutive_execs_do_not_see_each_others_output() {
+        assertThat(console.exec("echo one").output()).isEqualTo("one");
+        assertThat(console.exec("echo two").output()).isEqualTo("two");
+        assertThat(console.exec("true").output()).isEmpty();
+    }
+
+    @Test
+    void a_panic_during_exec_fails_fast_with_the_panic_line() {
+        assertThatThrownBy(() -> console.exec("echo c > /proc/sysrq-trigger"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
+                        e -> assertThat(e.line()).contains("Kernel panic - not syncing: sysrq triggered crash"));
+    }
+
+    @Test
+    void exec_result_assertions_quote_command_and_output() {
+        ExecResult r = console.exec("cat /nope");
+        assertThatThrownBy(() -> assertThat(r).succeeded())
+                .hasMessageContaining("Expected `cat /nope` to exit with status 0 but it exited with 1")
+                .hasMessageContaining("| cat: can't open '/nope'");
+        assertThatThrownBy(() -> assertThat(r).outputContains("hello"))
+                .hasMessageContaining("to contain")
+                .hasMessageContaining("\"hello\"");
+    }
+}

@@ -1,0 +1,42 @@
+package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.backend.Backend;
+import dev.linuxvm.engine.backend.ConsoleListener;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A {@link GuestLauncher} that starts {@link FakeVm}s; records every launch. */
+public final class FakeLauncher implements GuestLauncher {
+    static final List<VmSpec> SPECS = new CopyOnWriteArrayList<>();
+    static final List<FakeVm> VMS = new CopyOnWriteArrayList<>();
+
+    static void reset() {
+        SPECS.clear();
+        VMS.clear();
+    }
+
+    @Override
+    public Backend.Availability availability(VmSpec spec) {
+        if (spec.backend() == BackendChoice.KVM) {
+            return Backend.Availability.no("fake: /dev/kvm is absent; use backend = QEMU or AUTO");
+        }
+        return Backend.Availability.yes("fake: always available");
+    }
+
+    @Override
+    public LaunchedGuest launch(VmSpec spec, ConsoleListener console) {
+        SPECS.add(spec);
+        FakeVm vm = new FakeVm(console, spec.arch().unameMachine(), spec.cmdline());
+        VMS.add(vm);
+        vm.boot();
+        Map<String, byte[]> artifacts = spec.mode() == BootMode.ACPI
+                ? Map.of("DSDT.aml", new byte[] {'D', 'S', 'D', 'T'}, "APIC.aml", new byte[] {'A', 'P', 'I', 'C'})
+                : Map.of("guest.dtb", new byte[] {(byte) 0xd0, 0x0d, (byte) 0xfe, (byte) 0xed});
+        return new LaunchedGuest(vm, "fake", "fake: chosen by the test configuration",
+                spec.kernel().orElse(Path.of("/provisioned/" + spec.arch() + "/kernel")),
+                spec.initrd().orElse(Path.of("/provisioned/" + spec.arch() + "/initramfs.cpio.gz")),
+                spec.cmdline(), artifacts);
+    }
+}

@@ -1,0 +1,268 @@
+package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A scripted guest: writes console output from its own thread, echoes input like a tty (with
+ * CR LF) and answers lines through a tiny shell that knows printf, eval, echo, uname -m,
+ * cat /proc/cmdline, true, false, poweroff -f and the sysrq crash trigger.
+ */
+final class FakeVm implements RunningVm {
+    private final ConsoleListener out;
+    private final String arch;
+    private final String cmdline;
+    private final ExecutorService guestThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fake-guest");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<VmExit> exit = new AtomicReference<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final ByteArrayOutputStream pendingLine = new ByteArrayOutputStream();
+    private int status;
+
+    FakeVm(ConsoleListener out, String arch, String cmdline) {
+        this.out = out;
+        this.arch = arch;
+        this.cmdline = cmdline;
+    }
+
+    /** Writes {@code text} from the guest thread, in chunks of {@code chunk} bytes. */
+    void emit(String text) {
+        guestThread.execute(() -> {
+            if (exit.get() == null) {
+                byte[] b = text.getBytes(StandardCharsets.UTF_8);
+                out.onOutput(b, 0, b.length);
+            }
+        });
+    }
+
+    void boot() {
+        emit("[    0.000000] Linux version 6.1.0-fake (" + arch + ")\r\n");
+        emit("[    0.000000] Command line: " + cmdline + "\r\n");
+        if (cmdline.contains("fake.panic-at-boot")) {
+            emit("[    0.512345] Kernel panic - not syncing: VFS: Unable to mount root fs\r\n");
+            emit("[    0.512400] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-fake #1\r\n");
+            return;
+        }
+        if (cmdline.contains("fake.hang")) {
+            return;
+        }
+        emit("[    0.900000] Run /init as init process\r\n");
+        emit("linuxvm: userspace ready\r\n~ # ");
+    }
+
+    void end(VmExit how) {
+        if (exit.compareAndSet(null, how)) {
+            ended.countDown();
+        }
+    }
+
+    @Override
+    public OutputStream consoleInput() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (pendingLine) {
+                    if (b == '\n') {
+                        String line = pendingLine.toString(StandardCharsets.UTF_8);
+                        pendingLine.reset();
+                        guestThread.execute(() -> answer(line));
+                    } else {
+                        pendingLine.write(b);
+                    }
+                }
+            }
+        };
+    }
+
+    private void answer(String line) {
+        if (exit.get() != null) {
+            return;
+        }
+        // The echo, wrapped the way busybox ash wraps a long input line at the terminal width
+        // (seen on a real guest: "uname -\r\r\nm").
+        StringBuilder o = new StringBuilder();
+        for (int i = 0; i < line.length(); i += 80) {
+            o.append(line, i, Math.min(line.length(), i + 80)).append(i + 80 < line.length() ? "\r\r\n" : "");
+        }
+        o.append("\r\n");
+        run(line, o);
+        if (exit.get() == null) {
+            o.append("~ # ");
+        }
+        byte[] b = o.toString().replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        out.onOutput(b, 0, b.length);
+    }
+
+    private void run(String script, StringBuilder o) {
+        for (String command : split(script, ';')) {
+            List<String> args = words(command.trim());
+            if (args.isEmpty() || exit.get() != null) {
+                continue;
+            }
+            String cmd = args.get(0);
+            switch (cmd) {
+                case "printf": {
+                    String fmt = args.get(1).replace("\\n", "\n");
+                    StringBuilder r = new StringBuilder();
+                    int a = 2;
+                    for (int i = 0; i < fmt.length(); i++) {
+                        char c = fmt.charAt(i);
+                        if (c == '%' && i + 1 < fmt.length()) {
+                            r.append(args.get(a++));
+                            i++;
+                        } else {
+                            r.append(c);
+                        }
+                    }
+                    o.append(r);
+                    status = 0;
+                    break;
+                }
+                case "eval":
+                    run(String.join(" ", args.subList(1, args.size())), o);
+                    break;
+                case "echo":
+                    if (command.contains("> /proc/sysrq-trigger")) {
+                        o.append("[   12.000000] sysrq: Trigger a crash\n");
+                        o.append("[   12.000100] Kernel panic - not syncing: sysrq triggered crash\n");
+                        o.append("[   12.000200] Call Trace:\n");
+                        byte[] b = o.toString().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+                        out.onOutput(b, 0, b.length);
+                        o.setLength(0);
+                        end(new VmExit.Crashed("kernel panic"));
+                        return;
+                    }
+                    o.append(String.join(" ", args.subList(1, args.size()))).append('\n');
+                    status = 0;
+                    break;
+                case "uname":
+                    o.append(arch).append('\n');
+                    status = 0;
+                    break;
+                case "cat":
+                    if (args.get(1).equals("/proc/cmdline")) {
+                        o.append(cmdline).append('\n');
+                        status = 0;
+                    } else {
+                        o.append("cat: can't open '").append(args.get(1)).append("': No such file or directory\n");
+                        status = 1;
+                    }
+                    break;
+                case "true":
+                    status = 0;
+                    break;
+                case "false":
+                    status = 1;
+                    break;
+                case "poweroff":
+                    o.append("[   13.000000] reboot: Power down\n");
+                    byte[] b = o.toString().replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+                    out.onOutput(b, 0, b.length);
+                    o.setLength(0);
+                    end(new VmExit.PoweredOff());
+                    return;
+                default:
+                    o.append("sh: ").append(cmd).append(": not found\n");
+                    status = 127;
+            }
+        }
+    }
+
+    /** Splits on {@code sep} outside single quotes. */
+    private static List<String> split(String s, char sep) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (char c : s.toCharArray()) {
+            if (c == '\'') {
+                quoted = !quoted;
+            }
+            if (c == sep && !quoted) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        parts.add(cur.toString());
+        return parts;
+    }
+
+    /** Shell words: single quotes (with '\'' escapes) group, $? expands. */
+    private List<String> words(String s) {
+        List<String> words = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quoted) {
+                if (c == '\'') {
+                    quoted = false;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '\'') {
+                quoted = true;
+                any = true;
+            } else if (c == '\\' && i + 1 < s.length()) {
+                cur.append(s.charAt(++i));
+                any = true;
+            } else if (c == ' ') {
+                if (any) {
+                    words.add(cur.toString());
+                    cur.setLength(0);
+                    any = false;
+                }
+            } else if (c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '?') {
+                cur.append(status);
+                i++;
+                any = true;
+            } else {
+                cur.append(c);
+                any = true;
+            }
+        }
+        if (any) {
+            words.add(cur.toString());
+        }
+        return words;
+    }
+
+    @Override
+    public Optional<VmExit> exit() {
+        return Optional.ofNullable(exit.get());
+    }
+
+    @Override
+    public Optional<VmExit> awaitExit(Duration timeout) throws InterruptedException {
+        ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return exit();
+    }
+
+    @Override
+    public void close() {
+        end(new VmExit.Stopped("closed by the test"));
+        guestThread.shutdownNow();
+    }
+
+    boolean closed() {
+        return exit.get() instanceof VmExit.Stopped || guestThread.isShutdown();
+    }
+}

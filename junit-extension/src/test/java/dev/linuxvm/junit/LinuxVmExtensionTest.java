@@ -1,0 +1,310 @@
+package dev.linuxvm.junit;
+
+import static dev.linuxvm.junit.LinuxVmAssertions.assertThat;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
+import static org.junit.platform.testkit.engine.EventConditions.displayName;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.linuxvm.engine.Arch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/** Runs sample test classes through the extension with {@link FakeLauncher} and checks the events. */
+class LinuxVmExtensionTest {
+    @TempDir
+    Path reports;
+
+    @BeforeEach
+    void reset() {
+        FakeLauncher.reset();
+    }
+
+    private EngineExecutionResults run(Class<?> sample, boolean withLauncher) {
+        var kit = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter(LinuxVmExtension.REPORT_DIR_PROPERTY, reports.toString())
+                .selectors(selectClass(sample));
+        if (withLauncher) {
+            kit.configurationParameter(GuestLauncher.LAUNCHER_PROPERTY, FakeLauncher.class.getName());
+        }
+        return kit.execute();
+    }
+
+    private Path classDir(Class<?> sample) {
+        return reports.resolve(GuestSession.safeFileName(sample.getName()));
+    }
+
+    private Events tests(Class<?> sample) {
+        return run(sample, true).testEvents();
+    }
+
+    // ---- samples ------------------------------------------------------------------------------
+
+    @LinuxVm(arch = GuestArch.AARCH64)
+    static class BootSample {
+        @Test
+        void reachesShell(SerialConsole console, LinuxVmHandle vm, Arch arch, BootMode mode) {
+            console.expect("linuxvm: userspace ready");
+            assertThat(console.exec("uname -m")).succeeded().outputContains("aarch64");
+            assertThat(arch).isEqualTo(Arch.AARCH64);
+            assertThat(mode).isEqualTo(BootMode.ACPI);
+            assertThat(vm.state()).isEqualTo(LinuxVmHandle.State.RUNNING);
+            assertThat(vm.artifacts()).containsOnlyKeys("APIC.aml", "DSDT.aml");
+            assertThat(console).contains("Command line: console=ttyAMA0 earlycon panic=-1").hasNoKernelPanic();
+        }
+
+        @Test
+        void powersOff(SerialConsole console, LinuxVmHandle vm) {
+            console.sendLine("poweroff -f");
+            assertThat(vm.awaitExit(ofSeconds(10)).describe()).isEqualTo("powered off");
+            assertThat(vm.state()).isEqualTo(LinuxVmHandle.State.POWERED_OFF);
+        }
+    }
+
+    @Test
+    void boots_resolves_parameters_and_closes_each_guest() {
+        tests(BootSample.class).assertStatistics(s -> s.started(2).succeeded(2));
+        assertThat(FakeLauncher.VMS).hasSize(2).allSatisfy(vm -> assertThat(vm.closed()).isTrue());
+        assertThat(FakeLauncher.SPECS).allSatisfy(spec -> {
+            assertThat(spec.arch()).isEqualTo(Arch.AARCH64);
+            assertThat(spec.cmdline()).isEqualTo("console=ttyAMA0 earlycon panic=-1");
+            assertThat(spec.memoryMib()).isEqualTo(512);
+        });
+    }
+
+    @Test
+    void writes_the_report_directory_and_publishes_its_path() throws IOException {
+        EngineExecutionResults results = run(BootSample.class, true);
+        Path dir = classDir(BootSample.class).resolve("reachesShell");
+        assertThat(dir.resolve("console.log")).exists();
+        List<String> log = Files.readAllLines(dir.resolve("console.log"));
+        assertThat(log).anySatisfy(l -> assertThat(l).matches("\\[ *\\d+\\.\\d{6}\\] linuxvm: userspace ready"));
+        assertThat(dir.resolve("DSDT.aml")).hasBinaryContent(new byte[] {'D', 'S', 'D', 'T'});
+        Properties summary = new Properties();
+        try (var in = Files.newInputStream(dir.resolve("summary.properties"))) {
+            summary.load(in);
+        }
+        assertThat(summary.getProperty("kernel")).isEqualTo("/provisioned/aarch64/kernel");
+        assertThat(summary.getProperty("initrd")).isEqualTo("/provisioned/aarch64/initramfs.cpio.gz");
+        assertThat(summary.getProperty("cmdline")).isEqualTo("console=ttyAMA0 earlycon panic=-1");
+        assertThat(summary.getProperty("executor")).isEqualTo("fake");
+        assertThat(summary.getProperty("executor.reason")).isEqualTo("fake: chosen by the test configuration");
+        assertThat(summary.getProperty("mode")).isEqualTo("acpi");
+        assertThat(Long.parseLong(summary.getProperty("boot.ready.ms"))).isNotNegative();
+        assertThat(summary.getProperty("exit")).isEqualTo("stopped: closed by the test");
+        Properties powerOff = new Properties();
+        try (var in = Files.newInputStream(dir.resolveSibling("powersOff").resolve("summary.properties"))) {
+            powerOff.load(in);
+        }
+        assertThat(powerOff.getProperty("exit")).isEqualTo("powered off");
+
+        List<String> published = results.allEvents().reportingEntryPublished()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow())
+                .flatMap(r -> r.getKeyValuePairs().entrySet().stream())
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+        assertThat(published).contains("linuxvm.report=" + dir.toAbsolutePath(),
+                "linuxvm.console=" + dir.resolve("console.log").toAbsolutePath());
+    }
+
+    @LinuxVm(arch = GuestArch.AARCH64)
+    static class MatrixSample {
+        @BootMatrix(modes = {BootMode.ACPI, BootMode.DEVICE_TREE})
+        void firmware(SerialConsole console, BootMode mode, LinuxVmHandle vm) {
+            assertThat(vm.mode()).isEqualTo(mode);
+            assertThat(vm.artifacts()).containsKey(mode == BootMode.ACPI ? "DSDT.aml" : "guest.dtb");
+            assertThat(console.exec("uname -m").output()).isEqualTo("aarch64");
+        }
+
+        @BootMatrix(modes = BootMode.ACPI, arches = {GuestArch.X86_64, GuestArch.AARCH64})
+        void bothArches(Arch arch) {
+            assertThat(FakeLauncher.SPECS.get(FakeLauncher.SPECS.size() - 1).arch()).isEqualTo(arch);
+        }
+    }
+
+    @Test
+    void matrix_invocations_are_named_by_arch_and_mode() {
+        Events events = tests(MatrixSample.class);
+        events.assertStatistics(s -> s.started(4).succeeded(4));
+        events.succeeded().assertEventsMatchLooselyInOrder(
+                event(test(), displayName("[aarch64, acpi]")),
+                event(test(), displayName("[aarch64, device-tree]")));
+        events.succeeded().assertEventsMatchLoosely(
+                event(test(), displayName("[x86_64, acpi]")));
+        assertThat(classDir(MatrixSample.class).resolve("firmware[aarch64,device-tree]")
+                .resolve("guest.dtb")).exists();
+        assertThat(classDir(MatrixSample.class).resolve("firmware[aarch64,acpi]")
+                .resolve("DSDT.aml")).exists();
+    }
+
+    static class DeviceTreeOnX86Matrix {
+        @BootMatrix(modes = BootMode.DEVICE_TREE, arches = GuestArch.X86_64)
+        void impossible() {
+        }
+    }
+
+    static class DeviceTreeOnX86Method {
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, mode = BootMode.DEVICE_TREE)
+        void impossible() {
+        }
+    }
+
+    @Test
+    void device_tree_on_x86_64_is_a_configuration_error() {
+        String expected = "boot mode DEVICE_TREE is not supported on x86_64: use mode = ACPI, or arch = AARCH64";
+        run(DeviceTreeOnX86Matrix.class, true).containerEvents().assertThatEvents().haveExactly(1,
+                event(finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(expected))));
+        tests(DeviceTreeOnX86Method.class).assertThatEvents().haveExactly(1,
+                event(test("impossible"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(expected))));
+        assertThat(FakeLauncher.SPECS).isEmpty();
+    }
+
+    static class KvmOnly {
+        @Test
+        @LinuxVm(arch = GuestArch.AARCH64, backend = BackendChoice.KVM)
+        void needsKvm() {
+        }
+    }
+
+    @Test
+    void a_guest_no_executor_can_run_is_skipped_with_reason_and_fix() {
+        tests(KvmOnly.class).assertThatEvents().haveExactly(1, event(test("needsKvm"), abortedWithReason(
+                message(m -> m.contains("cannot boot a aarch64 guest (acpi, backend KVM) on this host")
+                        && m.contains("fake: /dev/kvm is absent; use backend = QEMU or AUTO")))));
+        assertThat(FakeLauncher.SPECS).isEmpty();
+    }
+
+    @Test
+    void without_a_launcher_tests_are_skipped_with_the_fix() {
+        run(BootSample.class, false).testEvents().assertStatistics(s -> s.aborted(2).succeeded(0).failed(0))
+                .assertThatEvents().haveExactly(2, event(abortedWithReason(message(m ->
+                        m.startsWith("no guest launcher is available") && m.contains("-Dlinuxvm.launcher=")))));
+    }
+
+    static class PanicAtBoot {
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, cmdline = "console=ttyS0 fake.panic-at-boot")
+        void neverRuns() {
+        }
+    }
+
+    static class HangAtBoot {
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, cmdline = "console=ttyS0 fake.hang", bootTimeout = 1)
+        void neverRuns() {
+        }
+    }
+
+    @Test
+    void a_panic_during_boot_fails_the_test_fast_with_the_panic_line_and_report_path() {
+        long t0 = System.nanoTime();
+        tests(PanicAtBoot.class).assertThatEvents().haveExactly(1, event(test("neverRuns"),
+                finishedWithFailure(instanceOf(ConsoleException.GuestFailure.class), message(m ->
+                        m.contains("waiting for \"linuxvm: userspace ready\"")
+                                && m.contains("Failing line: [    0.512345] Kernel panic - not syncing: VFS: Unable to mount root fs")
+                                && m.contains("report:   " + classDir(PanicAtBoot.class).resolve("neverRuns"))))));
+        assertThat(System.nanoTime() - t0).isLessThan(20_000_000_000L);
+        assertThat(FakeLauncher.VMS).allSatisfy(vm -> assertThat(vm.closed()).isTrue());
+    }
+
+    @Test
+    void a_boot_that_never_reaches_userspace_times_out_with_the_tail() {
+        tests(HangAtBoot.class).assertThatEvents().haveExactly(1, event(test("neverRuns"),
+                finishedWithFailure(instanceOf(ConsoleException.Timeout.class), message(m ->
+                        m.contains("Timed out waiting for \"linuxvm: userspace ready\"")
+                                && m.contains("of 1000 ms")
+                                && m.contains("| [    0.000000] Command line: console=ttyS0 fake.hang")))));
+    }
+
+    @LinuxVm(arch = GuestArch.AARCH64, lifecycle = Lifecycle.PER_CLASS)
+    static class SharedGuest {
+        @Test
+        void first(SerialConsole console) {
+            assertThat(console.exec("echo first").output()).isEqualTo("first");
+        }
+
+        @Test
+        void second(SerialConsole console) {
+            assertThat(console.exec("echo second").output()).isEqualTo("second");
+        }
+    }
+
+    @Test
+    void per_class_lifecycle_shares_one_guest() {
+        tests(SharedGuest.class).assertStatistics(s -> s.started(2).succeeded(2));
+        assertThat(FakeLauncher.VMS).hasSize(1);
+        assertThat(FakeLauncher.VMS.get(0).closed()).isTrue();
+        assertThat(classDir(SharedGuest.class).resolve("console.log")).exists();
+    }
+
+    @LinuxVm(arch = GuestArch.X86_64)
+    static class PlainFailure {
+        @Test
+        void fails(SerialConsole console) {
+            console.exec("echo marker-line");
+            assertThat(1).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void other_failures_carry_the_report_path_and_console_tail() {
+        tests(PlainFailure.class).assertThatEvents().haveExactly(1, event(test("fails"),
+                finishedWithFailure(instanceOf(AssertionError.class), new org.assertj.core.api.Condition<>(t ->
+                        t.getSuppressed().length == 1
+                                && t.getSuppressed()[0].getMessage().startsWith("linuxvm guest report: "
+                                        + classDir(PlainFailure.class).resolve("fails"))
+                                && t.getSuppressed()[0].getMessage().contains("  | marker-line"), "suppressed GuestReport"))));
+    }
+
+    static class NoAnnotation {
+        @Test
+        void wantsConsole(SerialConsole console) {
+        }
+    }
+
+    @Test
+    void console_parameter_without_annotation_is_not_resolved() {
+        tests(NoAnnotation.class).assertStatistics(s -> s.failed(1));
+    }
+
+    @Test
+    void timeout_scale_is_per_executor_and_user_factor() {
+        assertThat(TimeoutScale.forBackend("kvm").factor()).isEqualTo(1.0);
+        assertThat(TimeoutScale.forBackend("qemu-tcg").factor()).isEqualTo(TimeoutScale.TCG_FACTOR);
+        assertThat(TimeoutScale.forBackend("qemu-tcg").apply(ofSeconds(30))).isEqualTo(ofSeconds(120));
+        String old = System.getProperty(TimeoutScale.PROPERTY);
+        System.setProperty(TimeoutScale.PROPERTY, "2.5");
+        try {
+            assertThat(TimeoutScale.forBackend("qemu-tcg").factor()).isEqualTo(10.0);
+            assertThat(TimeoutScale.forBackend("qemu-tcg").describe()).isEqualTo("×10 for qemu-tcg (linuxvm.timeout.factor=2.5)");
+            System.setProperty(TimeoutScale.PROPERTY, "fast");
+            assertThatThrownBy(() -> TimeoutScale.forBackend("kvm")).hasMessageContaining("is not a number");
+        } finally {
+            if (old == null) {
+                System.clearProperty(TimeoutScale.PROPERTY);
+            } else {
+                System.setProperty(TimeoutScale.PROPERTY, old);
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.linuxvm.junit;
+
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.linuxvm.engine.backend.VmExit;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SerialConsoleTest {
+    @TempDir
+    Path dir;
+
+    private ConsoleBuffer buffer;
+    private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    private String state = "running";
+
+    private SerialConsole console(int capacity) {
+        buffer = new ConsoleBuffer(capacity, dir.resolve("console.log"));
+        return new SerialConsole(buffer, new SerialConsole.Wiring(sent, () -> state, dir, dir.resolve("console.log"),
+                TimeoutScale.none()));
+    }
+
+    private SerialConsole console() {
+        return console(ConsoleBuffer.DEFAULT_CAPACITY);
+    }
+
+    private void write(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        buffer.onOutput(b, 0, b.length);
+    }
+
+    /** Writes from another thread after {@code delayMs}, like a guest would. */
+    private CompletableFuture<Void> writeLater(long delayMs, String... chunks) {
+        return CompletableFuture.runAsync(() -> {
+            for (String c : chunks) {
+                write(c);
+            }
+        }, CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS));
+    }
+
+    @AfterEach
+    void closeLog() {
+        if (buffer != null) {
+            buffer.closeLog();
+        }
+    }
+
+    @Test
+    void waiting_reader_sees_text_written_later_by_another_thread() throws Exception {
+        SerialConsole c = console();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 2000; i++) {
+                write("line " + i + "\r\n");
+            }
+            write("~ # ");
+        });
+        Match m = c.within(ofSeconds(10)).expect("line 1999\r\n");
+        assertThat(m.before()).startsWith("line 0\r\n").endsWith("line 1998\r\n");
+        assertThat(c.within(ofSeconds(10)).expect("~ #").before()).isEmpty();
+        writer.get();
+    }
+
+    @Test
+    void expect_consumes_so_the_next_expect_needs_a_new_occurrence() {
+        SerialConsole c = console();
+        write("~ # first\n~ # ");
+        c.expect("~ #");
+        c.expect("~ #");
+        assertThatThrownBy(() -> c.within(ofMillis(100)).expect("~ #")).isInstanceOf(ConsoleException.Timeout.class);
+    }
+
+    @Test
+    void literal_split_across_two_writes_is_found() {
+        SerialConsole c = console();
+        write("xxxx linuxvm: user");
+        assertThatThrownBy(() -> c.within(ofMillis(50)).expect("linuxvm: userspace ready"))
+                .isInstanceOf(ConsoleException.Timeout.class);
+        writeLater(50, "space ready\n");
+        Match m = c.within(ofSeconds(5)).expect("linuxvm: userspace ready");
+        assertThat(m.before()).isEqualTo("xxxx ");
+        assertThat(m.position()).isEqualTo(5);
+    }
+
+    @Test
+    void pattern_split_across_two_writes_is_found_with_groups() {
+        SerialConsole c = console();
+        writeLater(30, "[    1.2] Freeing unused kernel memory: 12", "34K\n");
+        Match m = c.within(ofSeconds(5)).expect(Pattern.compile("Freeing unused kernel memory: (\\d+)K"));
+        assertThat(m.group(1)).isEqualTo("1234");
+        assertThat(m.before()).isEqualTo("[    1.2] ");
+    }
+
+    @Test
+    void pattern_anchored_at_line_start_matches_after_many_searched_chunks() {
+        SerialConsole c = console();
+        StringBuilder noise = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            noise.append("noise line ").append(i).append('\n');
+        }
+        write(noise.toString());
+        Pattern p = Pattern.compile("(?m)^ready (\\w+)$");
+        writeLater(30, "rea", "dy go", "ne\n");
+        assertThat(c.within(ofSeconds(5)).expect(p).group(1)).isEqualTo("gone");
+    }
+
+    @Test
+    void multi_line_pattern_whose_start_was_already_searched_is_still_found() {
+        SerialConsole c = console();
+        write("noise\nBEGIN block\n");
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            body.append("body ").append(i).append('\n');
+        }
+        writeLater(30, body.toString(), "END\n");
+        Match m = c.within(ofSeconds(5)).expect(Pattern.compile("(?s)BEGIN(.*?)END"));
+        assertThat(m.before()).isEqualTo("noise\n");
+        assertThat(m.group(1)).startsWith(" block\nbody 0\n").endsWith("body 49\n");
+    }
+
+    @Test
+    void pattern_wait_over_byte_by_byte_output_stays_fast() throws Exception {
+        SerialConsole c = console();
+        byte[] out = ("x".repeat(100) + "\n").repeat(5000).concat("done 42\n").getBytes(StandardCharsets.UTF_8);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < out.length; i++) {
+                buffer.onOutput(out, i, 1); // a UART hands over one byte at a time
+            }
+        });
+        long t0 = System.nanoTime();
+        assertThat(c.within(ofSeconds(20)).expect(Pattern.compile("done (\\d+)\n")).group(1)).isEqualTo("42");
+        writer.get();
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void fail_fast_marker_aborts_the_wait_at_once() {
+        SerialConsole c = console();
+        writeLater(50, "[    3.0] Kernel panic - not syncing: Attempted to kill init!\n");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> {
+                    assertThat(e.marker()).isEqualTo("Kernel panic");
+                    assertThat(e.line()).isEqualTo("[    3.0] Kernel panic - not syncing: Attempted to kill init!");
+                })
+                .hasMessageContaining("fail-fast marker \"Kernel panic\"")
+                .hasMessageContaining("waiting for \"never\"");
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void fail_fast_markers_are_configurable_and_ignored_before_a_match() {
+        SerialConsole c = console();
+        write("ok here\nBUG: later\n");
+        assertThat(c.expect("ok here").text()).isEqualTo("ok here"); // the match comes first
+        write("custom-death\n");
+        assertThatThrownBy(() -> c.failFastOn("custom-death").within(ofSeconds(10)).expect("x"))
+                .isInstanceOf(ConsoleException.GuestFailure.class);
+        write("BUG: again\nfine\n");
+        assertThat(c.failFastOn().expect("fine").text()).isEqualTo("fine");
+    }
+
+    @Test
+    void within_returns_a_new_view_and_leaves_the_original_unchanged() {
+        SerialConsole c = console();
+        SerialConsole shorter = c.within(ofSeconds(3)).failFastOn("x");
+        assertThat(c.effectiveTimeout()).isEqualTo(SerialConsole.DEFAULT_TIMEOUT);
+        assertThat(c.failFastMarkers()).isEqualTo(SerialConsole.DEFAULT_FAIL_FAST);
+        assertThat(shorter.effectiveTimeout()).isEqualTo(ofSeconds(3));
+        assertThat(shorter.failFastMarkers()).containsExactly("x");
+    }
+
+    @Test
+    void timeout_message_names_expectation_wait_state_report_and_last_40_lines() {
+        SerialConsole c = console();
+        for (int i = 1; i <= 100; i++) {
+            write("boot line " + i + "\r\n");
+        }
+        state = "powered off? no: running";
+        assertThatThrownBy(() -> c.within(ofMillis(200)).expect("login:"))
+                .isInstanceOfSatisfying(ConsoleException.Timeout.class, e -> {
+                    String msg = e.getMessage();
+                    assertThat(msg).contains("Timed out waiting for \"login:\"")
+                            .containsPattern("waited: +\\d+ ms of 200 ms")
+                            .contains("VM state: powered off? no: running")
+                            .contains("report:   " + dir)
+                            .contains("last 40 console lines:")
+                            .contains("  | boot line 61\n")
+                            .contains("  | boot line 100\n")
+                            .doesNotContain("boot line 60\n")
+                            .doesNotContain("\r");
+                    assertThat(e.tail().lines()).hasSize(40);
+                });
+    }
+
+    @Test
+    void a_guest_exit_wakes_the_waiter_with_the_exit() {
+        SerialConsole c = console();
+        CompletableFuture.runAsync(() -> buffer.end(new VmExit.PoweredOff().describe()),
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("x"))
+                .isInstanceOf(ConsoleException.VmEnded.class)
+                .hasMessageContaining("The guest ended (powered off)");
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void window_stays_bounded_while_the_log_file_keeps_everything() throws Exception {
+        SerialConsole c = console(64 * 1024);
+        for (int i = 0; i < 100_000; i++) { // ~1.6 MB of output
+            write("output line " + i + "\r\n");
+        }
+        write("the end\r\n");
+        assertThat(c.transcript().length()).isLessThanOrEqualTo(64 * 1024);
+        assertThat(c.transcript()).doesNotContain("output line 0\r\n").endsWith("output line 99999\r\nthe end\r\n");
+        // the cursor was at 0: text dropped from the window is skipped, the wait still works
+        assertThat(c.expect("the end").before()).endsWith("output line 99999\r\n");
+        buffer.closeLog();
+        List<String> log = Files.readAllLines(dir.resolve("console.log"));
+        assertThat(log).hasSize(100_001);
+        assertThat(log.get(0)).matches("\\[ *\\d+\\.\\d{6}\\] output line 0");
+        assertThat(log.get(100_000)).endsWith("] the end");
+    }
+
+    @Test
+    void utf8_sequence_split_between_writes_decodes() {
+        SerialConsole c = console();
+        byte[] b = "température\n".getBytes(StandardCharsets.UTF_8);
+        buffer.onOutput(b, 0, 5); // "temp" + first byte of é
+        buffer.onOutput(b, 5, b.length - 5);
+        assertThat(c.text()).isEqualTo("température\n");
+    }
+
+    @Test
+    void text_can_be_polled_with_awaitility() {
+        SerialConsole c = console();
+        writeLater(50, "hello from the guest\n");
+        await().atMost(ofSeconds(5)).until(() -> c.text().contains("hello from the guest"));
+        assertThat(c.lines()).containsExactly("hello from the guest");
+        assertThat(c.tail(1)).containsExactly("hello from the guest");
+    }
+}
