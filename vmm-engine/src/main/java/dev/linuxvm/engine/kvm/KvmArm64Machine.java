@@ -32,7 +32,7 @@ import static dev.linuxvm.engine.kvm.KvmX86Machine.closeQuietly;
  *       SYSTEM_RESET arrive as KVM_EXIT_SYSTEM_EVENT.</li>
  * </ol>
  */
-final class KvmArm64Machine implements KvmMachine {
+final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
     /** GICv3 distributor base (QEMU virt). */
     static final long GICD_BASE = 0x0800_0000L;
     /** GICv3 redistributor region base (QEMU virt); 0x20000 per vCPU. */

@@ -102,7 +102,7 @@ public final class KvmBackend implements Backend {
                     + " host: use the QEMU backend");
         }
         KvmSystem system = KvmSystem.open(devKvm.toString());
-        KvmMachine machine;
+        KvmMachine<KvmVcpu> machine;
         try {
             int version = system.apiVersion();
             if (version != Ioctls.KVM_API_VERSION) {
@@ -123,6 +123,6 @@ public final class KvmBackend implements Backend {
                 system.close();
                 throw new KvmException("no KVM machine for " + image.arch());
         }
-        return new KvmRunningVm(machine, "kvm");
+        return new KvmRunningVm<>(machine, "kvm");
     }
 }

@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Optional;
 
 /** One architecture's KVM machine: its vCPUs, its devices, and how exits reach them. */
-interface KvmMachine extends AutoCloseable {
-    List<KvmVcpu> vcpus();
+interface KvmMachine<V extends RunnableVcpu> extends AutoCloseable {
+    List<V> vcpus();
 
     /**
      * Handles one exit of {@code vcpu} on that vCPU's thread; returns how the guest ended when
      * this exit (or a device it reached) ended it.
      */
-    Optional<VmExit> handle(KvmVcpu vcpu, VcpuExit exit);
+    Optional<VmExit> handle(V vcpu, VcpuExit exit);
 
     /** Host bytes for the guest's console UART. */
     void consoleInput(byte[] data, int offset, int length);

@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * every vCPU thread, and only then releases the machine (fds, kvm_run mappings, guest RAM):
  * a mapping must not disappear under a thread still inside KVM_RUN.
  */
-final class KvmRunningVm implements RunningVm {
+final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
     private static final System.Logger LOG = System.getLogger(KvmRunningVm.class.getName());
     /** How long close() waits for each vCPU thread after kicking it. */
     static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
 
-    private final KvmMachine machine;
+    private final KvmMachine<V> machine;
     private final List<Thread> threads = new ArrayList<>();
     private final long[] pthreads;
     private final boolean[] inRunLoop;
@@ -45,14 +45,14 @@ final class KvmRunningVm implements RunningVm {
         }
     };
 
-    KvmRunningVm(KvmMachine machine, String name) {
+    KvmRunningVm(KvmMachine<V> machine, String name) {
         this.machine = machine;
         int n = machine.vcpus().size();
         this.pthreads = new long[n];
         this.inRunLoop = new boolean[n];
         VcpuKicker.signal(); // install the handler before any thread can be kicked
         CountDownLatch started = new CountDownLatch(n);
-        for (KvmVcpu vcpu : machine.vcpus()) {
+        for (V vcpu : machine.vcpus()) {
             Thread t = new Thread(() -> runLoop(vcpu, started), name + "-vcpu-" + vcpu.id());
             t.setDaemon(true);
             threads.add(t);
@@ -65,7 +65,7 @@ final class KvmRunningVm implements RunningVm {
         }
     }
 
-    private void runLoop(KvmVcpu vcpu, CountDownLatch started) {
+    private void runLoop(V vcpu, CountDownLatch started) {
         int i = vcpu.id();
         synchronized (this) {
             pthreads[i] = VcpuKicker.currentThread();
@@ -102,7 +102,7 @@ final class KvmRunningVm implements RunningVm {
     }
 
     private synchronized void kickAll() {
-        List<KvmVcpu> vcpus = machine.vcpus();
+        List<V> vcpus = machine.vcpus();
         for (int i = 0; i < vcpus.size(); i++) {
             if (inRunLoop[i] && pthreads[i] != VcpuKicker.currentThread()) {
                 VcpuKicker.kick(vcpus.get(i), pthreads[i]);

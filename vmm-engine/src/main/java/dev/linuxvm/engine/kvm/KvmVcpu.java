@@ -14,7 +14,7 @@ import java.util.Map;
  * register calls belong to the vCPU's own thread; {@link #requestImmediateExit()} may be
  * called from any thread.
  */
-public final class KvmVcpu extends Fd {
+public final class KvmVcpu extends Fd implements RunnableVcpu {
     private final int id;
     private final int mmapSize;
     private Pointer runMapping;
@@ -33,11 +33,13 @@ public final class KvmVcpu extends Fd {
         run = runMapping.getByteBuffer(0, mmapSize).order(ByteOrder.nativeOrder());
     }
 
+    @Override
     public int id() {
         return id;
     }
 
     /** KVM_RUN until the next exit; a kick (signal) comes back as {@link VcpuExit.Interrupted}. */
+    @Override
     public VcpuExit run() {
         try {
             LibC.INSTANCE.ioctl(fd, Ioctls.KVM_RUN, 0L);
@@ -52,7 +54,8 @@ public final class KvmVcpu extends Fd {
     }
 
     /** kvm_run.immediate_exit = 1: the next (or current, once kicked) KVM_RUN returns EINTR at once. */
-    void requestImmediateExit() {
+    @Override
+    public void requestImmediateExit() {
         run.put(KvmRun.immediate_exit, (byte) 1);
     }
 

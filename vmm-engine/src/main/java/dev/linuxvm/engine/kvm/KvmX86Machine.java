@@ -34,7 +34,7 @@ import java.util.Optional;
  *       reset control at 0xCF9, the i8042 reset path.</li>
  * </ol>
  */
-final class KvmX86Machine implements KvmMachine {
+final class KvmX86Machine implements KvmMachine<KvmVcpu> {
     /** KVM_SET_TSS_ADDR: three pages just below the identity-map page (as Firecracker and QEMU place them). */
     static final long TSS_ADDRESS = 0xFFFB_D000L;
     /** KVM_SET_IDENTITY_MAP_ADDR: one page. */

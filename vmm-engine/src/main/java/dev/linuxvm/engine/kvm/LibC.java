@@ -56,6 +56,9 @@ interface LibC extends Library {
     /** glibc's signal(): installs {@code handler} for {@code sig}. */
     Pointer signal(int sig, Pointer handler) throws LastErrorException;
 
+    /** pause(2): sleeps until a signal handler runs; tests use it to prove the kick interrupts a syscall. */
+    int pause() throws LastErrorException;
+
     /** SIGRTMIN as glibc defines it at run time. */
     int __libc_current_sigrtmin();
 }

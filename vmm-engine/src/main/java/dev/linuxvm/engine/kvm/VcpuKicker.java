@@ -38,7 +38,7 @@ final class VcpuKicker {
     }
 
     /** Makes {@code vcpu}, running on {@code thread}, leave KVM_RUN. */
-    static void kick(KvmVcpu vcpu, long thread) {
+    static void kick(RunnableVcpu vcpu, long thread) {
         vcpu.requestImmediateExit();
         int err = LibC.INSTANCE.pthread_kill(thread, signal());
         if (err != 0) {
