@@ -6,6 +6,7 @@ import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.engine.boot.arm64.Arm64BootState;
 import dev.linuxvm.engine.boot.x86.X86BootState;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Hand-assembled 64-bit guests entered in long mode through a minimal GDT and identity page
- * tables built here. Runs where /dev/kvm works (PVM included: no user space is involved).
+ * tables built here, and an aarch64 guest entered at EL1 with the MMU off. Runs where
+ * /dev/kvm works (PVM included: no user space is involved), each guest on its own host
+ * architecture.
  */
 @EnabledIfKvm
 class KvmSmokeTest {
@@ -53,6 +56,36 @@ class KvmSmokeTest {
             (byte) 0xF4,                                // hlt
             (byte) 0xEB, (byte) 0xFD,                   // jmp    <hlt>
     };
+
+    /**
+     * aarch64: "OK" to the PL011 data register, then PSCI SYSTEM_OFF through HVC. Disassembly
+     * from QEMU's {@code -d in_asm}; on QEMU virt (cortex-a57, no firmware) these words print
+     * "OK" and QEMU exits through SYSTEM_OFF.
+     */
+    static final int[] ARM64_HELLO_POWER_OFF = {
+            0xD2A12001,                                 // movz x1, #0x900, lsl #16   (PL011 UARTDR)
+            0x528009E2,                                 // movz w2, #0x4f             ('O')
+            0xB9000022,                                 // str  w2, [x1]
+            0x52800962,                                 // movz w2, #0x4b             ('K')
+            0xB9000022,                                 // str  w2, [x1]
+            0x52800100,                                 // movz w0, #0x8
+            0x72B08000,                                 // movk w0, #0x8400, lsl #16  (PSCI_0_2_FN_SYSTEM_OFF)
+            0xD4000002,                                 // hvc  #0
+            0x14000000,                                 // b    .
+    };
+    static final long ARM64_RAM = 0x4000_0000L, ARM64_CODE = 0x4010_0000L;
+
+    static GuestImage arm64Guest(int[] words) {
+        ByteBuffer code = ByteBuffer.allocate(4 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w : words) {
+            code.putInt(w);
+        }
+        return GuestImage.builder(Arch.AARCH64)
+                .ram(ARM64_RAM, 16 << 20)
+                .region(MemoryRegion.of("code", ARM64_CODE, code.array()))
+                .bootState(new Arm64BootState(ARM64_CODE, 0))
+                .build();
+    }
 
     static GuestImage guest(byte[] code) {
         ByteBuffer gdt = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
@@ -132,5 +165,17 @@ class KvmSmokeTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(KvmRunningVm.JOIN_TIMEOUT);
         assertThat(vm.exit()).get().isInstanceOf(VmExit.Stopped.class);
         vm.close(); // idempotent
+    }
+
+    @Test
+    void arm64_writes_ok_to_the_pl011_and_powers_off_through_psci() throws Exception {
+        assumeTrue(Arch.host() == Arch.AARCH64, "the PL011/PSCI guest is aarch64; this host is " + Arch.host());
+        Console console = new Console();
+        try (RunningVm vm = new KvmBackend().start(arm64Guest(ARM64_HELLO_POWER_OFF), console)) {
+            Optional<VmExit> exit = vm.awaitExit(Duration.ofSeconds(20));
+            assertThat(exit).as("exit within 20 s; console so far: %s", console.text())
+                    .contains(new VmExit.PoweredOff());
+        }
+        assertThat(console.text()).isEqualTo("OK");
     }
 }
