@@ -123,6 +123,11 @@ public final class KvmBackend implements Backend {
                 system.close();
                 throw new KvmException("no KVM machine for " + image.arch());
         }
-        return new KvmRunningVm<>(machine, "kvm");
+        try {
+            return new KvmRunningVm<>(machine, "kvm");
+        } catch (RuntimeException | Error e) {
+            machine.close();
+            throw e;
+        }
     }
 }
