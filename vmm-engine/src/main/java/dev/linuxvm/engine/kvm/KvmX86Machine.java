@@ -9,6 +9,7 @@ import dev.linuxvm.engine.devices.I8042;
 import dev.linuxvm.engine.devices.IoPortBus;
 import dev.linuxvm.engine.devices.MmioBus;
 import dev.linuxvm.engine.devices.Pm1Control;
+import dev.linuxvm.engine.devices.PowerEvents;
 import dev.linuxvm.engine.devices.ResetControl;
 import dev.linuxvm.engine.devices.Uart16550;
 
@@ -64,10 +65,15 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         this.vm = vm;
         this.memory = memory;
         this.com1 = new Uart16550(console, level -> vm.irqLine(COM1_IRQ, level));
-        I8042 i8042 = new I8042(dispatch);
+        wirePorts(ports, com1, dispatch);
+    }
+
+    /** linuxvm's x86_64 port map (DESIGN.md, "Platform layouts"): COM1, PM1a_CNT, 0xCF9, i8042. */
+    static void wirePorts(IoPortBus ports, Uart16550 com1, PowerEvents events) {
+        I8042 i8042 = new I8042(events);
         ports.register("COM1 16550", COM1_PORT, Uart16550.PORT_COUNT, com1)
-                .register("PM1a_CNT", Pm1Control.PORT, Pm1Control.LENGTH, new Pm1Control(dispatch))
-                .register("reset control", ResetControl.PORT, 1, new ResetControl(dispatch))
+                .register("PM1a_CNT", Pm1Control.PORT, Pm1Control.LENGTH, new Pm1Control(events))
+                .register("reset control", ResetControl.PORT, 1, new ResetControl(events))
                 .register("i8042 data", I8042.DATA_PORT, 1, i8042.dataPort())
                 .register("i8042 command", I8042.COMMAND_PORT, 1, i8042.commandPort());
     }
