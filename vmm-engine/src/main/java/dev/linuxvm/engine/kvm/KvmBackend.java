@@ -1,0 +1,133 @@
+package dev.linuxvm.engine.kvm;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.backend.Backend;
+import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.RunningVm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs a {@link GuestImage} under Linux KVM through {@code /dev/kvm}, with linuxvm's own
+ * devices (16550 / PL011, PM1 power off, reset).
+ *
+ * <p>PVM detection: PVM ("Pagetable-based Virtual Machine", software nested KVM) is a separate
+ * KVM vendor module, {@code kvm_pvm}, in place of kvm_intel/kvm_amd; the kernel lists every
+ * loaded module under {@code /sys/module}, so {@code /sys/module/kvm_pvm} existing is the
+ * signal. On such a host {@link #availability} says no for full boots (an unmodified kernel
+ * cannot run user space there, DESIGN.md "This machine (PVM)"), while {@link #start} still
+ * works for hand-assembled guests and early-boot tests.
+ */
+public final class KvmBackend implements Backend {
+    private final Path devKvm;
+    private final Path sysModule;
+    private final List<CpuidMask> cpuidMasks;
+
+    /** The host's /dev/kvm, with {@link CpuidMask#DEFAULTS}. */
+    public KvmBackend() {
+        this(CpuidMask.DEFAULTS);
+    }
+
+    /** The host's /dev/kvm with the given CPUID masks (empty: the guest sees all KVM supports). */
+    public KvmBackend(List<CpuidMask> cpuidMasks) {
+        this(Path.of(KvmSystem.DEV_KVM), Path.of("/sys/module"), cpuidMasks);
+    }
+
+    KvmBackend(Path devKvm, Path sysModule, List<CpuidMask> cpuidMasks) {
+        this.devKvm = devKvm;
+        this.sysModule = sysModule;
+        this.cpuidMasks = List.copyOf(cpuidMasks);
+    }
+
+    @Override
+    public String name() {
+        return "kvm";
+    }
+
+    /** Whether {@code /dev/kvm} is a PVM (software nested) KVM; see the class comment. */
+    public boolean isPvm() {
+        return Files.isDirectory(sysModule.resolve("kvm_pvm"));
+    }
+
+    @Override
+    public Availability availability(Arch arch) {
+        Arch host = Arch.host();
+        if (arch != host) {
+            return Availability.no("KVM runs guests of the host's architecture (" + host + "), not " + arch
+                    + ": use the QEMU backend");
+        }
+        if (!Files.exists(devKvm)) {
+            return Availability.no(devKvm + " not present: load kvm_intel/kvm_amd or use the QEMU backend");
+        }
+        if (isPvm()) {
+            return Availability.no(devKvm + " is PVM (" + sysModule.resolve("kvm_pvm")
+                    + " exists): an unmodified kernel cannot run user space on this software nested KVM "
+                    + "(init faults at the syscall entry); use the QEMU backend for full boots");
+        }
+        Availability usable = probe();
+        if (!usable.available()) {
+            return usable;
+        }
+        return Availability.yes("KVM API " + Ioctls.KVM_API_VERSION + " on " + devKvm);
+    }
+
+    /**
+     * Whether {@code /dev/kvm} can be opened and speaks API 12, regardless of PVM: enough for
+     * hand-assembled guests and early-boot tests.
+     */
+    public Availability probe() {
+        if (!Files.exists(devKvm)) {
+            return Availability.no(devKvm + " not present: load kvm_intel/kvm_amd or use the QEMU backend");
+        }
+        try (KvmSystem kvm = KvmSystem.open(devKvm.toString())) {
+            int version = kvm.apiVersion();
+            if (version != Ioctls.KVM_API_VERSION) {
+                return Availability.no(devKvm + " speaks KVM API " + version + ", linuxvm needs "
+                        + Ioctls.KVM_API_VERSION + ": use the QEMU backend");
+            }
+            return Availability.yes("KVM API " + version + " on " + devKvm);
+        } catch (KvmException e) {
+            return Availability.no(e.getMessage() + ": check permissions on " + devKvm
+                    + " (add the user to the kvm group) or use the QEMU backend");
+        }
+    }
+
+    @Override
+    public RunningVm start(GuestImage image, ConsoleListener console) {
+        if (image.arch() != Arch.host()) {
+            throw new KvmException("KVM cannot run an " + image.arch() + " guest on an " + Arch.host()
+                    + " host: use the QEMU backend");
+        }
+        KvmSystem system = KvmSystem.open(devKvm.toString());
+        KvmMachine<KvmVcpu> machine;
+        try {
+            int version = system.apiVersion();
+            if (version != Ioctls.KVM_API_VERSION) {
+                throw new KvmException(devKvm + " speaks KVM API " + version + ", linuxvm needs " + Ioctls.KVM_API_VERSION);
+            }
+        } catch (RuntimeException e) {
+            system.close();
+            throw e;
+        }
+        switch (image.arch()) {
+            case X86_64:
+                machine = KvmX86Machine.create(system, image, console, cpuidMasks);
+                break;
+            case AARCH64:
+                machine = KvmArm64Machine.create(system, image, console);
+                break;
+            default:
+                system.close();
+                throw new KvmException("no KVM machine for " + image.arch());
+        }
+        try {
+            return new KvmRunningVm<>(machine, "kvm");
+        } catch (RuntimeException | Error e) {
+            machine.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.linuxvm.engine.kvm;
+
+import com.sun.jna.Memory;
+
+/** A device file descriptor from KVM_CREATE_DEVICE. */
+public final class KvmDevice extends Fd {
+    KvmDevice(int fd) {
+        super(fd);
+    }
+
+    /** KVM_SET_DEVICE_ATTR with a 64-bit value. */
+    public void setAttr(int group, long attr, long value) {
+        Memory m = new Memory(8);
+        m.setLong(0, value);
+        KvmDeviceAttr a = new KvmDeviceAttr();
+        a.group = group;
+        a.attr = attr;
+        a.addr = com.sun.jna.Pointer.nativeValue(m);
+        ioctl(Ioctls.KVM_SET_DEVICE_ATTR, a);
+        java.lang.ref.Reference.reachabilityFence(m); // KVM read the value through a.addr
+    }
+
+    /** KVM_SET_DEVICE_ATTR with no value (addr = 0), e.g. KVM_DEV_ARM_VGIC_CTRL_INIT. */
+    public void setAttr(int group, long attr) {
+        KvmDeviceAttr a = new KvmDeviceAttr();
+        a.group = group;
+        a.attr = attr;
+        ioctl(Ioctls.KVM_SET_DEVICE_ATTR, a);
+    }
+}

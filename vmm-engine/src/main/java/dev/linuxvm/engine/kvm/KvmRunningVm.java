@@ -1,0 +1,155 @@
+package dev.linuxvm.engine.kvm;
+
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running KVM guest: one platform thread per vCPU looping on KVM_RUN. The first vCPU whose
+ * exit ends the guest records the {@link VmExit} and kicks the others out of KVM_RUN
+ * ({@link VcpuKicker}). {@link #close()} does the same with {@link VmExit.Stopped}, waits for
+ * every vCPU thread, and only then releases the machine (fds, kvm_run mappings, guest RAM):
+ * a mapping must not disappear under a thread still inside KVM_RUN.
+ */
+final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
+    private static final System.Logger LOG = System.getLogger(KvmRunningVm.class.getName());
+    /** How long close() waits for each vCPU thread after kicking it. */
+    static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+
+    private final KvmMachine<V> machine;
+    private final List<Thread> threads = new ArrayList<>();
+    private final long[] pthreads;
+    private final boolean[] inRunLoop;
+    private final AtomicReference<VmExit> exit = new AtomicReference<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private boolean closed;
+
+    private final OutputStream consoleInput = new OutputStream() {
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            machine.consoleInput(b, off, len);
+        }
+    };
+
+    KvmRunningVm(KvmMachine<V> machine, String name) {
+        this.machine = machine;
+        int n = machine.vcpus().size();
+        this.pthreads = new long[n];
+        this.inRunLoop = new boolean[n];
+        VcpuKicker.signal(); // install the handler before any thread can be kicked
+        CountDownLatch started = new CountDownLatch(n);
+        for (V vcpu : machine.vcpus()) {
+            Thread t = new Thread(() -> runLoop(vcpu, started), name + "-vcpu-" + vcpu.id());
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runLoop(V vcpu, CountDownLatch started) {
+        int i = vcpu.id();
+        synchronized (this) {
+            pthreads[i] = VcpuKicker.currentThread();
+            inRunLoop[i] = true;
+        }
+        started.countDown();
+        try {
+            while (!stopping) {
+                VcpuExit e = vcpu.run();
+                if (e instanceof VcpuExit.Interrupted) {
+                    continue;
+                }
+                Optional<VmExit> end = machine.handle(vcpu, e);
+                if (end.isPresent()) {
+                    finish(end.get());
+                }
+            }
+        } catch (RuntimeException | Error t) {
+            finish(new VmExit.Crashed("vCPU " + i + ": " + t));
+        } finally {
+            synchronized (this) {
+                inRunLoop[i] = false;
+            }
+        }
+    }
+
+    /** Records the first exit and stops every vCPU. */
+    private void finish(VmExit how) {
+        if (exit.compareAndSet(null, how)) {
+            ended.countDown();
+        }
+        stopping = true;
+        kickAll();
+    }
+
+    private synchronized void kickAll() {
+        List<V> vcpus = machine.vcpus();
+        for (int i = 0; i < vcpus.size(); i++) {
+            if (inRunLoop[i] && pthreads[i] != VcpuKicker.currentThread()) {
+                VcpuKicker.kick(vcpus.get(i), pthreads[i]);
+            }
+        }
+    }
+
+    @Override
+    public OutputStream consoleInput() {
+        return consoleInput;
+    }
+
+    @Override
+    public Optional<VmExit> exit() {
+        return Optional.ofNullable(exit.get());
+    }
+
+    @Override
+    public Optional<VmExit> awaitExit(Duration timeout) throws InterruptedException {
+        ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return exit();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        finish(new VmExit.Stopped("closed by the host"));
+        boolean allStopped = true;
+        for (Thread t : threads) {
+            try {
+                t.join(JOIN_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                allStopped = false;
+                LOG.log(System.Logger.Level.WARNING, t.getName() + " did not leave KVM_RUN within "
+                        + JOIN_TIMEOUT + "; leaking its VM rather than unmapping memory it may still use");
+            }
+        }
+        if (allStopped) {
+            machine.close();
+        }
+    }
+}

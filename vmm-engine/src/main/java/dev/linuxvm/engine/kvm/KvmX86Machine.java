@@ -1,0 +1,277 @@
+package dev.linuxvm.engine.kvm;
+
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.devices.I8042;
+import dev.linuxvm.engine.devices.IoPortBus;
+import dev.linuxvm.engine.devices.MmioBus;
+import dev.linuxvm.engine.devices.Pm1Control;
+import dev.linuxvm.engine.devices.PowerEvents;
+import dev.linuxvm.engine.devices.ResetControl;
+import dev.linuxvm.engine.devices.Uart16550;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An x86_64 KVM machine for a {@link GuestImage} whose boot state is {@link X86BootState}.
+ * Built in this order:
+ * <ol>
+ *   <li>KVM_CREATE_VM; KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR (VMX needs both, outside
+ *       RAM, below 4 GiB);</li>
+ *   <li>KVM_CREATE_IRQCHIP (PIC, IOAPIC, LAPICs) and KVM_CREATE_PIT2 with the dummy speaker
+ *       port, before any vCPU;</li>
+ *   <li>guest RAM: anonymous mmap, the image's regions copied in, KVM_SET_USER_MEMORY_REGION;</li>
+ *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks and its APIC ID;
+ *       the BSP (vCPU 0) also gets sregs, regs, FPU and MSRs for the 64-bit entry. APs wait in
+ *       the in-kernel LAPIC for INIT/SIPI;</li>
+ *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), PM1a control at 0x604,
+ *       reset control at 0xCF9, the i8042 reset path.</li>
+ * </ol>
+ */
+final class KvmX86Machine implements KvmMachine<KvmVcpu> {
+    /** KVM_SET_TSS_ADDR: three pages just below the identity-map page (as Firecracker and QEMU place them). */
+    static final long TSS_ADDRESS = 0xFFFB_D000L;
+    /** KVM_SET_IDENTITY_MAP_ADDR: one page. */
+    static final long IDENTITY_MAP_ADDRESS = 0xFFFB_C000L;
+    /**
+     * Highest end of RAM this machine maps: the 32-bit hole for IOAPIC (0xFEC0_0000), LAPIC
+     * (0xFEE0_0000) and the TSS pages starts above it. RAM above 4 GiB is not modelled.
+     */
+    static final long MAX_RAM_END = 0xC000_0000L;
+    /** COM1 (DESIGN.md x86_64 layout). */
+    static final int COM1_PORT = 0x3F8, COM1_IRQ = 4;
+    /** IA32_MISC_ENABLE (SDM Vol. 4, Table 2-2) and its fast-strings bit, set as firmware does. */
+    static final int MSR_IA32_MISC_ENABLE = 0x1A0;
+    static final long MSR_IA32_MISC_ENABLE_FAST_STRING = 1;
+
+    private final KvmSystem system;
+    private final KvmVm vm;
+    private final GuestMemory memory;
+    private final List<KvmVcpu> vcpus = new ArrayList<>();
+    private final ExitDispatch dispatch = new ExitDispatch();
+    private final IoPortBus ports = new IoPortBus();
+    private final MmioBus mmio = new MmioBus();
+    private final Uart16550 com1;
+
+    private KvmX86Machine(KvmSystem system, KvmVm vm, GuestMemory memory, ConsoleListener console) {
+        this.system = system;
+        this.vm = vm;
+        this.memory = memory;
+        this.com1 = new Uart16550(console, level -> vm.irqLine(COM1_IRQ, level));
+        wirePorts(ports, com1, dispatch);
+    }
+
+    /** linuxvm's x86_64 port map (DESIGN.md, "Platform layouts"): COM1, PM1a_CNT, 0xCF9, i8042. */
+    static void wirePorts(IoPortBus ports, Uart16550 com1, PowerEvents events) {
+        I8042 i8042 = new I8042(events);
+        ports.register("COM1 16550", COM1_PORT, Uart16550.PORT_COUNT, com1)
+                .register("PM1a_CNT", Pm1Control.PORT, Pm1Control.LENGTH, new Pm1Control(events))
+                .register("reset control", ResetControl.PORT, 1, new ResetControl(events))
+                .register("i8042 data", I8042.DATA_PORT, 1, i8042.dataPort())
+                .register("i8042 command", I8042.COMMAND_PORT, 1, i8042.commandPort());
+    }
+
+    /** Builds the machine; on failure closes what it opened, {@code system} included. */
+    static KvmX86Machine create(KvmSystem system, GuestImage image, ConsoleListener console, List<CpuidMask> masks) {
+        if (!(image.bootState() instanceof X86BootState)) {
+            throw new KvmException("x86_64 KVM machine: the image's boot state is "
+                    + image.bootState().getClass().getSimpleName() + ", not X86BootState");
+        }
+        if (image.ramBase() != 0 || image.ramSize() > MAX_RAM_END) {
+            throw new KvmException(String.format(
+                    "x86_64 KVM machine: RAM [0x%x-0x%x) must start at 0 and end by 0x%x (3 GiB): give the guest at most 3 GiB",
+                    image.ramBase(), image.ramBase() + image.ramSize(), MAX_RAM_END));
+        }
+        KvmVm vm = null;
+        GuestMemory memory = null;
+        KvmX86Machine machine = null;
+        try {
+            int maxVcpus = Math.max(system.checkExtension(Ioctls.KVM_CAP_MAX_VCPUS), system.checkExtension(Ioctls.KVM_CAP_NR_VCPUS));
+            if (image.cpus() > maxVcpus && maxVcpus > 0) {
+                throw new KvmException("x86_64 KVM machine: " + image.cpus() + " vCPUs requested, this KVM allows "
+                        + maxVcpus + ": lower the cpu count");
+            }
+            vm = system.createVm();
+            vm.setTssAddr(TSS_ADDRESS);
+            vm.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
+            vm.createIrqchip();
+            vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
+            memory = GuestMemory.allocate(0, image.ramSize());
+            for (MemoryRegion r : image.regions()) {
+                memory.write(r.address(), r.data());
+            }
+            vm.setUserMemoryRegion(0, memory);
+            machine = new KvmX86Machine(system, vm, memory, console);
+            List<KvmCpuidEntry2> supported = system.supportedCpuid();
+            for (int id = 0; id < image.cpus(); id++) {
+                KvmVcpu vcpu = vm.createVcpu(id);
+                machine.vcpus.add(vcpu);
+                vcpu.setCpuid2(X86Cpuid.forVcpu(supported, masks, id));
+            }
+            setUpBsp(machine.vcpus.get(0), (X86BootState) image.bootState());
+            return machine;
+        } catch (RuntimeException e) {
+            if (machine != null) {
+                machine.close();
+            } else {
+                closeQuietly(memory);
+                closeQuietly(vm);
+                closeQuietly(system);
+            }
+            throw e;
+        }
+    }
+
+    /** The 64-bit boot protocol's entry state (Documentation/arch/x86/boot.rst, "64-bit Boot Protocol"). */
+    static void setUpBsp(KvmVcpu bsp, X86BootState s) {
+        KvmSregs sregs = bsp.getSregs();
+        applyBootSregs(sregs, s);
+        bsp.setSregs(sregs);
+
+        KvmRegs regs = new KvmRegs();
+        regs.rip = s.rip();
+        regs.rsi = s.rsi();
+        regs.rsp = s.rsp();
+        regs.rflags = s.rflags();
+        bsp.setRegs(regs);
+
+        KvmFpu fpu = new KvmFpu();
+        fpu.fcw = KvmFpu.FCW_DEFAULT;
+        fpu.mxcsr = KvmFpu.MXCSR_DEFAULT;
+        bsp.setFpu(fpu);
+
+        Map<Integer, Long> msrs = new LinkedHashMap<>();
+        msrs.put(MSR_IA32_MISC_ENABLE, MSR_IA32_MISC_ENABLE_FAST_STRING);
+        bsp.setMsrs(msrs);
+    }
+
+    /** Segment type values (SDM Vol. 3A, 3.4.5.1): execute/read accessed code, read/write accessed data. */
+    static final int TYPE_CODE_XRA = 0xB, TYPE_DATA_RWA = 0x3;
+    /** System segment types (SDM Vol. 3A, 3.5): LDT, busy 64-bit TSS. */
+    static final int TYPE_LDT = 0x2, TYPE_TSS_BUSY = 0xB;
+
+    /**
+     * Flat long-mode segments matching the GDT the engine built: CS a 64-bit code segment (L=1,
+     * D=0), the data selector for DS/ES/FS/GS/SS, TR a busy TSS and the LDT present but empty
+     * (VM entry requires a usable TR; the kernel loads its own soon after).
+     */
+    static void applyBootSregs(KvmSregs sregs, X86BootState s) {
+        sregs.cs.set(0, 0xFFFF_FFFF, s.codeSelector(), TYPE_CODE_XRA, true, 0, false, true, true, true);
+        for (KvmSegment seg : new KvmSegment[] {sregs.ds, sregs.es, sregs.fs, sregs.gs, sregs.ss}) {
+            seg.set(0, 0xFFFF_FFFF, s.dataSelector(), TYPE_DATA_RWA, true, 0, true, true, false, true);
+        }
+        sregs.tr.set(0, 0xFFFF, 0, TYPE_TSS_BUSY, true, 0, false, false, false, false);
+        sregs.ldt.set(0, 0xFFFF, 0, TYPE_LDT, true, 0, false, false, false, false);
+        sregs.gdt.base = s.gdtBase();
+        sregs.gdt.limit = (short) s.gdtLimit();
+        sregs.cr0 = s.cr0();
+        sregs.cr3 = s.cr3();
+        sregs.cr4 = s.cr4();
+        sregs.efer = s.efer();
+    }
+
+    @Override
+    public List<KvmVcpu> vcpus() {
+        return vcpus;
+    }
+
+    @Override
+    public Optional<VmExit> handle(KvmVcpu vcpu, VcpuExit exit) {
+        if (exit instanceof VcpuExit.Io) {
+            ExitDispatch.io(vcpu, (VcpuExit.Io) exit, ports);
+            return dispatch.requested();
+        } else if (exit instanceof VcpuExit.Mmio) {
+            ExitDispatch.mmio(vcpu, (VcpuExit.Mmio) exit, mmio);
+            return dispatch.requested();
+        } else if (exit instanceof VcpuExit.Shutdown) {
+            return Optional.of(new VmExit.Crashed("triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu.id() + where(vcpu)));
+        } else if (exit instanceof VcpuExit.InternalError) {
+            VcpuExit.InternalError ie = (VcpuExit.InternalError) exit;
+            String kind = ie.suberror() == KvmRun.KVM_INTERNAL_ERROR_EMULATION
+                    ? "emulation failure (KVM_INTERNAL_ERROR_EMULATION)"
+                    : "KVM internal error, suberror " + ie.suberror();
+            return Optional.of(new VmExit.Crashed(kind + " on vCPU " + vcpu.id() + where(vcpu)
+                    + (ie.data().length > 0 ? ", data " + java.util.Arrays.toString(hexWords(ie.data())) : "")));
+        } else if (exit instanceof VcpuExit.FailEntry) {
+            VcpuExit.FailEntry f = (VcpuExit.FailEntry) exit;
+            return Optional.of(new VmExit.Crashed(String.format(
+                    "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x%x on cpu %d%s",
+                    f.hardware_entry_failure_reason(), f.cpu(), where(vcpu))));
+        } else if (exit instanceof VcpuExit.Hlt) {
+            return Optional.of(new VmExit.Crashed("vCPU " + vcpu.id() + " halted (KVM_EXIT_HLT) and nothing can wake it" + where(vcpu)));
+        } else if (exit instanceof VcpuExit.SystemEvent) {
+            return Optional.of(ExitDispatch.systemEvent((VcpuExit.SystemEvent) exit, "on vCPU " + vcpu.id()));
+        } else if (exit instanceof VcpuExit.Other) {
+            VcpuExit.Other o = (VcpuExit.Other) exit;
+            return Optional.of(new VmExit.Crashed(String.format("unexpected KVM exit reason %d (hardware reason 0x%x) on vCPU %d%s",
+                    o.exit_reason(), o.hardware_exit_reason(), vcpu.id(), where(vcpu))));
+        }
+        return Optional.empty();
+    }
+
+    /** " at RIP 0x… (bytes f0 48 0f c7 …)" from the vCPU's registers and guest memory. */
+    private String where(KvmVcpu vcpu) {
+        long rip;
+        try {
+            rip = vcpu.getRegs().rip;
+        } catch (RuntimeException e) {
+            return " (registers unavailable: " + e.getMessage() + ")";
+        }
+        String text = String.format(" at RIP 0x%x", rip);
+        long gpa;
+        try {
+            gpa = vcpu.translate(rip);
+        } catch (RuntimeException e) {
+            gpa = rip; // paging off or KVM_TRANSLATE unsupported: try it as physical
+        }
+        if (gpa >= 0 && memory.contains(gpa, 16)) {
+            text += " (instruction bytes " + ExitDispatch.hex(memory.read(gpa, 16)) + ")";
+        }
+        return text;
+    }
+
+    private static String[] hexWords(long[] data) {
+        String[] s = new String[data.length];
+        for (int i = 0; i < data.length; i++) {
+            s[i] = "0x" + Long.toHexString(data[i]);
+        }
+        return s;
+    }
+
+    /** Ports accessed that no device owns, for reports. */
+    Map<Integer, Long> unknownPortAccesses() {
+        return ports.unknownPortAccesses();
+    }
+
+    @Override
+    public void consoleInput(byte[] data, int offset, int length) {
+        com1.receive(data, offset, length);
+    }
+
+    @Override
+    public void close() {
+        for (KvmVcpu v : vcpus) {
+            closeQuietly(v);
+        }
+        closeQuietly(vm);
+        closeQuietly(memory);
+        closeQuietly(system);
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.getLogger(KvmX86Machine.class.getName()).log(System.Logger.Level.WARNING, "closing " + c, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.linuxvm.engine.kvm;
+
+import dev.linuxvm.engine.backend.VmExit;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The vCPU thread loop, exit arbitration and teardown, with scripted vCPUs: each run() takes
+ * the next exit from a queue and blocks while it is empty, like KVM_RUN for a halted guest.
+ * Kicks go through the real signal path (pthread_kill of the vCPU's thread).
+ */
+class KvmRunningVmTest {
+    static final class FakeVcpu implements RunnableVcpu {
+        final int id;
+        final BlockingQueue<VcpuExit> exits = new LinkedBlockingQueue<>();
+
+        FakeVcpu(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public int id() {
+            return id;
+        }
+
+        @Override
+        public VcpuExit run() {
+            try {
+                return exits.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void requestImmediateExit() {
+            exits.add(new VcpuExit.Interrupted());
+        }
+    }
+
+    static final class FakeMachine implements KvmMachine<FakeVcpu> {
+        final List<FakeVcpu> vcpus = new ArrayList<>();
+        final List<VcpuExit> handled = new CopyOnWriteArrayList<>();
+        final BiFunction<FakeVcpu, VcpuExit, Optional<VmExit>> handler;
+        volatile boolean closed;
+        volatile boolean vcpuRunningAtClose;
+        final List<Thread> vcpuThreads = new CopyOnWriteArrayList<>();
+
+        FakeMachine(int n, BiFunction<FakeVcpu, VcpuExit, Optional<VmExit>> handler) {
+            for (int i = 0; i < n; i++) {
+                vcpus.add(new FakeVcpu(i));
+            }
+            this.handler = handler;
+        }
+
+        @Override
+        public List<FakeVcpu> vcpus() {
+            return vcpus;
+        }
+
+        @Override
+        public Optional<VmExit> handle(FakeVcpu vcpu, VcpuExit exit) {
+            handled.add(exit);
+            return handler.apply(vcpu, exit);
+        }
+
+        @Override
+        public void consoleInput(byte[] data, int offset, int length) {
+        }
+
+        @Override
+        public void close() {
+            vcpuRunningAtClose = Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> t.getName().startsWith("test-vcpu-") && t.isAlive());
+            closed = true;
+        }
+    }
+
+    private static final VcpuExit IO = new VcpuExit.Io(true, 1, 0x3F8, 1, 4096);
+
+    @Test
+    void first_ending_exit_wins_and_stops_every_vcpu() throws Exception {
+        FakeMachine m = new FakeMachine(2, (v, e) -> e instanceof VcpuExit.SystemEvent
+                ? Optional.of(new VmExit.PoweredOff()) : Optional.empty());
+        KvmRunningVm<FakeVcpu> vm = new KvmRunningVm<>(m, "test");
+        m.vcpus.get(1).exits.add(IO);
+        m.vcpus.get(1).exits.add(new VcpuExit.SystemEvent(1));
+        assertThat(vm.awaitExit(Duration.ofSeconds(5))).contains(new VmExit.PoweredOff());
+        vm.close();
+        assertThat(vm.exit()).as("close after the end keeps the guest's exit").contains(new VmExit.PoweredOff());
+        assertThat(m.handled).containsExactly(IO, new VcpuExit.SystemEvent(1));
+        assertThat(m.closed).isTrue();
+        assertThat(m.vcpuRunningAtClose).as("machine released only after every vCPU thread ended").isFalse();
+    }
+
+    @Test
+    void close_kicks_blocked_vcpus_and_reports_stopped() throws Exception {
+        FakeMachine m = new FakeMachine(3, (v, e) -> Optional.empty());
+        KvmRunningVm<FakeVcpu> vm = new KvmRunningVm<>(m, "test");
+        assertThat(vm.awaitExit(Duration.ofMillis(100))).isEmpty();
+        vm.close();
+        assertThat(vm.exit()).get().isInstanceOf(VmExit.Stopped.class);
+        assertThat(m.closed).isTrue();
+        assertThat(m.vcpuRunningAtClose).isFalse();
+    }
+
+    @Test
+    void an_exception_in_exit_handling_is_a_crash_naming_the_vcpu() throws Exception {
+        FakeMachine m = new FakeMachine(1, (v, e) -> {
+            throw new KvmException("KVM_GET_REGS failed: errno 5");
+        });
+        try (KvmRunningVm<FakeVcpu> vm = new KvmRunningVm<>(m, "test")) {
+            m.vcpus.get(0).exits.add(IO);
+            VmExit exit = vm.awaitExit(Duration.ofSeconds(5)).orElseThrow();
+            assertThat(exit.describe()).startsWith("crashed: vCPU 0:").contains("errno 5");
+        }
+        assertThat(m.closed).isTrue();
+    }
+
+    @Test
+    void interrupted_runs_are_not_handed_to_the_machine() throws Exception {
+        FakeMachine m = new FakeMachine(1, (v, e) -> Optional.empty());
+        try (KvmRunningVm<FakeVcpu> vm = new KvmRunningVm<>(m, "test")) {
+            m.vcpus.get(0).exits.add(new VcpuExit.Interrupted());
+            m.vcpus.get(0).exits.add(IO);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (m.handled.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(m.handled).containsExactly(IO);
+    }
+}
