@@ -1,0 +1,69 @@
+package dev.linuxvm.engine.launch;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.backend.Backend;
+import dev.linuxvm.engine.backend.qemu.QemuBackend;
+import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
+import dev.linuxvm.engine.kvm.KvmBackend;
+
+/**
+ * Chooses the executor for a guest, and says why. {@code AUTO} takes our KVM backend only when
+ * {@link KvmBackend#availability} says it can run a full boot: the guest is the host's
+ * architecture, /dev/kvm opens with API version 12, and it is not PVM (detected by
+ * /sys/module/kvm_pvm; PVM runs guest kernel code in KVM's instruction emulator and cannot run an
+ * unmodified kernel's userspace). Otherwise the QEMU executor runs the same engine-built guest.
+ */
+public final class BackendSelector {
+    private BackendSelector() {
+    }
+
+    /**
+     * @param backend the executor
+     * @param name    for messages and reports: "kvm", "qemu-kvm" or "qemu-tcg"
+     * @param reason  why this executor was chosen
+     */
+    public record Selection(Backend backend, String name, String reason) {
+        /** Whether guest code is emulated (TCG): boots are ~10x slower than with KVM. */
+        public boolean emulated() {
+            return name.endsWith("tcg");
+        }
+    }
+
+    /** Whether {@code choice} can run an {@code arch} guest here, and why (not); never throws. */
+    public static Backend.Availability availability(Arch arch, BackendChoice choice) {
+        try {
+            Selection s = select(arch, choice);
+            return Backend.Availability.yes(s.name() + ": " + s.reason());
+        } catch (VmmException e) {
+            return Backend.Availability.no(e.getMessage());
+        }
+    }
+
+    /** The executor for {@code arch}; throws with the reason and the fix when none can run it. */
+    public static Selection select(Arch arch, BackendChoice choice) {
+        KvmBackend kvm = new KvmBackend();
+        Backend.Availability kvmAvailable = kvm.availability(arch);
+        if (choice == BackendChoice.KVM) {
+            if (!kvmAvailable.available()) {
+                throw new VmmException("the KVM backend cannot run an " + arch + " guest here: "
+                        + kvmAvailable.reason() + " (use --backend qemu or auto)");
+            }
+            return new Selection(kvm, "kvm", "requested; " + kvmAvailable.reason());
+        }
+        if (choice == BackendChoice.AUTO && kvmAvailable.available()) {
+            return new Selection(kvm, "kvm", "auto: " + kvmAvailable.reason());
+        }
+        QemuBackend qemu = new QemuBackend();
+        Backend.Availability q = qemu.availability(arch);
+        if (!q.available()) {
+            throw new VmmException("no executor for an " + arch + " guest: KVM: " + kvmAvailable.reason()
+                    + "; QEMU: " + q.reason());
+        }
+        Accelerator accel = qemu.accelerator(arch);
+        String name = accel == Accelerator.KVM ? "qemu-kvm" : "qemu-tcg";
+        String why = (choice == BackendChoice.QEMU ? "requested" : "auto: KVM backend unavailable ("
+                + kvmAvailable.reason() + ")") + "; " + q.reason();
+        return new Selection(qemu, name, why);
+    }
+}

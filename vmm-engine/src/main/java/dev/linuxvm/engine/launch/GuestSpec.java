@@ -1,0 +1,41 @@
+package dev.linuxvm.engine.launch;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.VmmException;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What to boot: everything {@link GuestFactory} needs to build a {@link dev.linuxvm.engine.GuestImage}.
+ *
+ * @param arch     guest architecture
+ * @param mode     ACPI (default) or DEVICE_TREE (aarch64 only)
+ * @param kernel   uncompressed kernel: ELF vmlinux (x86_64) or Image (aarch64)
+ * @param initrd   initramfs bytes (one or more concatenated cpio archives), or {@code null}
+ * @param cmdline  kernel command line
+ * @param memoryMib guest RAM in MiB
+ * @param cpus     vCPUs
+ */
+public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, String cmdline, int memoryMib, int cpus) {
+    public GuestSpec {
+        Objects.requireNonNull(arch, "arch");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(cmdline, "cmdline");
+        if (arch == Arch.X86_64 && mode == BootMode.DEVICE_TREE) {
+            throw new VmmException("device-tree boot is not supported on x86_64: x86 guests boot with ACPI tables;"
+                    + " drop --device-tree (or BootMode.DEVICE_TREE), or boot an aarch64 guest");
+        }
+        if (memoryMib < 64) {
+            throw new VmmException("guest memory " + memoryMib + " MiB is too small: give the guest at least 64 MiB");
+        }
+        if (cpus < 1) {
+            throw new VmmException(cpus + " vCPUs: a guest needs at least one");
+        }
+    }
+
+    public long memoryBytes() {
+        return (long) memoryMib << 20;
+    }
+}
