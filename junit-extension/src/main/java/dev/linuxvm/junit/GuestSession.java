@@ -1,5 +1,6 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.VmExit;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -73,7 +74,12 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
         summary.put("cpus", Integer.toString(spec.cpus()));
         summary.put("backend.requested", spec.backend().name());
         launchNanos = System.nanoTime();
-        guest = launcher.launch(spec, buffer);
+        try {
+            guest = launcher.launch(spec, buffer);
+        } catch (VmmException e) {
+            buffer.end("launch failed: " + e.getMessage());
+            throw new GuestLaunchException(spec, reportDir, e);
+        }
         TimeoutScale scale = TimeoutScale.forBackend(guest.backend());
         summary.put("kernel", guest.kernel().toString());
         summary.put("initrd", guest.initrd() == null ? "" : guest.initrd().toString());
