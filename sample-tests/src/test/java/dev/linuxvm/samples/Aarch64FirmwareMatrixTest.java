@@ -28,6 +28,7 @@ class Aarch64FirmwareMatrixTest {
                     .outputContains("GTDT").outputContains("SPCR");
             assertThat(console.exec("dmesg | grep 'efi: EFI v'"))
                     .succeeded().outputContains("efi: EFI v2.70 by linuxvm");
+            assertThat(console.exec("ls /sys/firmware/efi")).succeeded().outputContains("systab");
         } else {
             assertThat(console.exec("tr -d '\\0' < /proc/device-tree/model"))
                     .succeeded().hasOutput("linuxvm virt");

@@ -56,6 +56,9 @@ class FailureBehaviourTest {
 
         // fail-fast: far below the exec timeout
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(console.effectiveTimeout());
+        // panic=-1 (in the default cmdline) reboots at once, which ends the VM
+        vm.awaitExit(ofSeconds(30));
+        assertThat(vm.state()).isEqualTo(LinuxVmHandle.State.RESET);
     }
     // end::panic[]
 }
