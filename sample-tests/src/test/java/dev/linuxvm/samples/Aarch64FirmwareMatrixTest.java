@@ -8,12 +8,10 @@ import dev.linuxvm.junit.BootMatrix;
 import dev.linuxvm.junit.GuestArch;
 import dev.linuxvm.junit.LinuxVm;
 import dev.linuxvm.junit.SerialConsole;
-import org.junit.jupiter.api.Order;
 
 /** The same aarch64 kernel booted twice: "[aarch64, acpi]" and "[aarch64, device-tree]". */
 // tag::matrix[]
 @LinuxVm(arch = GuestArch.AARCH64)
-@Order(2)
 class Aarch64FirmwareMatrixTest {
 
     @BootMatrix(modes = {BootMode.ACPI, BootMode.DEVICE_TREE})

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @LinuxVm(arch = GuestArch.X86_64, lifecycle = Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Order(3)
 class FailureBehaviourTest {
 
     // tag::timeout[]
@@ -30,7 +29,7 @@ class FailureBehaviourTest {
     @Order(1)
     void aWaitForTextThatNeverComesTimesOutWithTheTail(SerialConsole console) {
         console.sendLine("echo still-here");
-        SerialConsole shortWait = console.within(ofSeconds(2)); // ×4 under TCG: 8 s
+        SerialConsole shortWait = console.within(ofSeconds(1)); // ×4 under TCG: 4 s
         long start = System.nanoTime();
 
         assertThatThrownBy(() -> shortWait.expect("this line is never printed"))

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 // tag::x86[]
 @LinuxVm(arch = GuestArch.X86_64, lifecycle = Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Order(1)
 class X86BootTest {
 
     @Test
@@ -48,12 +47,14 @@ class X86BootTest {
                 .outputContains("ACPI: SRAT 0x");
     }
 
+    // tag::awaitility[]
     @Test
     @Order(4)
     void pollTheConsoleWithAwaitility(SerialConsole console) {
         console.sendLine("sleep 1; echo answer=$((6*7))");
         await().atMost(ofSeconds(30)).until(() -> console.text().contains("answer=42"));
     }
+    // end::awaitility[]
 
     @Test
     @Order(5)
