@@ -1,6 +1,7 @@
 package dev.linuxvm.junit;
 
 import java.util.ServiceLoader;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.launch.BackendChoice;
@@ -223,6 +224,22 @@ class LinuxVmExtensionTest {
         } finally {
             Thread.currentThread().setContextClassLoader(original);
         }
+    }
+
+    static class EngineKvmOnly {
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, backend = BackendChoice.KVM)
+        void neverRuns() {
+        }
+    }
+
+    @Test
+    void the_engine_launcher_skips_when_its_executor_cannot_run_here() {
+        assumeFalse(dev.linuxvm.engine.launch.BackendSelector.availability(Arch.X86_64, BackendChoice.KVM).available(),
+                "this host can run KVM guests, so the KVM-only sample would boot instead of skipping");
+        run(EngineKvmOnly.class, false).testEvents().assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(abortedWithReason(message(m ->
+                        m.contains("cannot boot a x86_64 guest (acpi, backend KVM) on this host: the KVM backend cannot run")))));
     }
 
     static class MissingFiles {
