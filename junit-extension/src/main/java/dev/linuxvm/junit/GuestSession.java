@@ -177,7 +177,8 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
             }
         };
         p.putAll(summary);
-        try (var out = Files.newOutputStream(reportDir.resolve(SUMMARY_FILE))) {
+        // UTF-8 text, so "×4 for qemu-tcg" reads as written (load it with a Reader)
+        try (var out = Files.newBufferedWriter(reportDir.resolve(SUMMARY_FILE))) {
             p.store(out, "linuxvm guest summary");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + reportDir.resolve(SUMMARY_FILE), e);

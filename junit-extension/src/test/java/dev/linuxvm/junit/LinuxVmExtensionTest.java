@@ -107,7 +107,7 @@ class LinuxVmExtensionTest {
         assertThat(log).anySatisfy(l -> assertThat(l).matches("\\[ *\\d+\\.\\d{6}\\] linuxvm: userspace ready"));
         assertThat(dir.resolve("DSDT.aml")).hasBinaryContent(new byte[] {'D', 'S', 'D', 'T'});
         Properties summary = new Properties();
-        try (var in = Files.newInputStream(dir.resolve("summary.properties"))) {
+        try (var in = Files.newBufferedReader(dir.resolve("summary.properties"))) {
             summary.load(in);
         }
         assertThat(summary.getProperty("kernel")).isEqualTo("/provisioned/aarch64/kernel");
@@ -119,7 +119,7 @@ class LinuxVmExtensionTest {
         assertThat(Long.parseLong(summary.getProperty("boot.ready.ms"))).isNotNegative();
         assertThat(summary.getProperty("exit")).isEqualTo("stopped: closed by the test");
         Properties powerOff = new Properties();
-        try (var in = Files.newInputStream(dir.resolveSibling("powersOff").resolve("summary.properties"))) {
+        try (var in = Files.newBufferedReader(dir.resolveSibling("powersOff").resolve("summary.properties"))) {
             powerOff.load(in);
         }
         assertThat(powerOff.getProperty("exit")).isEqualTo("powered off");

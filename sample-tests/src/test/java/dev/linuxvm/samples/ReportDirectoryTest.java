@@ -3,7 +3,7 @@ package dev.linuxvm.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -30,6 +30,7 @@ class ReportDirectoryTest {
         Properties summary = summary(dir);
         assertThat(summary.getProperty("cmdline")).startsWith("console=ttyS0");
         assertThat(summary.getProperty("exit")).isEqualTo("powered off");
+        assertThat(summary.getProperty("timeout.scale")).isIn("×1 for kvm", "×1 for qemu-kvm", "×4 for qemu-tcg");
     }
 
     @Test
@@ -63,7 +64,7 @@ class ReportDirectoryTest {
 
     private static Properties summary(Path dir) throws IOException {
         Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(dir.resolve("summary.properties"))) {
+        try (Reader in = Files.newBufferedReader(dir.resolve("summary.properties"))) {
             p.load(in);
         }
         return p;
