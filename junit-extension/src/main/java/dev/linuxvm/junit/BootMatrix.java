@@ -1,5 +1,7 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.launch.BootMode;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

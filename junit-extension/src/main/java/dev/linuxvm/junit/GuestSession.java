@@ -1,5 +1,6 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.VmExit;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -73,7 +74,12 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
         summary.put("cpus", Integer.toString(spec.cpus()));
         summary.put("backend.requested", spec.backend().name());
         launchNanos = System.nanoTime();
-        guest = launcher.launch(spec, buffer);
+        try {
+            guest = launcher.launch(spec, buffer);
+        } catch (VmmException e) {
+            buffer.end("launch failed: " + e.getMessage());
+            throw new GuestLaunchException(spec, reportDir, e);
+        }
         TimeoutScale scale = TimeoutScale.forBackend(guest.backend());
         summary.put("kernel", guest.kernel().toString());
         summary.put("initrd", guest.initrd() == null ? "" : guest.initrd().toString());
@@ -171,7 +177,8 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
             }
         };
         p.putAll(summary);
-        try (var out = Files.newOutputStream(reportDir.resolve(SUMMARY_FILE))) {
+        // UTF-8 text, so "×4 for qemu-tcg" reads as written (load it with a Reader)
+        try (var out = Files.newBufferedWriter(reportDir.resolve(SUMMARY_FILE))) {
             p.store(out, "linuxvm guest summary");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + reportDir.resolve(SUMMARY_FILE), e);

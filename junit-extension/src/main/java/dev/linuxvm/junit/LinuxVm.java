@@ -1,5 +1,8 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.BackendChoice;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -32,7 +35,12 @@ public @interface LinuxVm {
     /** Initramfs path; empty means the provisioned busybox initramfs. */
     String initrd() default "";
 
-    /** Kernel command line; empty means {@link VmSpec#defaultCmdline}. */
+    /**
+     * Kernel command line; empty means the default for the arch and executor
+     * ({@link dev.linuxvm.engine.launch.DefaultCmdline#forArch}: the console, {@code panic=-1},
+     * and under TCG on x86_64 {@code tsc_early_khz}). {@link LinuxVmHandle#cmdline()} and the
+     * report's summary show the line actually used.
+     */
     String cmdline() default "";
 
     /** Guest RAM in MiB. */

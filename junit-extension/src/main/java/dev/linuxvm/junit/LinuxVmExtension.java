@@ -1,5 +1,8 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.BackendChoice;
+
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.backend.Backend;
 import java.lang.reflect.Method;
@@ -150,7 +153,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         BootMode mode = modeOverride != null ? modeOverride : (config == null ? BootMode.ACPI : config.mode());
         Optional<Path> kernel = config == null || config.kernel().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.kernel()));
         Optional<Path> initrd = config == null || config.initrd().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.initrd()));
-        String cmdline = config == null || config.cmdline().isEmpty() ? VmSpec.defaultCmdline(arch) : config.cmdline();
+        String cmdline = config == null ? "" : config.cmdline(); // "": the launcher picks the default
         return new VmSpec(arch, mode, kernel, initrd, cmdline,
                 config == null ? 512 : config.memory(),
                 config == null ? 1 : config.cpus(),

@@ -1,5 +1,8 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.BackendChoice;
+
 import dev.linuxvm.engine.Arch;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +12,10 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * What one test asks for, resolved from {@link LinuxVm} and the matrix entry; the input of a
- * {@link GuestLauncher}. Empty kernel/initrd mean "the provisioned default for {@code arch}".
+ * {@link GuestLauncher}. Empty kernel/initrd mean "the provisioned default for {@code arch}"; an empty
+ * {@code cmdline} means "the default for the arch and the executor chosen"
+ * ({@link dev.linuxvm.engine.launch.DefaultCmdline#forArch}), resolved by the launcher after
+ * backend selection; {@link LaunchedGuest#cmdline()} is the one actually used.
  */
 public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
                      int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
@@ -40,18 +46,9 @@ public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<P
         }
     }
 
-    /**
-     * The command line used when {@link LinuxVm#cmdline()} is empty: the arch's boot console,
-     * early console output, and {@code panic=-1} so a panic ends the guest instead of hanging it.
-     */
-    public static String defaultCmdline(Arch arch) {
-        switch (arch) {
-            // COM1 (0x3F8) is the only UART the x86_64 tables describe.
-            case X86_64: return "console=ttyS0 earlyprintk=ttyS0 panic=-1 reboot=t";
-            // PL011 at 0x0900_0000; earlycon finds it through SPCR (ACPI) or stdout-path (DT).
-            case AARCH64: return "console=ttyAMA0 earlycon panic=-1";
-            default: throw new IllegalArgumentException(arch.toString());
-        }
+    /** Whether the launcher picks the command line ({@link LinuxVm#cmdline()} was empty). */
+    public boolean defaultCmdline() {
+        return cmdline.isEmpty();
     }
 
     /** "[aarch64, acpi]": the matrix display name of this spec. */

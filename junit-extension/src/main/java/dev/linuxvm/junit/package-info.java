@@ -2,7 +2,7 @@
  * JUnit 5 support for direct-booted Linux guests.
  *
  * <pre>{@code
- * @LinuxVm(arch = GuestArch.AARCH64)
+ * @LinuxVm(arch = GuestArch.AARCH64)   // BootMode, BackendChoice: dev.linuxvm.engine.launch
  * class BootTest {
  *     @Test
  *     void reachesShell(SerialConsole console, LinuxVmHandle vm) {
@@ -24,3 +24,5 @@
  * The snippet mirrors {@code LinuxVmExtensionTest.BootSample}, which runs in this module's tests.
  */
 package dev.linuxvm.junit;
+
+import dev.linuxvm.engine.launch.BootMode;

@@ -1,5 +1,9 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.BackendChoice;
+import dev.linuxvm.engine.launch.DefaultCmdline;
+
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import java.nio.file.Path;
@@ -28,7 +32,8 @@ public final class FakeLauncher implements GuestLauncher {
     @Override
     public LaunchedGuest launch(VmSpec spec, ConsoleListener console) {
         SPECS.add(spec);
-        FakeVm vm = new FakeVm(console, spec.arch().unameMachine(), spec.cmdline());
+        String cmdline = spec.defaultCmdline() ? DefaultCmdline.forArch(spec.arch(), false) : spec.cmdline();
+        FakeVm vm = new FakeVm(console, spec.arch().unameMachine(), cmdline);
         VMS.add(vm);
         vm.boot();
         Map<String, byte[]> artifacts = spec.mode() == BootMode.ACPI
@@ -37,6 +42,6 @@ public final class FakeLauncher implements GuestLauncher {
         return new LaunchedGuest(vm, "fake", "fake: chosen by the test configuration",
                 spec.kernel().orElse(Path.of("/provisioned/" + spec.arch() + "/kernel")),
                 spec.initrd().orElse(Path.of("/provisioned/" + spec.arch() + "/initramfs.cpio.gz")),
-                spec.cmdline(), artifacts);
+                cmdline, artifacts);
     }
 }

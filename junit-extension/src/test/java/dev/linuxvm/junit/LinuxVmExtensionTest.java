@@ -1,5 +1,11 @@
 package dev.linuxvm.junit;
 
+import java.util.ServiceLoader;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.BackendChoice;
+
 import static dev.linuxvm.junit.LinuxVmAssertions.assertThat;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,7 +93,7 @@ class LinuxVmExtensionTest {
         assertThat(FakeLauncher.VMS).hasSize(2).allSatisfy(vm -> assertThat(vm.closed()).isTrue());
         assertThat(FakeLauncher.SPECS).allSatisfy(spec -> {
             assertThat(spec.arch()).isEqualTo(Arch.AARCH64);
-            assertThat(spec.cmdline()).isEqualTo("console=ttyAMA0 earlycon panic=-1");
+            assertThat(spec.defaultCmdline()).as("no cmdline attribute: the launcher picks it").isTrue();
             assertThat(spec.memoryMib()).isEqualTo(512);
         });
     }
@@ -101,7 +107,7 @@ class LinuxVmExtensionTest {
         assertThat(log).anySatisfy(l -> assertThat(l).matches("\\[ *\\d+\\.\\d{6}\\] linuxvm: userspace ready"));
         assertThat(dir.resolve("DSDT.aml")).hasBinaryContent(new byte[] {'D', 'S', 'D', 'T'});
         Properties summary = new Properties();
-        try (var in = Files.newInputStream(dir.resolve("summary.properties"))) {
+        try (var in = Files.newBufferedReader(dir.resolve("summary.properties"))) {
             summary.load(in);
         }
         assertThat(summary.getProperty("kernel")).isEqualTo("/provisioned/aarch64/kernel");
@@ -113,7 +119,7 @@ class LinuxVmExtensionTest {
         assertThat(Long.parseLong(summary.getProperty("boot.ready.ms"))).isNotNegative();
         assertThat(summary.getProperty("exit")).isEqualTo("stopped: closed by the test");
         Properties powerOff = new Properties();
-        try (var in = Files.newInputStream(dir.resolveSibling("powersOff").resolve("summary.properties"))) {
+        try (var in = Files.newBufferedReader(dir.resolveSibling("powersOff").resolve("summary.properties"))) {
             powerOff.load(in);
         }
         assertThat(powerOff.getProperty("exit")).isEqualTo("powered off");
@@ -195,10 +201,64 @@ class LinuxVmExtensionTest {
     }
 
     @Test
+    void the_engine_launcher_is_registered_as_a_service() {
+        assertThat(ServiceLoader.load(GuestLauncher.class)).singleElement().isInstanceOf(EngineGuestLauncher.class);
+    }
+
+    @Test
     void without_a_launcher_tests_are_skipped_with_the_fix() {
-        run(BootSample.class, false).testEvents().assertStatistics(s -> s.aborted(2).succeeded(0).failed(0))
-                .assertThatEvents().haveExactly(2, event(abortedWithReason(message(m ->
-                        m.startsWith("no guest launcher is available") && m.contains("-Dlinuxvm.launcher=")))));
+        // Hide the launcher service file from the ServiceLoader the extension uses (the context loader).
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        ClassLoader hiding = new ClassLoader(original) {
+            @Override
+            public java.util.Enumeration<java.net.URL> getResources(String name) throws IOException {
+                return name.equals("META-INF/services/" + GuestLauncher.class.getName())
+                        ? java.util.Collections.emptyEnumeration() : super.getResources(name);
+            }
+        };
+        Thread.currentThread().setContextClassLoader(hiding);
+        try {
+            run(BootSample.class, false).testEvents().assertStatistics(s -> s.aborted(2).succeeded(0).failed(0))
+                    .assertThatEvents().haveExactly(2, event(abortedWithReason(message(m ->
+                            m.startsWith("no guest launcher is available") && m.contains("-Dlinuxvm.launcher=")))));
+        } finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
+    }
+
+    static class EngineKvmOnly {
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, backend = BackendChoice.KVM)
+        void neverRuns() {
+        }
+    }
+
+    @Test
+    void the_engine_launcher_skips_when_its_executor_cannot_run_here() {
+        assumeFalse(dev.linuxvm.engine.launch.BackendSelector.availability(Arch.X86_64, BackendChoice.KVM).available(),
+                "this host can run KVM guests, so the KVM-only sample would boot instead of skipping");
+        run(EngineKvmOnly.class, false).testEvents().assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(abortedWithReason(message(m ->
+                        m.contains("cannot boot a x86_64 guest (acpi, backend KVM) on this host: the KVM backend cannot run")))));
+    }
+
+    static class MissingFiles {
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, kernel = "/nonexistent/vmlinux", initrd = "/nonexistent/initramfs.cpio.gz",
+                backend = BackendChoice.QEMU)
+        void neverRuns() {
+        }
+    }
+
+    @Test
+    void an_engine_error_fails_the_test_with_its_message_and_the_report_path() {
+        assumeTrue(dev.linuxvm.engine.launch.BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(),
+                "needs qemu-system-x86_64 on PATH (apt-get install qemu-system-x86) to get past executor selection");
+        run(MissingFiles.class, false).testEvents().assertThatEvents().haveExactly(1, event(test("neverRuns"),
+                finishedWithFailure(instanceOf(GuestLaunchException.class), message(m ->
+                        m.startsWith("cannot start the x86_64 guest (acpi, backend QEMU): initramfs /nonexistent/initramfs.cpio.gz"
+                                + " does not exist or is not a file")
+                                && m.contains("report: " + classDir(MissingFiles.class).resolve("neverRuns").toAbsolutePath())))));
     }
 
     static class PanicAtBoot {
