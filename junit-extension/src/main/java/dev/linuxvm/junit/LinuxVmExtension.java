@@ -102,7 +102,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     static void startSession(ExtensionContext context, VmSpec spec, Path reportDir) {
         GuestLauncher launcher = findLauncher(context);
         Backend.Availability availability = launcher.availability(spec);
-        Assumptions.assumeTrue(availability.available(), () -> "cannot boot a " + spec.arch() + " guest ("
+        Assumptions.assumeTrue(availability.available(), () -> "cannot boot an " + spec.arch() + " guest ("
                 + spec.mode().displayName() + ", backend " + spec.backend() + ") on this host: " + availability.reason());
         int capacity = context.getConfigurationParameter(BUFFER_PROPERTY).map(Integer::parseInt)
                 .orElse(ConsoleBuffer.DEFAULT_CAPACITY);

@@ -195,7 +195,7 @@ class LinuxVmExtensionTest {
     @Test
     void a_guest_no_executor_can_run_is_skipped_with_reason_and_fix() {
         tests(KvmOnly.class).assertThatEvents().haveExactly(1, event(test("needsKvm"), abortedWithReason(
-                message(m -> m.contains("cannot boot a aarch64 guest (acpi, backend KVM) on this host")
+                message(m -> m.contains("cannot boot an aarch64 guest (acpi, backend KVM) on this host")
                         && m.contains("fake: /dev/kvm is absent; use backend = QEMU or AUTO")))));
         assertThat(FakeLauncher.SPECS).isEmpty();
     }
@@ -239,7 +239,7 @@ class LinuxVmExtensionTest {
                 "this host can run KVM guests, so the KVM-only sample would boot instead of skipping");
         run(EngineKvmOnly.class, false).testEvents().assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
                 .assertThatEvents().haveExactly(1, event(abortedWithReason(message(m ->
-                        m.contains("cannot boot a x86_64 guest (acpi, backend KVM) on this host: the KVM backend cannot run")))));
+                        m.contains("cannot boot an x86_64 guest (acpi, backend KVM) on this host: the KVM backend cannot run")))));
     }
 
     static class MissingFiles {

@@ -13,13 +13,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every Java snippet in README-usage.md is code from these samples, so it compiles and runs. */
+/** Every Java snippet in the top-level README.md is code from these samples, so it compiles and runs. */
 class ReadmeSnippetsTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
 
     @Test
     void everyJavaSnippetIsCopiedFromACompiledSample() throws IOException {
-        String readme = Files.readString(Path.of("README-usage.md"));
+        String readme = Files.readString(Path.of("..", "README.md"));
         List<String> snippets = new ArrayList<>();
         Matcher m = JAVA_BLOCK.matcher(readme);
         while (m.find()) {

@@ -47,7 +47,7 @@ public final class BackendSelector {
         if (choice == BackendChoice.KVM) {
             if (!kvmAvailable.available()) {
                 throw new VmmException("the KVM backend cannot run an " + arch + " guest here: "
-                        + kvmAvailable.reason() + " (use --backend qemu or auto)");
+                        + kvmAvailable.reason() + " (choose the QEMU backend, or auto)");
             }
             return new Selection(kvm, "kvm", "requested; " + kvmAvailable.reason());
         }

@@ -85,6 +85,6 @@ class GuestSpecTest {
         assertThatThrownBy(() -> BackendSelector.select(foreign, BackendChoice.KVM))
                 .isInstanceOf(VmmException.class)
                 .hasMessageStartingWith("the KVM backend cannot run an " + foreign + " guest here: ")
-                .hasMessageEndingWith("(use --backend qemu or auto)");
+                .hasMessageEndingWith("(choose the QEMU backend, or auto)");
     }
 }
