@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * Forwards the CLI's stdin to the guest's serial console on a daemon thread. End of input just
@@ -43,14 +44,14 @@ final class ConsoleInputPump {
         try {
             int n;
             while ((n = in.read(buf)) >= 0) {
-                byte[] toGuest = escapeKeys ? filter(buf, n) : java.util.Arrays.copyOf(buf, n);
-                if (toGuest == null) {
+                Keys keys = escapeKeys ? filter(buf, n) : new Keys(Arrays.copyOf(buf, n), false);
+                if (keys.toGuest().length > 0) {
+                    guest.write(keys.toGuest());
+                    guest.flush();
+                }
+                if (keys.quit()) {
                     onQuit.run();
                     return;
-                }
-                if (toGuest.length > 0) {
-                    guest.write(toGuest);
-                    guest.flush();
                 }
             }
         } catch (IOException e) {
@@ -58,15 +59,18 @@ final class ConsoleInputPump {
         }
     }
 
-    /** The bytes to send for {@code n} input bytes, or {@code null} on Ctrl-A x. */
-    byte[] filter(byte[] buf, int n) {
+    /** What {@code n} input bytes mean: the bytes for the guest (up to a Ctrl-A x), and whether to quit. */
+    record Keys(byte[] toGuest, boolean quit) {
+    }
+
+    Keys filter(byte[] buf, int n) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(n + 1);
         for (int i = 0; i < n; i++) {
             int b = buf[i] & 0xFF;
             if (escaped) {
                 escaped = false;
                 if (b == QUIT) {
-                    return null;
+                    return new Keys(out.toByteArray(), true);
                 }
                 if (b != ESCAPE) {
                     out.write(ESCAPE);
@@ -78,6 +82,6 @@ final class ConsoleInputPump {
                 out.write(b);
             }
         }
-        return out.toByteArray();
+        return new Keys(out.toByteArray(), false);
     }
 }
