@@ -23,13 +23,29 @@ final class ConsoleInputPump {
     private final OutputStream guest;
     private final boolean escapeKeys;
     private final Runnable onQuit;
+    private final Gate gate;
     private boolean escaped;
 
+    /** Blocks until the guest can take input. */
+    @FunctionalInterface
+    interface Gate {
+        void await() throws InterruptedException;
+    }
+
     ConsoleInputPump(InputStream in, OutputStream guest, boolean escapeKeys, Runnable onQuit) {
+        this(in, guest, escapeKeys, onQuit, () -> { });
+    }
+
+    /**
+     * @param gate passed before the first byte is forwarded: bytes that reach the UART before the
+     *             kernel's serial driver has set it up are lost, so piped input waits for userspace
+     */
+    ConsoleInputPump(InputStream in, OutputStream guest, boolean escapeKeys, Runnable onQuit, Gate gate) {
         this.in = in;
         this.guest = guest;
         this.escapeKeys = escapeKeys;
         this.onQuit = onQuit;
+        this.gate = gate;
     }
 
     Thread start() {
@@ -42,6 +58,7 @@ final class ConsoleInputPump {
     void run() {
         byte[] buf = new byte[4096];
         try {
+            gate.await();
             int n;
             while ((n = in.read(buf)) >= 0) {
                 Keys keys = escapeKeys ? filter(buf, n) : new Keys(Arrays.copyOf(buf, n), false);
@@ -54,6 +71,8 @@ final class ConsoleInputPump {
                     return;
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the VM ended (console socket closed) or stdin failed: nothing more to forward
         }

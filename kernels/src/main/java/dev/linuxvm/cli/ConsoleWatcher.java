@@ -6,6 +6,7 @@ import dev.linuxvm.kernels.GuestInitramfs;
 import java.io.OutputStream;
 import java.io.IOException;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,7 @@ final class ConsoleWatcher implements ConsoleListener {
     private String panicLine;
     private long panicEndNanos;
     private Integer execStatus;
+    private final CountDownLatch ready = new CountDownLatch(1);
 
     ConsoleWatcher(OutputStream out) {
         this.out = out;
@@ -65,6 +67,9 @@ final class ConsoleWatcher implements ConsoleListener {
             return;
         }
         lastLine = l;
+        if (l.equals(GuestInitramfs.READY_MARKER)) {
+            ready.countDown();
+        }
         Matcher m = EXIT_LINE.matcher(l);
         if (m.matches()) {
             execStatus = Integer.parseInt(m.group(1));
@@ -92,6 +97,11 @@ final class ConsoleWatcher implements ConsoleListener {
     synchronized String lastLine() {
         String partial = clean(line);
         return partial.isEmpty() ? lastLine : partial;
+    }
+
+    /** Blocks until the default initramfs has printed {@link GuestInitramfs#READY_MARKER}. */
+    void awaitUserspace() throws InterruptedException {
+        ready.await();
     }
 
     /** The {@code Kernel panic - ...} line, if the guest panicked. */

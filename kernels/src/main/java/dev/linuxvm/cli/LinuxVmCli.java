@@ -225,11 +225,14 @@ public final class LinuxVmCli {
                 + " (" + guestArch + ", " + mode.displayName() + ", " + memoryMib + " MiB, " + cpus
                 + (cpus == 1 ? " vCPU" : " vCPUs") + ") on " + selection.name() + ": " + selection.reason());
         Duration limit = timeout != null ? timeout : exec != null ? DEFAULT_EXEC_TIMEOUT : null;
-        return runConsole(selection, image, limit, in, out, err, interactive);
+        // Piped input into our initramfs waits for its userspace (see ConsoleInputPump); a terminal
+        // user sees the boot and types when ready, and another initrd has no marker to wait for.
+        boolean gateOnUserspace = !interactive && initrd == null;
+        return runConsole(selection, image, limit, gateOnUserspace, in, out, err, interactive);
     }
 
     private Outcome runConsole(BackendSelector.Selection selection, GuestImage image, Duration limit,
-                               InputStream in, PrintStream out, PrintStream err, boolean interactive)
+                               boolean gateOnUserspace, InputStream in, PrintStream out, PrintStream err, boolean interactive)
             throws InterruptedException {
         ConsoleWatcher console = new ConsoleWatcher(out);
         AtomicBoolean quit = new AtomicBoolean();
@@ -250,7 +253,8 @@ public final class LinuxVmCli {
         try (RunningVm vm = selection.backend().start(image, console)) {
             closer = new Thread(vm::close, "linuxvm-cli-shutdown");
             Runtime.getRuntime().addShutdownHook(closer);
-            new ConsoleInputPump(in, vm.consoleInput(), raw != null, () -> quit.set(true)).start();
+            ConsoleInputPump.Gate gate = gateOnUserspace ? console::awaitUserspace : () -> { };
+            new ConsoleInputPump(in, vm.consoleInput(), raw != null, () -> quit.set(true), gate).start();
             long start = System.nanoTime();
             while (true) {
                 var ended = vm.awaitExit(POLL);

@@ -53,4 +53,22 @@ class ConsoleWatcherTest {
         feed("\u001b[6n~ # ");
         assertThat(watcher.lastLine()).isEqualTo("[6n~ #");
     }
+
+    @Test
+    void userspace_gate_opens_on_the_ready_marker_line() throws Exception {
+        Thread waiter = new Thread(() -> {
+            try {
+                watcher.awaitUserspace();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        waiter.start();
+        feed("[    1.9] Run /init as init process\r\necho 'linuxvm: userspace ready' in a log\r\n");
+        waiter.join(200);
+        assertThat(waiter.isAlive()).as("gate still closed before the marker line").isTrue();
+        feed("linuxvm: userspace ready\r\n");
+        waiter.join(5000);
+        assertThat(waiter.isAlive()).as("gate open after the marker line").isFalse();
+    }
 }
