@@ -1,0 +1,386 @@
+package dev.linuxvm.cli;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.engine.launch.BackendChoice;
+import dev.linuxvm.engine.launch.BackendSelector;
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.DefaultCmdline;
+import dev.linuxvm.engine.launch.GuestFactory;
+import dev.linuxvm.engine.launch.GuestSpec;
+import dev.linuxvm.kernels.GuestInitramfs;
+import dev.linuxvm.kernels.TestKernel;
+import dev.linuxvm.kernels.TestKernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code linuxvm}: boots a Linux kernel directly on an engine-built guest, with the reference
+ * design's {@code --kernel --initrd --cmdline --device-tree} flags. Without {@code --kernel} it
+ * boots the provisioned default guest ({@link TestKernels}).
+ *
+ * <p>One run: 1. parse and validate the flags (usage errors exit 2); 2. choose the executor
+ * ({@link BackendSelector}); 3. resolve kernel and initrd, provisioning the default guest if
+ * needed, and append the {@code --exec} overlay; 4. build the guest ({@link GuestFactory}),
+ * whose bad-input errors exit 2 with their one-line message; 5. say on stderr what runs, on
+ * what, and why; 6. run the console (raw terminal or streamed) until the guest ends, the user
+ * quits, or the timeout; 7. map the outcome to an {@link ExitStatus} with one stderr line.
+ */
+@Command(name = "linuxvm",
+        mixinStandardHelpOptions = true,
+        versionProvider = LinuxVmCli.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Boots a Linux kernel directly (no firmware, no boot loader): the engine loads the kernel,",
+            "builds the boot structures and ACPI tables (or a device tree) and runs the guest on KVM or QEMU.",
+            "Without --kernel it boots the default guest (Debian's cloud kernel + a busybox initramfs),",
+            "provisioned into the cache on first use.",
+            "",
+            "Interactive when stdin and stdout are a terminal (Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A);",
+            "otherwise the console streams to stdout and piped stdin is forwarded to the guest.",
+            ""},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:the guest powered off (with --exec: the command exited 0)",
+            "N:with --exec, the command's exit status N (no stderr line)",
+            "1:internal error in linuxvm",
+            "2:usage error or bad input (missing file, compressed kernel, wrong arch, no executor)",
+            "3:the guest panicked, reset or crashed (one line on stderr says which)",
+            "4:timed out (--timeout)"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  linuxvm --exec 'uname -a'",
+            "  linuxvm --arch aarch64 --device-tree --exec 'cat /proc/device-tree/model'",
+            "  linuxvm --kernel path/to/vmlinux --initrd path/to/initrd --cmdline \"console=ttyS0\"",
+            "  linuxvm --arch aarch64 --kernel path/to/Image --initrd path/to/initrd \\",
+            "          --cmdline \"console=ttyAMA0 earlycon\" --device-tree"})
+public final class LinuxVmCli {
+    /** How long an --exec run may take when --timeout is not given. */
+    static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * After the panic's closing line the guest reboots (panic=-1) or hangs (a --cmdline without
+     * panic=-1); this long, then the CLI stops it.
+     */
+    static final Duration PANIC_GRACE = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    @Option(names = "--kernel", paramLabel = "FILE", order = 1,
+            description = "Uncompressed kernel: ELF vmlinux (x86_64) or Image (aarch64). Default: the provisioned kernel.")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", order = 2,
+            description = "Initramfs (cpio, optionally compressed). Default: the provisioned busybox initramfs "
+                    + "when --kernel is not given or --exec is; none otherwise.")
+    Path initrd;
+
+    @Option(names = "--cmdline", paramLabel = "TEXT", order = 3,
+            description = "Kernel command line, replacing the default "
+                    + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=…]; aarch64: console=ttyAMA0 earlycon panic=-1).")
+    String cmdline;
+
+    @Option(names = "--device-tree", order = 4,
+            description = "aarch64: describe the machine with a full device tree instead of ACPI (the default). Not on x86_64.")
+    boolean deviceTree;
+
+    @Option(names = "--arch", paramLabel = "x86_64|aarch64", order = 5, converter = ArchConverter.class,
+            description = "Guest architecture. Default: the host's.")
+    Arch arch;
+
+    @Option(names = "--memory", paramLabel = "MIB", order = 6, defaultValue = "512",
+            description = "Guest RAM in MiB (default: ${DEFAULT-VALUE}).")
+    int memoryMib;
+
+    @Option(names = "--cpus", paramLabel = "N", order = 7, defaultValue = "1",
+            description = "vCPUs (default: ${DEFAULT-VALUE}).")
+    int cpus;
+
+    @Option(names = "--backend", paramLabel = "auto|kvm|qemu", order = 8, defaultValue = "auto",
+            converter = BackendConverter.class,
+            description = "Executor: our KVM backend, the QEMU executor, or auto (KVM when it can run a full boot here, else QEMU).")
+    BackendChoice backend;
+
+    @Option(names = "--exec", paramLabel = "COMMAND", order = 9,
+            description = "Run this shell command in the guest instead of the interactive shell, then power off; "
+                    + "exit with its status. Needs the default initramfs or an --initrd that follows its contract "
+                    + "(runs /linuxvm/exec, prints 'linuxvm: exit N').")
+    String exec;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", order = 10, converter = DurationConverter.class,
+            description = "Stop the guest after this long (e.g. 90s, 5m). Default: 10m with --exec, none otherwise.")
+    Duration timeout;
+
+    /** Runs the CLI on the process's terminal and exits with its status. */
+    public static void main(String[] args) {
+        int status = run(args, System.in, System.out, System.err, interactiveTerminal());
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** Runs the CLI non-interactively (console streamed to {@code out}); returns the exit status. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return run(args, in, out, err, false);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
+        LinuxVmCli cli = new LinuxVmCli();
+        CommandLine cmd = new CommandLine(cli);
+        try {
+            cmd.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("linuxvm: error: " + oneLine(e.getMessage()) + " (see linuxvm --help)");
+            return ExitStatus.BAD_INPUT;
+        }
+        if (cmd.isUsageHelpRequested()) {
+            cmd.usage(out);
+            return ExitStatus.OK;
+        }
+        if (cmd.isVersionHelpRequested()) {
+            cmd.printVersionHelp(out);
+            return ExitStatus.OK;
+        }
+        try {
+            Outcome o = cli.boot(in, out, err, interactive);
+            if (o.message() != null) {
+                err.println("linuxvm: " + o.message());
+            }
+            return o.status();
+        } catch (VmmException e) {
+            err.println("linuxvm: error: " + oneLine(e.getMessage()));
+            return ExitStatus.BAD_INPUT;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("linuxvm: interrupted; the guest was stopped");
+            return 130; // 128 + SIGINT, as shells report it
+        } catch (RuntimeException e) {
+            err.println("linuxvm: internal error: " + oneLine(String.valueOf(e)));
+            return ExitStatus.INTERNAL_ERROR;
+        }
+    }
+
+    /** The exit status and the one stderr line (without the "linuxvm: " prefix), or no line. */
+    record Outcome(int status, String message) {
+    }
+
+    private Outcome boot(InputStream in, PrintStream out, PrintStream err, boolean interactive)
+            throws InterruptedException {
+        // 1. validate what costs nothing, before any provisioning or probing
+        Arch guestArch = arch != null ? arch : Arch.host();
+        if (guestArch == null) {
+            throw new VmmException("cannot tell the host architecture (os.arch=" + System.getProperty("os.arch")
+                    + "): pass --arch x86_64 or --arch aarch64");
+        }
+        BootMode mode = deviceTree ? BootMode.DEVICE_TREE : BootMode.ACPI;
+        new GuestSpec(guestArch, mode, kernel != null ? kernel : Path.of("default"), null, "", memoryMib, cpus);
+        if (exec != null && exec.isBlank()) {
+            throw new VmmException("--exec needs a shell command, got an empty string");
+        }
+        // 2. the executor; a missing one is reported after the input errors, which are more specific
+        BackendSelector.Selection selection = null;
+        VmmException noExecutor = null;
+        try {
+            selection = BackendSelector.select(guestArch, backend);
+        } catch (VmmException e) {
+            noExecutor = e;
+        }
+        // 3. kernel and initrd
+        TestKernel defaults = null;
+        if (kernel == null || (exec != null && initrd == null)) {
+            defaults = TestKernels.fromEnvironment(line -> err.println("linuxvm: " + line.strip())).get(guestArch);
+        }
+        Path kernelFile = kernel != null ? kernel : defaults.kernel();
+        Path initrdFile = initrd != null ? initrd : defaults != null ? defaults.initramfs() : null;
+        byte[] initrdBytes = initrdFile == null ? null : readFile(initrdFile, "initrd");
+        if (exec != null) {
+            initrdBytes = GuestInitramfs.withOverlay(initrdBytes, GuestInitramfs.execOverlay(exec));
+        }
+        // 4. the guest
+        String commandLine = cmdline != null ? cmdline
+                : DefaultCmdline.forArch(guestArch, selection == null || selection.emulated());
+        GuestImage image = GuestFactory.build(
+                new GuestSpec(guestArch, mode, kernelFile, initrdBytes, commandLine, memoryMib, cpus));
+        if (noExecutor != null) {
+            throw noExecutor;
+        }
+        // 5. what runs
+        err.println("linuxvm: booting " + kernelFile
+                + (initrdFile == null ? " without initrd" : " with " + initrdFile.getFileName())
+                + (exec == null ? "" : " + exec overlay")
+                + " (" + guestArch + ", " + mode.displayName() + ", " + memoryMib + " MiB, " + cpus
+                + (cpus == 1 ? " vCPU" : " vCPUs") + ") on " + selection.name() + ": " + selection.reason());
+        Duration limit = timeout != null ? timeout : exec != null ? DEFAULT_EXEC_TIMEOUT : null;
+        // Piped input into our initramfs waits for its userspace (see ConsoleInputPump); a terminal
+        // user sees the boot and types when ready, and another initrd has no marker to wait for.
+        boolean gateOnUserspace = !interactive && initrd == null;
+        return runConsole(selection, image, limit, gateOnUserspace, in, out, err, interactive);
+    }
+
+    private Outcome runConsole(BackendSelector.Selection selection, GuestImage image, Duration limit,
+                               boolean gateOnUserspace, InputStream in, PrintStream out, PrintStream err, boolean interactive)
+            throws InterruptedException {
+        ConsoleWatcher console = new ConsoleWatcher(out);
+        AtomicBoolean quit = new AtomicBoolean();
+        RawTerminal raw = null;
+        if (interactive) {
+            err.println("linuxvm: Ctrl-A x to quit");
+            try {
+                raw = RawTerminal.enter();
+            } catch (IOException e) {
+                err.println("linuxvm: cannot put the terminal in raw mode (" + e.getMessage()
+                        + "): input is line-buffered and Ctrl-C stops linuxvm");
+            }
+        }
+        boolean timedOut = false;
+        boolean panicStopped = false;
+        VmExit exit;
+        Thread closer = null;
+        try (RunningVm vm = selection.backend().start(image, console)) {
+            closer = new Thread(vm::close, "linuxvm-cli-shutdown");
+            Runtime.getRuntime().addShutdownHook(closer);
+            ConsoleInputPump.Gate gate = gateOnUserspace ? console::awaitUserspace : () -> { };
+            new ConsoleInputPump(in, vm.consoleInput(), raw != null, () -> quit.set(true), gate).start();
+            long start = System.nanoTime();
+            while (true) {
+                var ended = vm.awaitExit(POLL);
+                if (ended.isPresent()) {
+                    exit = ended.get();
+                    break;
+                }
+                long now = System.nanoTime();
+                long panicEnd = console.panicEndNanos();
+                if (quit.get()) {
+                    panicStopped = false;
+                } else if (panicEnd != 0 && now - panicEnd > PANIC_GRACE.toNanos()) {
+                    panicStopped = true;
+                } else if (limit != null && now - start > limit.toNanos()) {
+                    timedOut = true;
+                } else {
+                    continue;
+                }
+                vm.close();
+                exit = vm.exit().orElse(new VmExit.Stopped("closed by the host"));
+                break;
+            }
+        } finally {
+            if (closer != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(closer);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down; the hook closes the VM (idempotent)
+                }
+            }
+            if (raw != null) {
+                raw.close();
+                err.println();
+            }
+        }
+        return outcome(exit, console, limit, timedOut, quit.get() && !panicStopped && !timedOut);
+    }
+
+    private Outcome outcome(VmExit exit, ConsoleWatcher console, Duration limit, boolean timedOut, boolean quit) {
+        String panic = console.panicLine();
+        if (panic != null) {
+            return new Outcome(ExitStatus.GUEST_FAILED, "kernel panic: " + panic);
+        }
+        if (timedOut) {
+            String last = console.lastLine();
+            return new Outcome(ExitStatus.TIMEOUT, "timed out after " + DurationConverter.format(limit)
+                    + ": last console line: " + (last.isEmpty() ? "(no console output)" : last));
+        }
+        if (quit) {
+            return new Outcome(ExitStatus.OK, "stopped by Ctrl-A x");
+        }
+        if (exit instanceof VmExit.PoweredOff) {
+            if (exec == null) {
+                return new Outcome(ExitStatus.OK, null);
+            }
+            OptionalInt status = console.execStatus();
+            if (status.isPresent()) {
+                return new Outcome(status.getAsInt(), null);
+            }
+            return new Outcome(ExitStatus.GUEST_FAILED, "the guest powered off without reporting the --exec status"
+                    + " (no '" + GuestInitramfs.EXIT_MARKER_PREFIX + "N' line): does the initrd run /linuxvm/exec?");
+        }
+        if (exit instanceof VmExit.Reset) {
+            return new Outcome(ExitStatus.GUEST_FAILED, "the guest reset: last console line: " + console.lastLine());
+        }
+        return new Outcome(ExitStatus.GUEST_FAILED, "the guest " + exit.describe());
+    }
+
+    private static byte[] readFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new VmmException(what + " " + file + " does not exist or is not a file: check the path");
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new VmmException("cannot read " + what + " " + file + ": " + e.getMessage() + ": check its permissions");
+        } catch (OutOfMemoryError e) {
+            throw new VmmException(what + " " + file + " does not fit in this JVM's heap: pass a smaller file or raise -Xmx");
+        }
+    }
+
+    /** Interactive when stdin and stdout are a terminal and this is not a CI job. */
+    static boolean interactiveTerminal() {
+        String ci = System.getenv("CI");
+        boolean inCi = ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
+        return System.console() != null && !inCi;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    static final class ArchConverter implements CommandLine.ITypeConverter<Arch> {
+        @Override
+        public Arch convert(String value) {
+            try {
+                return Arch.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class BackendConverter implements CommandLine.ITypeConverter<BackendChoice> {
+        @Override
+        public BackendChoice convert(String value) {
+            try {
+                return BackendChoice.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a backend: use auto, kvm or qemu");
+            }
+        }
+    }
+
+    /** The project version, from a resource Maven filters at build time. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = LinuxVmCli.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"linuxvm " + p.getProperty("version", "(unknown version)")
+                    + " (Java " + Runtime.version() + ", " + System.getProperty("os.arch") + ")"};
+        }
+    }
+}
