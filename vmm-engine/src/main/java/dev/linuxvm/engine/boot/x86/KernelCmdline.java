@@ -64,9 +64,14 @@ public final class KernelCmdline {
         if (size > limit) {
             throw new X86BootException(String.format(
                     "kernel command line is %d bytes including its NUL, over the limit of %d"
-                            + " (COMMAND_LINE_SIZE): shorten it (adding '%s')", size, limit, parameter));
+                            + " (COMMAND_LINE_SIZE): shorten it (adding '%s')", size, limit, abbreviate(parameter)));
         }
         return new KernelCmdline(next, limit);
+    }
+
+    /** The parameter as quoted in messages: long ones are cut so the error stays one readable line. */
+    private static String abbreviate(String parameter) {
+        return parameter.length() <= 60 ? parameter : parameter.substring(0, 57) + "...";
     }
 
     /** Appends {@code key=value}. */
