@@ -1,5 +1,7 @@
 package dev.linuxvm.kernels;
 
+import dev.linuxvm.engine.loader.KernelFormat;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +54,7 @@ public final class KernelExtractor {
      * image has its gzip payload inflated. The result must carry the Image magic.
      */
     public static byte[] imageFromVmlinuz(byte[] vmlinuz) {
-        if (Arm64ImageHeader.isImage(vmlinuz)) {
+        if (isArm64Image(vmlinuz)) {
             return vmlinuz;
         }
         byte[] image;
@@ -78,7 +80,7 @@ public final class KernelExtractor {
             }
             image = decompress(c, vmlinuz, "arm64 vmlinuz");
         }
-        if (!Arm64ImageHeader.isImage(image)) {
+        if (!isArm64Image(image)) {
             throw new KernelFormatException("decompressed arm64 kernel has no \"ARM\\x64\" magic at 0x38");
         }
         return image;
@@ -121,5 +123,10 @@ public final class KernelExtractor {
             sb.append(String.format("%02x ", b[i] & 0xff));
         }
         return sb.toString().trim();
+    }
+
+    /** Whether {@code file} is an uncompressed arm64 Image (the engine's sniffer decides, as the loader will). */
+    private static boolean isArm64Image(byte[] file) {
+        return KernelFormat.detect(file).kind() == KernelFormat.Kind.ARM64_IMAGE;
     }
 }

@@ -1,5 +1,7 @@
 package dev.linuxvm.kernels;
 
+import dev.linuxvm.engine.loader.Arm64ImageHeader;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +18,6 @@ class KernelExtractorTest {
     @Test
     void structure_sizes_are_pinned() {
         assertThat(BzImageSetupHeader.SIZE).isEqualTo(0x250);
-        assertThat(Arm64ImageHeader.SIZE).isEqualTo(64);
         assertThat(Elf64Header.SIZE).isEqualTo(64);
         assertThat(Elf64Header.PHDR_SIZE).isEqualTo(56);
         assertThat(ZbootHeader.SIZE).isEqualTo(56);
@@ -135,9 +136,9 @@ class KernelExtractorTest {
 
     static byte[] arm64Image() {
         ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(Arm64ImageHeader.IMAGE_SIZE, 4096);
-        b.putLong(Arm64ImageHeader.FLAGS, 0xA);
-        b.putInt(Arm64ImageHeader.MAGIC, Arm64ImageHeader.MAGIC_VALUE);
+        b.putLong(16, 4096);                  // image_size (booting.rst header)
+        b.putLong(24, 0xA);                   // flags: 4K pages, place anywhere
+        b.putInt(Arm64ImageHeader.MAGIC_OFFSET, Arm64ImageHeader.ARM64_IMAGE_MAGIC);
         return b.array();
     }
 
