@@ -2,6 +2,7 @@ package dev.linuxvm.junit;
 
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.kernels.GuestInitramfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   <li>create the report directory and the console log, so even a failed launch leaves a log;</li>
  *   <li>launch through the {@link GuestLauncher}; copy the generated artifacts into the directory;</li>
  *   <li>start a watcher thread that ends the console when the guest exits (waits wake at once);</li>
- *   <li>wait for {@value VmSpec#READY_MARKER} without consuming it, and record the boot time.</li>
+ *   <li>wait for {@value dev.linuxvm.kernels.GuestInitramfs#READY_MARKER} without consuming it, and record the boot time.</li>
  * </ol>
  */
 final class GuestSession implements ExtensionContext.Store.CloseableResource {
@@ -109,7 +110,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
         watcher.setDaemon(true);
         watcher.start();
 
-        console.within(spec.bootTimeout()).awaitAnywhere(VmSpec.READY_MARKER);
+        console.within(spec.bootTimeout()).awaitAnywhere(GuestInitramfs.READY_MARKER);
         bootMillis = (System.nanoTime() - launchNanos) / 1_000_000;
         summary.put("boot.ready.ms", Long.toString(bootMillis));
         writeSummary();

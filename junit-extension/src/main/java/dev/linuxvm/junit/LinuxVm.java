@@ -53,7 +53,7 @@ public @interface LinuxVm {
     BackendChoice backend() default BackendChoice.AUTO;
 
     /**
-     * Seconds to wait for {@value VmSpec#READY_MARKER} before the test fails; multiplied by the
+     * Seconds to wait for {@value dev.linuxvm.kernels.GuestInitramfs#READY_MARKER} before the test fails; multiplied by the
      * executor's timeout factor (see {@link TimeoutScale}).
      */
     int bootTimeout() default 60;

@@ -20,9 +20,6 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
                      int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
 
-    /** The line the provisioned initramfs prints once /init has started the shell. */
-    public static final String READY_MARKER = "linuxvm: userspace ready";
-
     public VmSpec {
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(mode, "mode");
