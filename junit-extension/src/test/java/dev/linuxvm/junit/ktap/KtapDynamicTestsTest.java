@@ -1,6 +1,7 @@
 package dev.linuxvm.junit.ktap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
 import static org.junit.platform.testkit.engine.EventConditions.container;
@@ -12,6 +13,9 @@ import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.Test;
@@ -66,6 +70,16 @@ class KtapDynamicTestsTest {
         @TestFactory
         Stream<DynamicNode> noKtap() {
             return KtapDynamicTests.from(Samples.parse("no-ktap.log"));
+        }
+
+        /** The lab example of package-info.java, with the console replaced by a sample. */
+        @TestFactory
+        Stream<DynamicNode> perArchitecture() throws IOException {
+            List<KtapDocument> perArch = KtapParser.create().parseAll(Files.readString(Samples.path("lab-console.log")));
+            assertThat(perArch).hasSize(2);
+            return Stream.of(
+                    dynamicContainer("x86_64", KtapDynamicTests.from(perArch.get(0))),
+                    dynamicContainer("aarch64", KtapDynamicTests.from(perArch.get(1))));
         }
 
         @TestFactory
@@ -158,6 +172,17 @@ class KtapDynamicTestsTest {
         events.testEvents().assertStatistics(s -> s.succeeded(1).failed(1));
         events.allEvents().assertThatEvents().haveExactly(1, event(test(), displayName("suite" + KtapDynamicTests.SUITE_RESULT_SUFFIX),
                 finishedWithFailure(message("not ok 1 suite (line 7)\n  # suite_exit failed: -12"))));
+    }
+
+    @Test
+    void one_container_per_architecture_as_in_the_package_example() {
+        EngineExecutionResults events = run("perArchitecture");
+
+        events.testEvents().assertStatistics(s -> s.succeeded(3).failed(1).aborted(1));
+        events.allEvents().assertThatEvents()
+                .haveExactly(1, event(container(), displayName("aarch64"), finishedSuccessfully()))
+                .haveExactly(1, event(test(), displayName("msr round trip"), finishedWithFailure(message(
+                        "not ok 2 msr round trip (line 10)\n  kvm: vcpu0 disabled perfctr wrmsr\n  # expected 0x1 got 0x0"))));
     }
 
     @Test
