@@ -195,12 +195,7 @@ public final class SerialConsole {
 
     /** The retained console text as received (CR included), oldest part dropped past the window. */
     public String transcript() {
-        buffer.lock.lock();
-        try {
-            return buffer.window().toString();
-        } finally {
-            buffer.lock.unlock();
-        }
+        return buffer.snapshot();
     }
 
     /** The retained console text with CR removed: what a person would read. Poll it with Awaitility. */
@@ -317,65 +312,67 @@ public final class SerialConsole {
         Duration effective = effectiveTimeout();
         long startNanos = System.nanoTime();
         long deadline = startNanos + effective.toNanos();
-        buffer.lock.lock();
         try {
-            long from = fromWindowStart ? buffer.base() : buffer.cursor();
-            long scanned = from;
-            long settledEnd = -1;
-            while (true) {
-                StringBuilder window = buffer.window();
-                long base = buffer.base();
-                if (from < base) {
-                    from = base; // the window dropped text this wait had not searched yet
-                }
-                int fromIdx = (int) (from - base);
-                int toIdx = window.length();
-                int scannedIdx = (int) Math.max(fromIdx, scanned - base);
-                Match hit = finder.find(window, fromIdx, scannedIdx, toIdx);
-                FailHit fail = findFailFast(window, fromIdx, scannedIdx, toIdx);
-                boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index);
-                if (accept && finder.open() && fail == null && buffer.ended() == null && settledEnd != base + toIdx) {
-                    // The match might grow with the next write: give the guest SETTLE to add to it.
-                    settledEnd = base + toIdx;
-                    long wait = Math.min(SETTLE.toNanos(), Math.max(0, deadline - System.nanoTime()));
-                    buffer.changed.awaitNanos(wait);
-                    continue; // search again from the same place (scanned is unchanged)
-                }
-                if (accept) {
-                    long absStart = base + hit.position();
-                    if (consume) {
-                        buffer.consumeTo(absStart + hit.text().length());
-                    }
-                    return new Match(hit.before(), hit.text(), hit.groups(), absStart);
-                }
-                if (fail != null) {
-                    if (consume) {
-                        buffer.consumeTo(buffer.end());
-                    }
-                    String line = lineAt(window, fail.index);
-                    throw new ConsoleException.GuestFailure(
-                            message("Guest failure (fail-fast marker \"" + fail.marker + "\") while waiting for " + what,
-                                    startNanos, effective, "Failing line: " + line),
-                            tailText(), fail.marker, line);
-                }
-                scanned = base + (finder.resume() >= 0 ? finder.resume() : toIdx);
-                if (buffer.ended() != null) {
-                    throw new ConsoleException.VmEnded(
-                            message("The guest ended (" + buffer.ended() + ") while waiting for " + what, startNanos, effective, null),
-                            tailText());
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new ConsoleException.Timeout(
-                            message("Timed out waiting for " + what, startNanos, effective, null), tailText());
-                }
-                buffer.changed.awaitNanos(remaining);
-            }
+            return buffer.withLock(() -> awaitLocked(finder, what, consume, fromWindowStart, startNanos, effective, deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConsoleException("interrupted while waiting for " + what, tailText());
-        } finally {
-            buffer.lock.unlock();
+        }
+    }
+
+    private Match awaitLocked(Finder finder, String what, boolean consume, boolean fromWindowStart, long startNanos,
+            Duration effective, long deadline) throws InterruptedException {
+        long from = fromWindowStart ? buffer.base() : buffer.cursor();
+        long scanned = from;
+        long settledEnd = -1;
+        while (true) {
+            StringBuilder window = buffer.window();
+            long base = buffer.base();
+            if (from < base) {
+                from = base; // the window dropped text this wait had not searched yet
+            }
+            int fromIdx = (int) (from - base);
+            int toIdx = window.length();
+            int scannedIdx = (int) Math.max(fromIdx, scanned - base);
+            Match hit = finder.find(window, fromIdx, scannedIdx, toIdx);
+            FailHit fail = findFailFast(window, fromIdx, scannedIdx, toIdx);
+            boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index);
+            if (accept && finder.open() && fail == null && buffer.guestEndReason() == null && settledEnd != base + toIdx) {
+                // The match might grow with the next write: give the guest SETTLE to add to it.
+                settledEnd = base + toIdx;
+                long wait = Math.min(SETTLE.toNanos(), Math.max(0, deadline - System.nanoTime()));
+                buffer.awaitChange(wait);
+                continue; // search again from the same place (scanned is unchanged)
+            }
+            if (accept) {
+                long absStart = base + hit.position();
+                if (consume) {
+                    buffer.consumeTo(absStart + hit.text().length());
+                }
+                return new Match(hit.before(), hit.text(), hit.groups(), absStart);
+            }
+            if (fail != null) {
+                if (consume) {
+                    buffer.consumeTo(buffer.endPosition());
+                }
+                String line = lineAt(window, fail.index);
+                throw new ConsoleException.GuestFailure(
+                        message("Guest failure (fail-fast marker \"" + fail.marker + "\") while waiting for " + what,
+                                startNanos, effective, "Failing line: " + line),
+                        tailText(), fail.marker, line);
+            }
+            scanned = base + (finder.resume() >= 0 ? finder.resume() : toIdx);
+            if (buffer.guestEndReason() != null) {
+                throw new ConsoleException.VmEnded(
+                        message("The guest ended (" + buffer.guestEndReason() + ") while waiting for " + what, startNanos, effective, null),
+                        tailText());
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new ConsoleException.Timeout(
+                        message("Timed out waiting for " + what, startNanos, effective, null), tailText());
+            }
+            buffer.awaitChange(remaining);
         }
     }
 

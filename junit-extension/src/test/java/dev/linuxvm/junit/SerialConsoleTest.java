@@ -208,7 +208,7 @@ class SerialConsoleTest {
     @Test
     void a_guest_exit_wakes_the_waiter_with_the_exit() {
         SerialConsole c = console();
-        CompletableFuture.runAsync(() -> buffer.end(new VmExit.PoweredOff().describe()),
+        CompletableFuture.runAsync(() -> buffer.markGuestEnded(new VmExit.PoweredOff().describe()),
                 CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("x"))
