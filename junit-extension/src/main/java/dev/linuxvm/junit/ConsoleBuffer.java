@@ -30,6 +30,11 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ConsoleBuffer implements ConsoleListener {
     /** Default window: 4 Mi chars (8 MiB of heap at most). */
     static final int DEFAULT_CAPACITY = 4 << 20;
+    /**
+     * How much of the host's input is remembered to recognise its echo: far more than one line
+     * (busybox ash edits one line of at most CONFIG_FEATURE_EDITING_MAX_LEN chars, 1024 by default).
+     */
+    static final int TYPED_HISTORY = 64 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -39,6 +44,7 @@ final class ConsoleBuffer implements ConsoleListener {
     private long base;
     private long cursor;
     private String guestEndReason;
+    private final StringBuilder typed = new StringBuilder();
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -122,6 +128,29 @@ final class ConsoleBuffer implements ConsoleListener {
             }
         } catch (IOException e) {
             // A full disk must not stop the guest; the in-memory window still works.
+        }
+    }
+
+    /** Remembers {@code input} (CR removed), sent to the guest, so its echo is not taken for guest output. */
+    void noteTyped(String input) {
+        lock.lock();
+        try {
+            typed.append(input.replace("\r", ""));
+            if (typed.length() > TYPED_HISTORY) {
+                typed.delete(0, typed.length() - TYPED_HISTORY);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code line} (one non-empty console line, CR removed) is a piece of what the host typed. */
+    boolean wasTyped(String line) {
+        lock.lock();
+        try {
+            return !line.isEmpty() && typed.indexOf(line) >= 0;
+        } finally {
+            lock.unlock();
         }
     }
 
