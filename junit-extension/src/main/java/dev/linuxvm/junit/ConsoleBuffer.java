@@ -23,20 +23,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Positions are absolute character offsets since boot. The window keeps the last
  * {@code capacity} characters (trimmed by a quarter at a time, so trimming is amortised);
  * {@link #base} is the absolute offset of the window's first character. The VM thread appends
- * under {@link #lock} and signals {@link #changed}; waiters sleep on it (no polling).
+ * under a private lock and signals waiters, which sleep in {@link #awaitChange} (no polling).
+ * Readers take a {@link #snapshot()} or run a whole search with {@link #withLock}; the accessors
+ * that expose the live window check that the lock is held.
  */
 final class ConsoleBuffer implements ConsoleListener {
     /** Default window: 4 Mi chars (8 MiB of heap at most). */
     static final int DEFAULT_CAPACITY = 4 << 20;
+    /**
+     * How much of the host's input is remembered to recognise its echo: far more than one line
+     * (busybox ash edits one line of at most CONFIG_FEATURE_EDITING_MAX_LEN chars, 1024 by default).
+     */
+    static final int TYPED_HISTORY = 64 * 1024;
 
-    final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
 
     private final int capacity;
     private final StringBuilder text = new StringBuilder();
     private long base;
     private long cursor;
-    private String ended;
+    private String guestEndReason;
+    private final StringBuilder typed = new StringBuilder();
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -123,12 +131,35 @@ final class ConsoleBuffer implements ConsoleListener {
         }
     }
 
-    /** Marks the output as finished (the guest exited); wakes every waiter. */
-    void end(String why) {
+    /** Remembers {@code input} (CR removed), sent to the guest, so its echo is not taken for guest output. */
+    void noteTyped(String input) {
         lock.lock();
         try {
-            if (ended == null) {
-                ended = why;
+            typed.append(input.replace("\r", ""));
+            if (typed.length() > TYPED_HISTORY) {
+                typed.delete(0, typed.length() - TYPED_HISTORY);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code line} (one non-empty console line, CR removed) is a piece of what the host typed. */
+    boolean wasTyped(String line) {
+        lock.lock();
+        try {
+            return !line.isEmpty() && typed.indexOf(line) >= 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the output as finished because the guest ended ({@code why}); wakes every waiter. The first reason stays. */
+    void markGuestEnded(String why) {
+        lock.lock();
+        try {
+            if (guestEndReason == null) {
+                guestEndReason = why;
             }
             changed.signalAll();
         } finally {
@@ -149,38 +180,82 @@ final class ConsoleBuffer implements ConsoleListener {
         }
     }
 
-    // The accessors below must be called with the lock held.
+    /** A copy of the retained window, taken under the lock. */
+    String snapshot() {
+        lock.lock();
+        try {
+            return text.toString();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What {@link #withLock} runs: a search over the live window that may sleep in {@link #awaitChange}. */
+    @FunctionalInterface
+    interface Locked<T> {
+        T run() throws InterruptedException;
+    }
+
+    /** Runs {@code action} holding the lock, so the accessors below see one consistent state. */
+    <T> T withLock(Locked<T> action) throws InterruptedException {
+        lock.lock();
+        try {
+            return action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Inside {@link #withLock}: releases the lock until output arrives, the guest ends or
+     * {@code nanos} pass, then holds it again.
+     */
+    void awaitChange(long nanos) throws InterruptedException {
+        checkLocked();
+        changed.awaitNanos(nanos);
+    }
+
+    // The accessors below expose live state: call them inside withLock.
 
     StringBuilder window() {
+        checkLocked();
         return text;
     }
 
     long base() {
+        checkLocked();
         return base;
     }
 
-    long end() {
+    /** Absolute position just past the last character received. */
+    long endPosition() {
+        checkLocked();
         return base + text.length();
     }
 
     long cursor() {
+        checkLocked();
         return cursor;
     }
 
     void consumeTo(long position) {
+        checkLocked();
         cursor = Math.max(cursor, position);
     }
 
-    String ended() {
-        return ended;
+    /** Why the guest ended (its exit, "closed", a launch failure), or null while it runs. */
+    String guestEndReason() {
+        checkLocked();
+        return guestEndReason;
     }
 
     int capacity() {
         return capacity;
     }
 
-    /** Index into {@link #window()} of absolute position {@code pos} (clamped to the window). */
-    int index(long pos) {
-        return (int) Math.max(0, Math.min(text.length(), pos - base));
+    private void checkLocked() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("console buffer state read without its lock: use withLock");
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -50,9 +51,11 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
     static GuestSession start(GuestLauncher launcher, VmSpec spec, Path reportDir, int bufferCapacity) {
         try {
             Files.createDirectories(reportDir);
-            for (Path old : (Iterable<Path>) Files.list(reportDir)::iterator) {
-                if (Files.isRegularFile(old)) {
-                    Files.delete(old); // a previous run of the same test
+            try (Stream<Path> previous = Files.list(reportDir)) { // the listing holds a directory handle
+                for (Path old : (Iterable<Path>) previous::iterator) {
+                    if (Files.isRegularFile(old)) {
+                        Files.delete(old); // a previous run of the same test
+                    }
                 }
             }
         } catch (IOException e) {
@@ -78,7 +81,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
         try {
             guest = launcher.launch(spec, buffer);
         } catch (VmmException e) {
-            buffer.end("launch failed: " + e.getMessage());
+            buffer.markGuestEnded("launch failed: " + e.getMessage());
             throw new GuestLaunchException(spec, reportDir, e);
         }
         TimeoutScale scale = TimeoutScale.forBackend(guest.backend());
@@ -121,7 +124,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
             while (true) {
                 var exit = guest.vm().awaitExit(Duration.ofHours(1));
                 if (exit.isPresent()) {
-                    buffer.end(exit.get().describe());
+                    buffer.markGuestEnded(exit.get().describe());
                     return;
                 }
             }
@@ -161,7 +164,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
             if (watcher != null) {
                 watcher.interrupt();
             }
-            buffer.end("closed");
+            buffer.markGuestEnded("closed");
             writeSummary();
         } finally {
             buffer.closeLog();

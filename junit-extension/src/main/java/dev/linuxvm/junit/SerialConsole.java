@@ -34,8 +34,26 @@ import java.util.stream.Stream;
 public final class SerialConsole {
     /** Default expectation timeout before scaling. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    /** Lines that abort any wait unless replaced with {@link #failFastOn(String...)}. */
-    public static final List<String> DEFAULT_FAIL_FAST = List.of("Kernel panic", "BUG:", "Oops", "KASAN:", "Call Trace:");
+    /**
+     * Markers that abort any wait unless replaced with {@link #failFastOn(String...)}: the starts
+     * of the lines Linux prints when it panics or oopses on x86_64 and arm64 (6.1 sources).
+     * <ul>
+     *   <li>{@code Kernel panic} - "Kernel panic - not syncing: ..." (kernel/panic.c), both arches;</li>
+     *   <li>{@code BUG:} - "BUG: unable to handle page fault ...", "BUG: kernel NULL pointer
+     *       dereference ..." (arch/x86/mm/fault.c), "BUG: KASAN: ..." (mm/kasan/report.c),
+     *       "BUG: scheduling while atomic ..." (kernel/sched/core.c);</li>
+     *   <li>{@code Oops} - x86's die header "Oops: 0002 [#1] PREEMPT SMP" (arch/x86/kernel/dumpstack.c);</li>
+     *   <li>{@code Internal error: Oops} - arm64's die header "Internal error: Oops: 0000000096000045 [#1] ..."
+     *       and "Internal error: Oops - BUG: ..." (arch/arm64/kernel/traps.c);</li>
+     *   <li>{@code KASAN:} - x86's "KASAN: null-ptr-deref in range [...]" before a general protection fault;</li>
+     *   <li>{@code Call Trace:} - x86's stack dump (any oops, WARN or hung task; arm64 prints
+     *       "Call trace:", which is not a default);</li>
+     *   <li>{@code watchdog: BUG:} - "watchdog: BUG: soft lockup - CPU#0 stuck for 22s!" (kernel/watchdog.c).</li>
+     * </ul>
+     * How a line is matched is described at {@link #failFastOn(String...)}.
+     */
+    public static final List<String> DEFAULT_FAIL_FAST = List.of(
+            "Kernel panic", "BUG:", "Oops", "Internal error: Oops", "KASAN:", "Call Trace:", "watchdog: BUG:");
     /** Console lines quoted in failure messages. */
     public static final int TAIL_LINES = 40;
     /**
@@ -95,7 +113,19 @@ public final class SerialConsole {
         return new SerialConsole(buffer, wiring, timeout, failFast);
     }
 
-    /** A view that aborts waits on exactly these markers (replacing the defaults; none disables fail-fast). */
+    /**
+     * A view that aborts waits on exactly these markers (replacing the defaults; none disables fail-fast).
+     *
+     * <p>A marker fails a wait when a console line after the read cursor (for the boot wait and
+     * {@link #awaitAnywhere}: anywhere in the window) <em>starts</em> with it, after an optional
+     * printk prefix: the time {@code [    6.108436] }, with CONFIG_PRINTK_CALLER also the caller
+     * {@code [    T1] }. So {@code [    6.108436] Kernel panic - not syncing: ...} fails the wait,
+     * while a marker inside a line, such as {@code grep -c -e 'BUG:'}, does not. A line that is a
+     * piece of what was sent through {@link #send}, {@link #sendLine} or {@link #exec} (the
+     * terminal's echo, including the continuation lines busybox ash makes when it wraps a long
+     * input line) never fails a wait, even when it starts with a marker; a line of guest output
+     * that repeats typed text word for word counts as echo too.
+     */
     public SerialConsole failFastOn(String... markers) {
         for (String m : markers) {
             if (m.isEmpty()) {
@@ -152,6 +182,7 @@ public final class SerialConsole {
 
     /** Sends raw text (no newline added). */
     public void send(String text) {
+        buffer.noteTyped(text); // before the guest can echo it
         try {
             wiring.input.write(text.getBytes(StandardCharsets.UTF_8));
             wiring.input.flush();
@@ -195,12 +226,7 @@ public final class SerialConsole {
 
     /** The retained console text as received (CR included), oldest part dropped past the window. */
     public String transcript() {
-        buffer.lock.lock();
-        try {
-            return buffer.window().toString();
-        } finally {
-            buffer.lock.unlock();
-        }
+        return buffer.snapshot();
     }
 
     /** The retained console text with CR removed: what a person would read. Poll it with Awaitility. */
@@ -217,6 +243,19 @@ public final class SerialConsole {
     public List<String> tail(int n) {
         List<String> all = lines().toList();
         return all.subList(Math.max(0, all.size() - n), all.size());
+    }
+
+    /** The first retained line that fails fast on {@code markers} (the rule at {@link #failFastOn}), or null. */
+    FailFastRule.Hit firstFailureLine(List<String> markers) {
+        try {
+            return buffer.withLock(() -> {
+                StringBuilder window = buffer.window();
+                return FailFastRule.find(window, 0, 0, window.length(), markers, buffer::wasTyped).hit();
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConsoleException("interrupted while reading the console", tailText());
+        }
     }
 
     /** The on-disk log with every line since boot, timestamped; null when the console has no log. */
@@ -317,93 +356,71 @@ public final class SerialConsole {
         Duration effective = effectiveTimeout();
         long startNanos = System.nanoTime();
         long deadline = startNanos + effective.toNanos();
-        buffer.lock.lock();
         try {
-            long from = fromWindowStart ? buffer.base() : buffer.cursor();
-            long scanned = from;
-            long settledEnd = -1;
-            while (true) {
-                StringBuilder window = buffer.window();
-                long base = buffer.base();
-                if (from < base) {
-                    from = base; // the window dropped text this wait had not searched yet
-                }
-                int fromIdx = (int) (from - base);
-                int toIdx = window.length();
-                int scannedIdx = (int) Math.max(fromIdx, scanned - base);
-                Match hit = finder.find(window, fromIdx, scannedIdx, toIdx);
-                FailHit fail = findFailFast(window, fromIdx, scannedIdx, toIdx);
-                boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index);
-                if (accept && finder.open() && fail == null && buffer.ended() == null && settledEnd != base + toIdx) {
-                    // The match might grow with the next write: give the guest SETTLE to add to it.
-                    settledEnd = base + toIdx;
-                    long wait = Math.min(SETTLE.toNanos(), Math.max(0, deadline - System.nanoTime()));
-                    buffer.changed.awaitNanos(wait);
-                    continue; // search again from the same place (scanned is unchanged)
-                }
-                if (accept) {
-                    long absStart = base + hit.position();
-                    if (consume) {
-                        buffer.consumeTo(absStart + hit.text().length());
-                    }
-                    return new Match(hit.before(), hit.text(), hit.groups(), absStart);
-                }
-                if (fail != null) {
-                    if (consume) {
-                        buffer.consumeTo(buffer.end());
-                    }
-                    String line = lineAt(window, fail.index);
-                    throw new ConsoleException.GuestFailure(
-                            message("Guest failure (fail-fast marker \"" + fail.marker + "\") while waiting for " + what,
-                                    startNanos, effective, "Failing line: " + line),
-                            tailText(), fail.marker, line);
-                }
-                scanned = base + (finder.resume() >= 0 ? finder.resume() : toIdx);
-                if (buffer.ended() != null) {
-                    throw new ConsoleException.VmEnded(
-                            message("The guest ended (" + buffer.ended() + ") while waiting for " + what, startNanos, effective, null),
-                            tailText());
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new ConsoleException.Timeout(
-                            message("Timed out waiting for " + what, startNanos, effective, null), tailText());
-                }
-                buffer.changed.awaitNanos(remaining);
-            }
+            return buffer.withLock(() -> awaitLocked(finder, what, consume, fromWindowStart, startNanos, effective, deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConsoleException("interrupted while waiting for " + what, tailText());
-        } finally {
-            buffer.lock.unlock();
         }
     }
 
-    private static final class FailHit {
-        final int index;
-        final String marker;
-
-        FailHit(int index, String marker) {
-            this.index = index;
-            this.marker = marker;
-        }
-    }
-
-    private FailHit findFailFast(StringBuilder window, int from, int scanned, int to) {
-        FailHit first = null;
-        for (String marker : failFast) {
-            int at = window.indexOf(marker, Math.max(from, scanned - marker.length() + 1));
-            if (at >= 0 && at + marker.length() <= to && (first == null || at < first.index)) {
-                first = new FailHit(at, marker);
+    private Match awaitLocked(Finder finder, String what, boolean consume, boolean fromWindowStart, long startNanos,
+            Duration effective, long deadline) throws InterruptedException {
+        long from = fromWindowStart ? buffer.base() : buffer.cursor();
+        long scanned = from;
+        long failScanned = buffer.base() + FailFastRule.lineStart(buffer.window(), (int) (from - buffer.base()));
+        long settledEnd = -1;
+        while (true) {
+            StringBuilder window = buffer.window();
+            long base = buffer.base();
+            if (from < base) {
+                from = base; // the window dropped text this wait had not searched yet
             }
+            int fromIdx = (int) (from - base);
+            int toIdx = window.length();
+            int scannedIdx = (int) Math.max(fromIdx, scanned - base);
+            Match hit = finder.find(window, fromIdx, scannedIdx, toIdx);
+            FailFastRule.Scan scan = FailFastRule.find(window, fromIdx, (int) Math.max(0, failScanned - base), toIdx,
+                    failFast, buffer::wasTyped);
+            failScanned = base + scan.resume();
+            FailFastRule.Hit fail = scan.hit();
+            boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index());
+            if (accept && finder.open() && fail == null && buffer.guestEndReason() == null && settledEnd != base + toIdx) {
+                // The match might grow with the next write: give the guest SETTLE to add to it.
+                settledEnd = base + toIdx;
+                long wait = Math.min(SETTLE.toNanos(), Math.max(0, deadline - System.nanoTime()));
+                buffer.awaitChange(wait);
+                continue; // search again from the same place (scanned is unchanged)
+            }
+            if (accept) {
+                long absStart = base + hit.position();
+                if (consume) {
+                    buffer.consumeTo(absStart + hit.text().length());
+                }
+                return new Match(hit.before(), hit.text(), hit.groups(), absStart);
+            }
+            if (fail != null) {
+                if (consume) {
+                    buffer.consumeTo(buffer.endPosition());
+                }
+                throw new ConsoleException.GuestFailure(
+                        message("Guest failure (fail-fast marker \"" + fail.marker() + "\") while waiting for " + what,
+                                startNanos, effective, "Failing line: " + fail.line()),
+                        tailText(), fail.marker(), fail.line());
+            }
+            scanned = base + (finder.resume() >= 0 ? finder.resume() : toIdx);
+            if (buffer.guestEndReason() != null) {
+                throw new ConsoleException.VmEnded(
+                        message("The guest ended (" + buffer.guestEndReason() + ") while waiting for " + what, startNanos, effective, null),
+                        tailText());
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new ConsoleException.Timeout(
+                        message("Timed out waiting for " + what, startNanos, effective, null), tailText());
+            }
+            buffer.awaitChange(remaining);
         }
-        return first;
-    }
-
-    private static String lineAt(StringBuilder window, int index) {
-        int start = window.lastIndexOf("\n", index) + 1;
-        int end = window.indexOf("\n", index);
-        return window.substring(start, end < 0 ? window.length() : end).replace("\r", "");
     }
 
     private String tailText() {

@@ -5,11 +5,18 @@ import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link SerialConsole#exec} against the echoing fake shell. */
 class ExecTest {
@@ -18,12 +25,21 @@ class ExecTest {
     private ConsoleBuffer buffer;
     private FakeVm vm;
     private SerialConsole console;
+    private final ByteArrayOutputStream typed = new ByteArrayOutputStream();
 
     @BeforeEach
     void boot() {
         buffer = new ConsoleBuffer(ConsoleBuffer.DEFAULT_CAPACITY, dir.resolve("console.log"));
         vm = new FakeVm(buffer, "aarch64", "console=ttyAMA0 panic=-1");
-        console = new SerialConsole(buffer, new SerialConsole.Wiring(vm.consoleInput(), () -> "running", dir,
+        OutputStream guestInput = vm.consoleInput();
+        OutputStream input = new OutputStream() { // what the console types, seen by the guest and by the test
+            @Override
+            public void write(int b) throws IOException {
+                typed.write(b);
+                guestInput.write(b);
+            }
+        };
+        console = new SerialConsole(buffer, new SerialConsole.Wiring(input, () -> "running", dir,
                 dir.resolve("console.log"), TimeoutScale.none())).within(ofSeconds(10));
         vm.boot();
         console.expect("linuxvm: userspace ready");
@@ -83,5 +99,37 @@ class ExecTest {
         assertThatThrownBy(() -> assertThat(r).outputContains("hello"))
                 .hasMessageContaining("to contain")
                 .hasMessageContaining("\"hello\"");
+    }
+
+    @Test
+    void grepping_the_kernel_log_for_failure_words_returns_the_count() {
+        // the first thing a kernel test does; the echo of these quoted words must not fail fast
+        ExecResult r = console.exec("dmesg | grep -c -e 'BUG:' -e 'Kernel panic' -e 'Oops'");
+        assertThat(r).hasExitStatus(1).hasOutput("0");
+        assertThat(console).hasNoKernelPanic();
+    }
+
+    static Stream<String> defaultMarkers() {
+        return SerialConsole.DEFAULT_FAIL_FAST.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("defaultMarkers")
+    void a_marker_typed_in_quotes_does_not_fail_fast_even_where_the_wrapped_echo_starts_with_it(String marker) {
+        // 1. learn the column of the marker in the line exec types
+        console.exec(grepFor(marker, 0));
+        String[] lines = typed.toString(StandardCharsets.UTF_8).split("\n");
+        int column = lines[lines.length - 1].indexOf(marker) % FakeVm.ECHO_WIDTH;
+        // 2. shift it onto the wrap, so an echo line begins with the marker
+        ExecResult r = console.exec(grepFor(marker, (FakeVm.ECHO_WIDTH - column) % FakeVm.ECHO_WIDTH));
+
+        assertThat(console.lines()).as("an echo line starts with the marker").anyMatch(l -> l.startsWith(marker + "'"));
+        assertThat(r).hasExitStatus(1).hasOutput("0");
+        assertThat(console).hasNoKernelPanic();
+    }
+
+    /** {@code dmesg | grep -c -e '<marker>'} with {@code pad} more spaces before the pipe. */
+    private static String grepFor(String marker, int pad) {
+        return "dmesg " + " ".repeat(pad) + "| grep -c -e '" + marker + "'";
     }
 }

@@ -19,9 +19,13 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A scripted guest: writes console output from its own thread, echoes input like a tty (with
  * CR LF) and answers lines through a tiny shell that knows printf, eval, echo, uname -m,
- * cat /proc/cmdline, true, false, poweroff -f and the sysrq crash trigger.
+ * cat /proc/cmdline, dmesg (alone or as {@code dmesg | grep -c -e A -e B}), true, false,
+ * poweroff -f and the sysrq crash trigger.
  */
 final class FakeVm implements RunningVm {
+    /** Where the echo of a typed line wraps, as busybox ash does at the terminal width. */
+    static final int ECHO_WIDTH = 80;
+
     private final ConsoleListener out;
     private final String arch;
     private final String cmdline;
@@ -33,6 +37,7 @@ final class FakeVm implements RunningVm {
     private final AtomicReference<VmExit> exit = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private final ByteArrayOutputStream pendingLine = new ByteArrayOutputStream();
+    private final List<String> kernelLog = new ArrayList<>();
     private int status;
 
     FakeVm(ConsoleListener out, String arch, String cmdline) {
@@ -51,18 +56,24 @@ final class FakeVm implements RunningVm {
         });
     }
 
+    /** A kernel log line: on the console and in what dmesg prints. */
+    private void printk(String line) {
+        kernelLog.add(line);
+        emit(line + "\r\n");
+    }
+
     void boot() {
-        emit("[    0.000000] Linux version 6.1.0-fake (" + arch + ")\r\n");
-        emit("[    0.000000] Command line: " + cmdline + "\r\n");
+        printk("[    0.000000] Linux version 6.1.0-fake (" + arch + ")");
+        printk("[    0.000000] Command line: " + cmdline);
         if (cmdline.contains("fake.panic-at-boot")) {
-            emit("[    0.512345] Kernel panic - not syncing: VFS: Unable to mount root fs\r\n");
-            emit("[    0.512400] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-fake #1\r\n");
+            printk("[    0.512345] Kernel panic - not syncing: VFS: Unable to mount root fs");
+            printk("[    0.512400] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-fake #1");
             return;
         }
         if (cmdline.contains("fake.hang")) {
             return;
         }
-        emit("[    0.900000] Run /init as init process\r\n");
+        printk("[    0.900000] Run /init as init process");
         emit("linuxvm: userspace ready\r\n~ # ");
     }
 
@@ -97,8 +108,8 @@ final class FakeVm implements RunningVm {
         // The echo, wrapped the way busybox ash wraps a long input line at the terminal width
         // (seen on a real guest: "uname -\r\r\nm").
         StringBuilder o = new StringBuilder();
-        for (int i = 0; i < line.length(); i += 80) {
-            o.append(line, i, Math.min(line.length(), i + 80)).append(i + 80 < line.length() ? "\r\r\n" : "");
+        for (int i = 0; i < line.length(); i += ECHO_WIDTH) {
+            o.append(line, i, Math.min(line.length(), i + ECHO_WIDTH)).append(i + ECHO_WIDTH < line.length() ? "\r\r\n" : "");
         }
         o.append("\r\n");
         run(line, o);
@@ -151,6 +162,9 @@ final class FakeVm implements RunningVm {
                     o.append(String.join(" ", args.subList(1, args.size()))).append('\n');
                     status = 0;
                     break;
+                case "dmesg":
+                    dmesg(args, o);
+                    break;
                 case "uname":
                     o.append(arch).append('\n');
                     status = 0;
@@ -182,6 +196,28 @@ final class FakeVm implements RunningVm {
                     status = 127;
             }
         }
+    }
+
+    /** {@code dmesg} prints the kernel log; {@code dmesg | grep -c -e A -e B} counts its lines with A or B. */
+    private void dmesg(List<String> args, StringBuilder o) {
+        if (args.size() == 1) {
+            kernelLog.forEach(l -> o.append(l).append('\n'));
+            status = 0;
+            return;
+        }
+        if (!args.subList(1, 4).equals(List.of("|", "grep", "-c"))) {
+            throw new UnsupportedOperationException("the fake shell cannot run " + args);
+        }
+        List<String> patterns = new ArrayList<>();
+        for (int i = 4; i + 1 < args.size(); i += 2) {
+            if (!args.get(i).equals("-e")) {
+                throw new UnsupportedOperationException("the fake grep takes only -e PATTERN: " + args);
+            }
+            patterns.add(args.get(i + 1));
+        }
+        long count = kernelLog.stream().filter(l -> patterns.stream().anyMatch(l::contains)).count();
+        o.append(count).append('\n');
+        status = count > 0 ? 0 : 1; // grep: 1 when no line matched
     }
 
     /** Splits on {@code sep} outside single quotes. */

@@ -275,6 +275,25 @@ class LinuxVmExtensionTest {
         }
     }
 
+    static class QuotedMarkersOnTheCommandLine {
+        /** Every default marker, quoted in a parameter: the kernel prints the line during boot. */
+        static final String CMDLINE = "console=ttyS0 linuxvm.note=\"Kernel panic,BUG:,Oops,Internal error: Oops,KASAN:,"
+                + "Call Trace:,watchdog: BUG:\"";
+
+        @Test
+        @LinuxVm(arch = GuestArch.X86_64, cmdline = CMDLINE)
+        void boots(SerialConsole console) {
+            assertThat(console.exec("cat /proc/cmdline")).succeeded().hasOutput(CMDLINE);
+        }
+    }
+
+    @Test
+    void markers_quoted_on_the_kernel_command_line_do_not_fail_the_boot_wait() {
+        assertThat(QuotedMarkersOnTheCommandLine.CMDLINE).contains(SerialConsole.DEFAULT_FAIL_FAST);
+        tests(QuotedMarkersOnTheCommandLine.class).assertThatEvents()
+                .haveExactly(1, event(test("boots"), finishedSuccessfully()));
+    }
+
     @Test
     void a_panic_during_boot_fails_the_test_fast_with_the_panic_line_and_report_path() {
         long t0 = System.nanoTime();

@@ -73,4 +73,17 @@ class SerialConsoleAssertTest {
                 .hasMessageContaining("found \"BUG:\"")
                 .hasMessageContaining("[ 1.0] BUG: kernel NULL pointer dereference");
     }
+
+    @Test
+    void has_no_kernel_panic_ignores_the_echo_and_markers_inside_lines() {
+        SerialConsole c = console();
+        c.sendLine("dmesg | grep -c -e 'BUG:' -e 'Kernel panic' -e 'Oops'");
+        write("~ # dmesg | grep -c -e '\r\r\nBUG:' -e 'Kernel panic' -e 'Oops'\r\n0\r\n");
+        write("[    0.000000] Kernel command line: console=ttyS0 note='Call Trace:'\r\n");
+        assertThat(c).hasNoKernelPanic();
+        write("[    9.000000] Internal error: Oops: 0000000096000045 [#1] PREEMPT SMP\r\n");
+        assertThatThrownBy(() -> assertThat(c).hasNoKernelPanic())
+                .hasMessageContaining("found \"Internal error: Oops\"")
+                .hasMessageContaining("[    9.000000] Internal error: Oops: 0000000096000045");
+    }
 }

@@ -15,9 +15,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SerialConsoleTest {
     @TempDir
@@ -208,7 +212,7 @@ class SerialConsoleTest {
     @Test
     void a_guest_exit_wakes_the_waiter_with_the_exit() {
         SerialConsole c = console();
-        CompletableFuture.runAsync(() -> buffer.end(new VmExit.PoweredOff().describe()),
+        CompletableFuture.runAsync(() -> buffer.markGuestEnded(new VmExit.PoweredOff().describe()),
                 CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("x"))
@@ -251,5 +255,105 @@ class SerialConsoleTest {
         await().atMost(ofSeconds(5)).until(() -> c.text().contains("hello from the guest"));
         assertThat(c.lines()).containsExactly("hello from the guest");
         assertThat(c.tail(1)).containsExactly("hello from the guest");
+    }
+
+    // ---- the fail-fast rule ----------------------------------------------------------------
+
+    /** Lines as Linux 6.1 prints them on x86_64 and arm64 (source file in the comment), each with the marker it trips. */
+    static Stream<Arguments> realFailureLines() {
+        return Stream.of(
+                // kernel/panic.c, both arches
+                Arguments.of("[    6.108436] Kernel panic - not syncing: sysrq triggered crash", "Kernel panic"),
+                // arch/x86/mm/fault.c
+                Arguments.of("[    2.345678] BUG: kernel NULL pointer dereference, address: 0000000000000000", "BUG:"),
+                // mm/kasan/report.c
+                Arguments.of("[    4.000000] BUG: KASAN: slab-out-of-bounds in foo+0x10/0x20", "BUG:"),
+                // arch/x86/kernel/dumpstack.c, __die_header
+                Arguments.of("[    2.345700] Oops: 0002 [#1] PREEMPT SMP NOPTI", "Oops"),
+                // arch/arm64/kernel/traps.c, __die: die("Oops") from a fault, die("Oops - BUG") from BUG()
+                Arguments.of("[    2.345678] Internal error: Oops: 0000000096000045 [#1] PREEMPT SMP", "Internal error: Oops"),
+                Arguments.of("[    3.100000] Internal error: Oops - BUG: 00000000f2000800 [#1] PREEMPT SMP", "Internal error: Oops"),
+                // mm/kasan/report.c, kasan_non_canonical_hook (x86 general protection fault)
+                Arguments.of("[    4.000000] KASAN: null-ptr-deref in range [0x0000000000000000-0x0000000000000007]", "KASAN:"),
+                // arch/x86/kernel/dumpstack.c, __show_trace_log_lvl
+                Arguments.of("[    2.345800] Call Trace:", "Call Trace:"),
+                // kernel/watchdog.c, pr_fmt "watchdog: "
+                Arguments.of("[   26.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [sh:1]", "watchdog: BUG:"),
+                // CONFIG_PRINTK_CALLER adds the caller after the time
+                Arguments.of("[    6.108436][    T1] Kernel panic - not syncing: Attempted to kill init!", "Kernel panic"),
+                // printk.time=0
+                Arguments.of("Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)", "Kernel panic"));
+    }
+
+    @Test
+    void the_real_failure_lines_cover_every_default_marker() {
+        assertThat(realFailureLines().map(a -> a.get()[1])).containsAll(SerialConsole.DEFAULT_FAIL_FAST);
+    }
+
+    @ParameterizedTest
+    @MethodSource("realFailureLines")
+    void a_real_failure_line_fails_fast_with_its_marker(String line, String marker) {
+        SerialConsole c = console();
+        c.sendLine("echo c > /proc/sysrq-trigger");
+        writeLater(30, "~ # echo c > /proc/sysrq-trigger\r\n", "[    6.100000] sysrq: Trigger a crash\r\n", line + "\r\n");
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> {
+                    assertThat(e.marker()).isEqualTo(marker);
+                    assertThat(e.line()).isEqualTo(line);
+                });
+    }
+
+    @Test
+    void a_marker_inside_a_line_does_not_fail_fast() {
+        SerialConsole c = console();
+        write("[    0.000000] Kernel command line: console=ttyS0 note='BUG: Oops Call Trace:'\r\n");
+        write("grep: Kernel panic: No such file or directory\r\n~ # ");
+        assertThat(c.within(ofSeconds(5)).expect("~ # ").before()).endsWith("No such file or directory\r\n");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.linuxvm.junit.ExecTest#defaultMarkers")
+    void expect_is_not_failed_by_the_wrapped_echo_of_a_marker_typed_in_quotes(String marker) {
+        SerialConsole c = console();
+        write("~ # ");
+        c.sendLine("dmesg | grep -c -e '" + marker + "'");
+        // ash wraps the echo right before the marker
+        writeLater(30, "dmesg | grep -c -e '\r\r\n", marker + "'\r\n", "0\r\n~ # ");
+        assertThat(c.within(ofSeconds(5)).expect("\n0\r\n").before()).endsWith(marker + "'\r");
+        // a line the host did not type that starts with the marker does fail
+        write("\r\n" + marker + " from the guest\r\n");
+        assertThatThrownBy(() -> c.within(ofSeconds(5)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> assertThat(e.marker()).isEqualTo(marker));
+    }
+
+    @Test
+    void a_line_typed_without_a_prompt_is_echo_too() {
+        SerialConsole c = console();
+        c.sendLine("Oops, this went to cat");
+        write("Oops, this went to cat\r\n");
+        write("done\r\n");
+        assertThat(c.within(ofSeconds(5)).expect("done").text()).isEqualTo("done");
+    }
+
+    @Test
+    void a_kernel_line_that_begins_like_typed_text_fails_once_it_goes_on() {
+        SerialConsole c = console();
+        c.sendLine("dmesg | grep -c -e 'Kernel panic'");
+        write("Kernel panic"); // so far a piece of what was typed
+        writeLater(50, " - not syncing: Attempted to kill init!\r\n");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
+                        e -> assertThat(e.line()).isEqualTo("Kernel panic - not syncing: Attempted to kill init!"));
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void a_timestamp_arriving_in_pieces_still_fails_fast() {
+        SerialConsole c = console();
+        writeLater(30, "[    6.10", "8436] Ker", "nel panic - not syncing: x\r\n");
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
+                        e -> assertThat(e.line()).isEqualTo("[    6.108436] Kernel panic - not syncing: x"));
     }
 }
