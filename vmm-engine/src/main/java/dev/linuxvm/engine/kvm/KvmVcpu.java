@@ -38,7 +38,11 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
         return id;
     }
 
-    /** KVM_RUN until the next exit; a kick (signal) comes back as {@link VcpuExit.Interrupted}. */
+    /**
+     * KVM_RUN until the next exit. The two errors that are retries come back as exits: EINTR (a
+     * kick, or any signal) as {@link VcpuExit.Interrupted}, EAGAIN (an AP not yet started) as
+     * {@link VcpuExit.NotRunnable}; QEMU, kvmtool and Firecracker retry both as well.
+     */
     @Override
     public VcpuExit run() {
         try {
@@ -47,6 +51,9 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
             if (e.getErrorCode() == LibC.EINTR) {
                 run.put(KvmRun.immediate_exit, (byte) 0);
                 return new VcpuExit.Interrupted();
+            }
+            if (e.getErrorCode() == LibC.EAGAIN) {
+                return new VcpuExit.NotRunnable();
             }
             throw KvmException.of("KVM_RUN on vCPU " + id, e);
         }
