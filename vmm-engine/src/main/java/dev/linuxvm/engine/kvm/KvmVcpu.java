@@ -117,6 +117,17 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
         }
     }
 
+    /** KVM_GET_LAPIC (x86, in-kernel irqchip): the local APIC register page. */
+    public ByteBuffer getLapic() {
+        ByteBuffer regs = ByteBuffer.allocate(X86Lapic.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ioctl(Ioctls.KVM_GET_LAPIC, regs);
+        return regs;
+    }
+
+    public void setLapic(ByteBuffer regs) {
+        ioctl(Ioctls.KVM_SET_LAPIC, regs);
+    }
+
     public void setCpuid2(List<KvmCpuidEntry2> entries) {
         ioctl(Ioctls.KVM_SET_CPUID2, KvmCpuid2.encode(entries));
     }

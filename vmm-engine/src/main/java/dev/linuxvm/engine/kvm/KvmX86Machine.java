@@ -2,6 +2,7 @@ package dev.linuxvm.engine.kvm;
 
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.acpi.X86AcpiParams;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.VmExit;
 import dev.linuxvm.engine.boot.x86.X86BootState;
@@ -13,6 +14,7 @@ import dev.linuxvm.engine.devices.PowerEvents;
 import dev.linuxvm.engine.devices.ResetControl;
 import dev.linuxvm.engine.devices.Uart16550;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +28,11 @@ import java.util.Optional;
  *   <li>KVM_CREATE_VM; KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR (VMX needs both, outside
  *       RAM, below 4 GiB);</li>
  *   <li>KVM_CREATE_IRQCHIP (PIC, IOAPIC, LAPICs) and KVM_CREATE_PIT2 with the dummy speaker
- *       port, before any vCPU;</li>
+ *       port, before any vCPU; KVM_SET_GSI_ROUTING as the MADT's overrides say
+ *       ({@link X86IrqRouting});</li>
  *   <li>guest RAM: anonymous mmap, the image's regions copied in, KVM_SET_USER_MEMORY_REGION;</li>
- *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks and its APIC ID;
+ *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks and its APIC ID,
+ *       LINT0 = ExtINT and LINT1 = NMI in its LAPIC ({@link X86Lapic});
  *       the BSP (vCPU 0) also gets sregs, regs, FPU and MSRs for the 64-bit entry. APs wait in
  *       the in-kernel LAPIC for INIT/SIPI;</li>
  *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), PM1a control at 0x604,
@@ -103,6 +107,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             vm.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
             vm.createIrqchip();
             vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
+            vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
             memory = GuestMemory.allocate(0, image.ramSize());
             for (MemoryRegion r : image.regions()) {
                 memory.write(r.address(), r.data());
@@ -114,6 +119,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                 KvmVcpu vcpu = vm.createVcpu(id);
                 machine.vcpus.add(vcpu);
                 vcpu.setCpuid2(X86Cpuid.forVcpu(supported, masks, id));
+                ByteBuffer lapic = vcpu.getLapic();
+                X86Lapic.setLint(lapic);
+                vcpu.setLapic(lapic);
             }
             setUpBsp(machine.vcpus.get(0), (X86BootState) image.bootState());
             return machine;
