@@ -76,6 +76,7 @@ public final class Ioctls {
     public static final long KVM_GET_LAPIC = _IOR(KVMIO, 0x8E, X86Lapic.SIZE);
     public static final long KVM_SET_LAPIC = _IOW(KVMIO, 0x8F, X86Lapic.SIZE);
     public static final long KVM_SET_CPUID2 = _IOW(KVMIO, 0x90, KvmCpuid2.HEADER_SIZE);
+    public static final long KVM_GET_TSC_KHZ = _IO(KVMIO, 0xA3);
     public static final long KVM_GET_ONE_REG = _IOW(KVMIO, 0xAB, KvmOneReg.SIZE);
     public static final long KVM_SET_ONE_REG = _IOW(KVMIO, 0xAC, KvmOneReg.SIZE);
     public static final long KVM_ARM_VCPU_INIT = _IOW(KVMIO, 0xAE, KvmVcpuInit.SIZE);
@@ -95,6 +96,7 @@ public final class Ioctls {
     public static final int KVM_CAP_IRQ_ROUTING = 25;
     public static final int KVM_CAP_PIT2 = 33;
     public static final int KVM_CAP_SET_IDENTITY_MAP_ADDR = 37;
+    public static final int KVM_CAP_GET_TSC_KHZ = 61;
     public static final int KVM_CAP_ONE_REG = 70;
     public static final int KVM_CAP_MAX_VCPUS = 66;
     public static final int KVM_CAP_DEVICE_CTRL = 89;

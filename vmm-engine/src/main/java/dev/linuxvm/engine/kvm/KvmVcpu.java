@@ -117,6 +117,11 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
         }
     }
 
+    /** KVM_GET_TSC_KHZ (x86): the guest TSC frequency KVM emulates, which kvmclock also reports. */
+    public long tscKhz() {
+        return ioctl(Ioctls.KVM_GET_TSC_KHZ, 0L);
+    }
+
     /** KVM_GET_LAPIC (x86, in-kernel irqchip): the local APIC register page. */
     public ByteBuffer getLapic() {
         ByteBuffer regs = ByteBuffer.allocate(X86Lapic.SIZE).order(ByteOrder.LITTLE_ENDIAN);

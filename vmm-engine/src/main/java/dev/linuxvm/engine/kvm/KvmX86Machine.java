@@ -31,7 +31,8 @@ import java.util.Optional;
  *       port, before any vCPU; KVM_SET_GSI_ROUTING as the MADT's overrides say
  *       ({@link X86IrqRouting});</li>
  *   <li>guest RAM: anonymous mmap, the image's regions copied in, KVM_SET_USER_MEMORY_REGION;</li>
- *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks and its APIC ID,
+ *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks, its APIC ID, the
+ *       hypervisor bit and the TSC frequency from KVM_GET_TSC_KHZ ({@link X86Cpuid}),
  *       LINT0 = ExtINT and LINT1 = NMI in its LAPIC ({@link X86Lapic});
  *       the BSP (vCPU 0) also gets sregs, regs, FPU and MSRs for the 64-bit entry. APs wait in
  *       the in-kernel LAPIC for INIT/SIPI;</li>
@@ -115,10 +116,14 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             vm.setUserMemoryRegion(0, memory);
             machine = new KvmX86Machine(system, vm, memory, console);
             List<KvmCpuidEntry2> supported = system.supportedCpuid();
+            long tscKhz = 0;
             for (int id = 0; id < image.cpus(); id++) {
                 KvmVcpu vcpu = vm.createVcpu(id);
                 machine.vcpus.add(vcpu);
-                vcpu.setCpuid2(X86Cpuid.forVcpu(supported, masks, id));
+                if (id == 0) {
+                    tscKhz = tscKhz(system, vcpu);
+                }
+                vcpu.setCpuid2(X86Cpuid.forVcpu(supported, masks, id, tscKhz));
                 ByteBuffer lapic = vcpu.getLapic();
                 X86Lapic.setLint(lapic);
                 vcpu.setLapic(lapic);
@@ -134,6 +139,18 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                 closeQuietly(system);
             }
             throw e;
+        }
+    }
+
+    /** KVM_GET_TSC_KHZ, or 0 when this KVM cannot tell (the timing CPUID leaf is then left out). */
+    private static long tscKhz(KvmSystem system, KvmVcpu vcpu) {
+        if (system.checkExtension(Ioctls.KVM_CAP_GET_TSC_KHZ) <= 0) {
+            return 0;
+        }
+        try {
+            return vcpu.tscKhz();
+        } catch (KvmException e) {
+            return 0;
         }
     }
 

@@ -47,6 +47,7 @@ class IoctlsTest {
         assertThat(Ioctls.KVM_SET_CPUID2).isEqualTo(0x4008AE90L);
         assertThat(Ioctls.KVM_GET_LAPIC).isEqualTo(0x8400AE8EL);
         assertThat(Ioctls.KVM_SET_LAPIC).isEqualTo(0x4400AE8FL);
+        assertThat(Ioctls.KVM_GET_TSC_KHZ).isEqualTo(0xAEA3L);
         assertThat(Ioctls.KVM_GET_ONE_REG).isEqualTo(0x4010AEABL);
         assertThat(Ioctls.KVM_SET_ONE_REG).isEqualTo(0x4010AEACL);
         assertThat(Ioctls.KVM_ARM_VCPU_INIT).isEqualTo(0x4020AEAEL);
