@@ -53,7 +53,8 @@ public final class EngineGuestLauncher implements GuestLauncher {
         GuestImage image = GuestFactory.build(new GuestSpec(spec.arch(), spec.mode(), kernel, initrdBytes, cmdline,
                 spec.memoryMib(), spec.cpus()));
         RunningVm vm = selection.backend().start(image, console);
-        return new LaunchedGuest(vm, selection.name(), selection.reason(), kernel, initrd, image.cmdline(),
+        String reason = selection.reason() + selection.warning().map(w -> "; warning: " + w).orElse("");
+        return new LaunchedGuest(vm, selection.name(), reason, kernel, initrd, image.cmdline(),
                 image.artifacts());
     }
 

@@ -224,6 +224,7 @@ public final class LinuxVmCli {
                 + (exec == null ? "" : " + exec overlay")
                 + " (" + guestArch + ", " + mode.displayName() + ", " + memoryMib + " MiB, " + cpus
                 + (cpus == 1 ? " vCPU" : " vCPUs") + ") on " + selection.name() + ": " + selection.reason());
+        selection.warning().ifPresent(w -> err.println("linuxvm: warning: " + w));
         Duration limit = timeout != null ? timeout : exec != null ? DEFAULT_EXEC_TIMEOUT : null;
         // Piped input into our initramfs waits for its userspace (see ConsoleInputPump); a terminal
         // user sees the boot and types when ready, and another initrd has no marker to wait for.

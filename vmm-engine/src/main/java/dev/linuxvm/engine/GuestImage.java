@@ -14,8 +14,7 @@ import java.util.Objects;
  */
 public final class GuestImage {
     private final Arch arch;
-    private final long ramBase;
-    private final long ramSize;
+    private final List<RamRange> ram;
     private final int cpus;
     private final List<MemoryRegion> regions;
     private final BootCpuState bootState;
@@ -24,8 +23,17 @@ public final class GuestImage {
 
     private GuestImage(Builder b) {
         this.arch = Objects.requireNonNull(b.arch, "arch");
-        this.ramBase = b.ramBase;
-        this.ramSize = b.ramSize;
+        if (b.ram.isEmpty()) {
+            throw new VmmException("guest layout error: no guest RAM given");
+        }
+        List<RamRange> ranges = new ArrayList<>(b.ram);
+        ranges.sort(Comparator.comparingLong(RamRange::base));
+        for (int i = 1; i < ranges.size(); i++) {
+            if (ranges.get(i - 1).end() > ranges.get(i).base()) {
+                throw new VmmException("guest layout error: " + ranges.get(i - 1) + " overlaps " + ranges.get(i));
+            }
+        }
+        this.ram = List.copyOf(ranges);
         if (b.cpus < 1) {
             throw new VmmException("guest layout error: " + b.cpus + " vCPUs: need at least 1");
         }
@@ -39,12 +47,10 @@ public final class GuestImage {
                 throw new VmmException("guest layout error: " + sorted.get(i - 1) + " overlaps " + sorted.get(i));
             }
         }
-        long ramEnd = Math.addExact(ramBase, ramSize);
         for (MemoryRegion r : sorted) {
-            if (r.address() < ramBase || r.end() > ramEnd) {
+            if (ram.stream().noneMatch(range -> range.contains(r.address(), r.size()))) {
                 throw new VmmException(String.format(
-                        "guest layout error: %s is outside guest RAM [0x%x-0x%x): give the guest more memory",
-                        r, ramBase, ramEnd));
+                        "guest layout error: %s is outside guest RAM %s: give the guest more memory", r, ram));
             }
         }
         this.regions = List.copyOf(sorted);
@@ -61,11 +67,20 @@ public final class GuestImage {
 
     /** Guest physical address where RAM starts (x86_64: 0; aarch64 virt: 0x4000_0000). */
     public long ramBase() {
-        return ramBase;
+        return ram.get(0).base();
     }
 
+    /** Bytes of guest RAM in all ranges together (what the user asked for). */
     public long ramSize() {
-        return ramSize;
+        return ram.stream().mapToLong(RamRange::size).sum();
+    }
+
+    /**
+     * Where the RAM is, ordered by address and non-overlapping: one range unless the layout
+     * leaves a hole (x86_64 above 3 GiB). Backends map exactly these.
+     */
+    public List<RamRange> ramRanges() {
+        return ram;
     }
 
     /** Number of vCPUs; the firmware tables (MADT, DT cpus) describe exactly this many. */
@@ -97,8 +112,7 @@ public final class GuestImage {
 
     public static final class Builder {
         private final Arch arch;
-        private long ramBase;
-        private long ramSize;
+        private final List<RamRange> ram = new ArrayList<>();
         private int cpus = 1;
         private final List<MemoryRegion> regions = new ArrayList<>();
         private BootCpuState bootState;
@@ -109,9 +123,15 @@ public final class GuestImage {
             this.arch = arch;
         }
 
+        /** RAM as one range. */
         public Builder ram(long base, long size) {
-            this.ramBase = base;
-            this.ramSize = size;
+            return ram(List.of(new RamRange(base, size)));
+        }
+
+        /** RAM as the given ranges, replacing any given before. */
+        public Builder ram(List<RamRange> ranges) {
+            ram.clear();
+            ram.addAll(ranges);
             return this;
         }
 

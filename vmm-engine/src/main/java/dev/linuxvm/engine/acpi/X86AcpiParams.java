@@ -48,6 +48,16 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
 
     /** I/O port of QEMU's PIIX4/ICH9 PM block, whose PM1a_CNT is at +4. */
     public static final int PM_BASE = 0x600;
+    /**
+     * The platform's MADT interrupt source overrides. The KVM backend routes its in-kernel
+     * IOAPIC from this same list, so the wiring the guest reads is the wiring it gets.
+     */
+    public static final List<InterruptSourceOverride> ISA_OVERRIDES = List.of(
+            // ISA IRQ 0 (PIT) is wired to IOAPIC pin 2, as on a PC (QEMU too)
+            new InterruptSourceOverride(0, 2, InterruptSourceOverride.CONFORMS),
+            // SCI: level-triggered, active-high (ACPI's default for SCI would be active-low)
+            new InterruptSourceOverride(9, 9, InterruptSourceOverride.LEVEL | InterruptSourceOverride.ACTIVE_HIGH));
+
     /** SLP_TYP for S5 that our \_S5 declares (the guest writes SLP_TYP=5 | SLP_EN to PM1a_CNT). */
     public static final int S5_SLEEP_TYPE = 5;
 
@@ -58,13 +68,7 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
      * 8042, so Linux skips the i8042 probe; no RTC device emulated), \_S5 = 5, COM1 0x3F8 IRQ 4.
      */
     public static X86AcpiParams defaults(int cpus, List<MemoryRange> ram) {
-        return new X86AcpiParams(cpus, ram, 0xFEE0_0000L, 0, 0xFEC0_0000L,
-                List.of(
-                        // ISA IRQ 0 (PIT) is wired to IOAPIC pin 2 (QEMU; a KVM backend routes GSI 0 to pin 2 too)
-                        new InterruptSourceOverride(0, 2, InterruptSourceOverride.CONFORMS),
-                        // SCI: level-triggered, active-high (ACPI's default for SCI would be active-low)
-                        new InterruptSourceOverride(9, 9,
-                                InterruptSourceOverride.LEVEL | InterruptSourceOverride.ACTIVE_HIGH)),
+        return new X86AcpiParams(cpus, ram, 0xFEE0_0000L, 0, 0xFEC0_0000L, ISA_OVERRIDES,
                 9, PM_BASE, PM_BASE + 4,
                 0xCF9, 0x06, // 0xCF9 Reset Control Register: 0x06 = SYS_RST | RST_CPU (hard reset)
                 Fadt.IAPC_VGA_NOT_PRESENT | Fadt.IAPC_CMOS_RTC_NOT_PRESENT,

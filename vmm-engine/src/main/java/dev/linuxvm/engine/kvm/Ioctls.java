@@ -58,6 +58,7 @@ public final class Ioctls {
     public static final long KVM_SET_IDENTITY_MAP_ADDR = _IOW(KVMIO, 0x48, U64);
     public static final long KVM_CREATE_IRQCHIP = _IO(KVMIO, 0x60);
     public static final long KVM_IRQ_LINE = _IOW(KVMIO, 0x61, KvmIrqLevel.SIZE);
+    public static final long KVM_SET_GSI_ROUTING = _IOW(KVMIO, 0x6A, KvmIrqRouting.HEADER_SIZE);
     public static final long KVM_CREATE_PIT2 = _IOW(KVMIO, 0x77, KvmPitConfig.SIZE);
     public static final long KVM_ARM_PREFERRED_TARGET = _IOR(KVMIO, 0xAF, KvmVcpuInit.SIZE);
     public static final long KVM_CREATE_DEVICE = _IOWR(KVMIO, 0xE0, KvmCreateDevice.SIZE);
@@ -72,7 +73,10 @@ public final class Ioctls {
     public static final long KVM_SET_MSRS = _IOW(KVMIO, 0x89, KvmMsrs.HEADER_SIZE);
     public static final long KVM_GET_FPU = _IOR(KVMIO, 0x8C, KvmFpu.SIZE);
     public static final long KVM_SET_FPU = _IOW(KVMIO, 0x8D, KvmFpu.SIZE);
+    public static final long KVM_GET_LAPIC = _IOR(KVMIO, 0x8E, X86Lapic.SIZE);
+    public static final long KVM_SET_LAPIC = _IOW(KVMIO, 0x8F, X86Lapic.SIZE);
     public static final long KVM_SET_CPUID2 = _IOW(KVMIO, 0x90, KvmCpuid2.HEADER_SIZE);
+    public static final long KVM_GET_TSC_KHZ = _IO(KVMIO, 0xA3);
     public static final long KVM_GET_ONE_REG = _IOW(KVMIO, 0xAB, KvmOneReg.SIZE);
     public static final long KVM_SET_ONE_REG = _IOW(KVMIO, 0xAC, KvmOneReg.SIZE);
     public static final long KVM_ARM_VCPU_INIT = _IOW(KVMIO, 0xAE, KvmVcpuInit.SIZE);
@@ -89,8 +93,10 @@ public final class Ioctls {
     public static final int KVM_CAP_SET_TSS_ADDR = 4;
     public static final int KVM_CAP_EXT_CPUID = 7;
     public static final int KVM_CAP_NR_VCPUS = 9;
+    public static final int KVM_CAP_IRQ_ROUTING = 25;
     public static final int KVM_CAP_PIT2 = 33;
     public static final int KVM_CAP_SET_IDENTITY_MAP_ADDR = 37;
+    public static final int KVM_CAP_GET_TSC_KHZ = 61;
     public static final int KVM_CAP_ONE_REG = 70;
     public static final int KVM_CAP_MAX_VCPUS = 66;
     public static final int KVM_CAP_DEVICE_CTRL = 89;

@@ -36,7 +36,8 @@ public final class KvmBackend implements Backend {
         this(Path.of(KvmSystem.DEV_KVM), Path.of("/sys/module"), cpuidMasks);
     }
 
-    KvmBackend(Path devKvm, Path sysModule, List<CpuidMask> cpuidMasks) {
+    /** A KVM device and module directory other than the host's (tests, unusual hosts). */
+    public KvmBackend(Path devKvm, Path sysModule, List<CpuidMask> cpuidMasks) {
         this.devKvm = devKvm;
         this.sysModule = sysModule;
         this.cpuidMasks = List.copyOf(cpuidMasks);
@@ -52,12 +53,12 @@ public final class KvmBackend implements Backend {
         return Files.isDirectory(sysModule.resolve("kvm_pvm"));
     }
 
+    /** Whether this backend can run a full boot of an {@code arch} guest: {@link #startable} and not PVM. */
     @Override
     public Availability availability(Arch arch) {
-        Arch host = Arch.host();
-        if (arch != host) {
-            return Availability.no("KVM runs guests of the host's architecture (" + host + "), not " + arch
-                    + ": use the QEMU backend");
+        Availability host = hostArch(arch);
+        if (!host.available()) {
+            return host;
         }
         if (!Files.exists(devKvm)) {
             return Availability.no(devKvm + " not present: load kvm_intel/kvm_amd or use the QEMU backend");
@@ -67,11 +68,36 @@ public final class KvmBackend implements Backend {
                     + " exists): an unmodified kernel cannot run user space on this software nested KVM "
                     + "(init faults at the syscall entry); use the QEMU backend for full boots");
         }
-        Availability usable = probe();
-        if (!usable.available()) {
-            return usable;
+        return probe();
+    }
+
+    private static Availability hostArch(Arch arch) {
+        Arch host = Arch.host();
+        if (arch != host) {
+            return Availability.no("KVM runs guests of the host's architecture (" + host + "), not " + arch
+                    + ": use the QEMU backend");
         }
-        return Availability.yes("KVM API " + Ioctls.KVM_API_VERSION + " on " + devKvm);
+        return Availability.yes(host.toString());
+    }
+
+    /**
+     * Whether {@link #start} can run an {@code arch} guest here at all: the host's architecture
+     * and a {@code /dev/kvm} that opens with API 12, PVM or not.
+     */
+    public Availability startable(Arch arch) {
+        Availability host = hostArch(arch);
+        return host.available() ? probe() : host;
+    }
+
+    /**
+     * On a PVM host, what a user who chose this backend anyway should know; empty elsewhere.
+     */
+    public java.util.Optional<String> pvmWarning() {
+        if (!isPvm()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(devKvm + " is PVM (software nested KVM): the guest kernel boots its first"
+                + " steps, but its userspace will not run here; use the QEMU backend (or auto) for full boots");
     }
 
     /**

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A running KVM guest: one platform thread per vCPU looping on KVM_RUN. The first vCPU whose
+ * A running KVM guest: one platform thread per vCPU looping on KVM_RUN. Retries are not exits:
+ * an interrupted run goes straight back in, a not-yet-runnable one (EAGAIN) through a
+ * {@link RetryPacer}. The first vCPU whose
  * exit ends the guest records the {@link VmExit} and kicks the others out of KVM_RUN
  * ({@link VcpuKicker}). {@link #close()} does the same with {@link VmExit.Stopped}, waits for
  * every vCPU thread, and only then releases the machine (fds, kvm_run mappings, guest RAM):
@@ -72,9 +74,15 @@ final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
             inRunLoop[i] = true;
         }
         started.countDown();
+        RetryPacer notRunnable = new RetryPacer();
         try {
             while (!stopping) {
                 VcpuExit e = vcpu.run();
+                if (e instanceof VcpuExit.NotRunnable) {
+                    notRunnable.retry();
+                    continue;
+                }
+                notRunnable.reset();
                 if (e instanceof VcpuExit.Interrupted) {
                     continue;
                 }

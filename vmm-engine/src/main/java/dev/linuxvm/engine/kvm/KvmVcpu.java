@@ -38,7 +38,11 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
         return id;
     }
 
-    /** KVM_RUN until the next exit; a kick (signal) comes back as {@link VcpuExit.Interrupted}. */
+    /**
+     * KVM_RUN until the next exit. The two errors that are retries come back as exits: EINTR (a
+     * kick, or any signal) as {@link VcpuExit.Interrupted}, EAGAIN (an AP not yet started) as
+     * {@link VcpuExit.NotRunnable}; QEMU, kvmtool and Firecracker retry both as well.
+     */
     @Override
     public VcpuExit run() {
         try {
@@ -47,6 +51,9 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
             if (e.getErrorCode() == LibC.EINTR) {
                 run.put(KvmRun.immediate_exit, (byte) 0);
                 return new VcpuExit.Interrupted();
+            }
+            if (e.getErrorCode() == LibC.EAGAIN) {
+                return new VcpuExit.NotRunnable();
             }
             throw KvmException.of("KVM_RUN on vCPU " + id, e);
         }
@@ -108,6 +115,22 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
             throw new KvmException(String.format(
                     "KVM_SET_MSRS on vCPU %d: KVM refused MSR 0x%x (set %d of %d)", id, refused, done, msrs.size()));
         }
+    }
+
+    /** KVM_GET_TSC_KHZ (x86): the guest TSC frequency KVM emulates, which kvmclock also reports. */
+    public long tscKhz() {
+        return ioctl(Ioctls.KVM_GET_TSC_KHZ, 0L);
+    }
+
+    /** KVM_GET_LAPIC (x86, in-kernel irqchip): the local APIC register page. */
+    public ByteBuffer getLapic() {
+        ByteBuffer regs = ByteBuffer.allocate(X86Lapic.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ioctl(Ioctls.KVM_GET_LAPIC, regs);
+        return regs;
+    }
+
+    public void setLapic(ByteBuffer regs) {
+        ioctl(Ioctls.KVM_SET_LAPIC, regs);
     }
 
     public void setCpuid2(List<KvmCpuidEntry2> entries) {

@@ -43,6 +43,11 @@ public final class KvmVm extends Fd {
         ioctl(Ioctls.KVM_CREATE_IRQCHIP, 0);
     }
 
+    /** KVM_SET_GSI_ROUTING: replaces the whole input-to-irqchip-pin table. */
+    public void setGsiRouting(java.util.List<KvmIrqRouting.Route> routes) {
+        ioctl(Ioctls.KVM_SET_GSI_ROUTING, KvmIrqRouting.encode(routes));
+    }
+
     /** KVM_CREATE_PIT2 (x86): in-kernel 8254. */
     public void createPit2(int flags) {
         KvmPitConfig c = new KvmPitConfig();

@@ -2,17 +2,22 @@ package dev.linuxvm.engine.kvm;
 
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.RamRange;
+import dev.linuxvm.engine.acpi.X86AcpiParams;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.VmExit;
 import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.boot.x86.X86Layout;
 import dev.linuxvm.engine.devices.I8042;
 import dev.linuxvm.engine.devices.IoPortBus;
 import dev.linuxvm.engine.devices.MmioBus;
 import dev.linuxvm.engine.devices.Pm1Control;
+import dev.linuxvm.engine.devices.Pm1Event;
 import dev.linuxvm.engine.devices.PowerEvents;
 import dev.linuxvm.engine.devices.ResetControl;
 import dev.linuxvm.engine.devices.Uart16550;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +31,17 @@ import java.util.Optional;
  *   <li>KVM_CREATE_VM; KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR (VMX needs both, outside
  *       RAM, below 4 GiB);</li>
  *   <li>KVM_CREATE_IRQCHIP (PIC, IOAPIC, LAPICs) and KVM_CREATE_PIT2 with the dummy speaker
- *       port, before any vCPU;</li>
- *   <li>guest RAM: anonymous mmap, the image's regions copied in, KVM_SET_USER_MEMORY_REGION;</li>
- *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks and its APIC ID;
+ *       port, before any vCPU; KVM_SET_GSI_ROUTING as the MADT's overrides say
+ *       ({@link X86IrqRouting});</li>
+ *   <li>guest RAM: one anonymous mmap and memory slot per range of the image's RAM (below the
+ *       32-bit hole, and from 4 GiB up), the image's regions copied in;</li>
+ *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks, its APIC ID, the
+ *       hypervisor bit and the TSC frequency from KVM_GET_TSC_KHZ ({@link X86Cpuid}),
+ *       LINT0 = ExtINT and LINT1 = NMI in its LAPIC ({@link X86Lapic});
  *       the BSP (vCPU 0) also gets sregs, regs, FPU and MSRs for the 64-bit entry. APs wait in
  *       the in-kernel LAPIC for INIT/SIPI;</li>
- *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), PM1a control at 0x604,
+ *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), PM1a event block at
+ *       0x600 (reads 0), PM1a control at 0x604,
  *       reset control at 0xCF9, the i8042 reset path.</li>
  * </ol>
  */
@@ -41,10 +51,10 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
     /** KVM_SET_IDENTITY_MAP_ADDR: one page. */
     static final long IDENTITY_MAP_ADDRESS = 0xFFFB_C000L;
     /**
-     * Highest end of RAM this machine maps: the 32-bit hole for IOAPIC (0xFEC0_0000), LAPIC
-     * (0xFEE0_0000) and the TSS pages starts above it. RAM above 4 GiB is not modelled.
+     * The 32-bit hole no RAM may overlap: IOAPIC (0xFEC0_0000), LAPIC (0xFEE0_0000) and the
+     * TSS / identity-map pages are in it ({@link X86Layout}).
      */
-    static final long MAX_RAM_END = 0xC000_0000L;
+    static final long HOLE_START = X86Layout.MMIO_HOLE_START, HOLE_END = X86Layout.HIGH_RAM_START;
     /** COM1 (DESIGN.md x86_64 layout). */
     static final int COM1_PORT = 0x3F8, COM1_IRQ = 4;
     /** IA32_MISC_ENABLE (SDM Vol. 4, Table 2-2) and its fast-strings bit, set as firmware does. */
@@ -53,14 +63,14 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
 
     private final KvmSystem system;
     private final KvmVm vm;
-    private final GuestMemory memory;
+    private final List<GuestMemory> memory;
     private final List<KvmVcpu> vcpus = new ArrayList<>();
     private final ExitDispatch dispatch = new ExitDispatch();
     private final IoPortBus ports = new IoPortBus();
     private final MmioBus mmio = new MmioBus();
     private final Uart16550 com1;
 
-    private KvmX86Machine(KvmSystem system, KvmVm vm, GuestMemory memory, ConsoleListener console) {
+    private KvmX86Machine(KvmSystem system, KvmVm vm, List<GuestMemory> memory, ConsoleListener console) {
         this.system = system;
         this.vm = vm;
         this.memory = memory;
@@ -68,10 +78,14 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         wirePorts(ports, com1, dispatch);
     }
 
-    /** linuxvm's x86_64 port map (DESIGN.md, "Platform layouts"): COM1, PM1a_CNT, 0xCF9, i8042. */
+    /**
+     * linuxvm's x86_64 port map (DESIGN.md, "Platform layouts"): COM1, PM1a_EVT (at the FADT's
+     * PM1a_EVT_BLK, {@link X86AcpiParams#PM_BASE}), PM1a_CNT, 0xCF9, i8042.
+     */
     static void wirePorts(IoPortBus ports, Uart16550 com1, PowerEvents events) {
         I8042 i8042 = new I8042(events);
         ports.register("COM1 16550", COM1_PORT, Uart16550.PORT_COUNT, com1)
+                .register("PM1a_EVT", X86AcpiParams.PM_BASE, Pm1Event.LENGTH, new Pm1Event())
                 .register("PM1a_CNT", Pm1Control.PORT, Pm1Control.LENGTH, new Pm1Control(events))
                 .register("reset control", ResetControl.PORT, 1, new ResetControl(events))
                 .register("i8042 data", I8042.DATA_PORT, 1, i8042.dataPort())
@@ -84,13 +98,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             throw new KvmException("x86_64 KVM machine: the image's boot state is "
                     + image.bootState().getClass().getSimpleName() + ", not X86BootState");
         }
-        if (image.ramBase() != 0 || image.ramSize() > MAX_RAM_END) {
-            throw new KvmException(String.format(
-                    "x86_64 KVM machine: RAM [0x%x-0x%x) must start at 0 and end by 0x%x (3 GiB): give the guest at most 3 GiB",
-                    image.ramBase(), image.ramBase() + image.ramSize(), MAX_RAM_END));
-        }
+        List<RamRange> slots = memorySlots(image.ramRanges());
         KvmVm vm = null;
-        GuestMemory memory = null;
+        List<GuestMemory> memory = new ArrayList<>();
         KvmX86Machine machine = null;
         try {
             int maxVcpus = Math.max(system.checkExtension(Ioctls.KVM_CAP_MAX_VCPUS), system.checkExtension(Ioctls.KVM_CAP_NR_VCPUS));
@@ -103,17 +113,28 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             vm.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
             vm.createIrqchip();
             vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
-            memory = GuestMemory.allocate(0, image.ramSize());
-            for (MemoryRegion r : image.regions()) {
-                memory.write(r.address(), r.data());
+            vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
+            for (int slot = 0; slot < slots.size(); slot++) {
+                GuestMemory ram = GuestMemory.allocate(slots.get(slot).base(), slots.get(slot).size());
+                memory.add(ram);
+                vm.setUserMemoryRegion(slot, ram);
             }
-            vm.setUserMemoryRegion(0, memory);
+            for (MemoryRegion r : image.regions()) {
+                ramAt(memory, r.address(), r.data().length).orElseThrow().write(r.address(), r.data());
+            }
             machine = new KvmX86Machine(system, vm, memory, console);
             List<KvmCpuidEntry2> supported = system.supportedCpuid();
+            long tscKhz = 0;
             for (int id = 0; id < image.cpus(); id++) {
                 KvmVcpu vcpu = vm.createVcpu(id);
                 machine.vcpus.add(vcpu);
-                vcpu.setCpuid2(X86Cpuid.forVcpu(supported, masks, id));
+                if (id == 0) {
+                    tscKhz = tscKhz(system, vcpu);
+                }
+                vcpu.setCpuid2(X86Cpuid.forVcpu(supported, masks, id, tscKhz));
+                ByteBuffer lapic = vcpu.getLapic();
+                X86Lapic.setLint(lapic);
+                vcpu.setLapic(lapic);
             }
             setUpBsp(machine.vcpus.get(0), (X86BootState) image.bootState());
             return machine;
@@ -121,11 +142,42 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             if (machine != null) {
                 machine.close();
             } else {
-                closeQuietly(memory);
+                memory.forEach(KvmX86Machine::closeQuietly);
                 closeQuietly(vm);
                 closeQuietly(system);
             }
             throw e;
+        }
+    }
+
+    /**
+     * The KVM memory slots for the image's RAM, slot i = range i: exactly the ranges the builder
+     * decided (x86_64 beyond 3 GiB: [0, 3 GiB) and [4 GiB, ...)), none inside the 32-bit hole.
+     */
+    static List<RamRange> memorySlots(List<RamRange> ram) {
+        for (RamRange r : ram) {
+            if (r.base() < HOLE_END && r.end() > HOLE_START) {
+                throw new KvmException(String.format("x86_64 KVM machine: %s overlaps the 32-bit hole [0x%x-0x%x)"
+                        + " (IOAPIC, LAPIC): RAM above 3 GiB must continue at 4 GiB", r, HOLE_START, HOLE_END));
+            }
+        }
+        return List.copyOf(ram);
+    }
+
+    /** The RAM mapping holding [{@code gpa}, {@code gpa + length}), if one does. */
+    private static Optional<GuestMemory> ramAt(List<GuestMemory> memory, long gpa, long length) {
+        return memory.stream().filter(m -> gpa >= 0 && m.contains(gpa, length)).findFirst();
+    }
+
+    /** KVM_GET_TSC_KHZ, or 0 when this KVM cannot tell (the timing CPUID leaf is then left out). */
+    private static long tscKhz(KvmSystem system, KvmVcpu vcpu) {
+        if (system.checkExtension(Ioctls.KVM_CAP_GET_TSC_KHZ) <= 0) {
+            return 0;
+        }
+        try {
+            return vcpu.tscKhz();
+        } catch (KvmException e) {
+            return 0;
         }
     }
 
@@ -231,8 +283,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         } catch (RuntimeException e) {
             gpa = rip; // paging off or KVM_TRANSLATE unsupported: try it as physical
         }
-        if (gpa >= 0 && memory.contains(gpa, 16)) {
-            text += " (instruction bytes " + ExitDispatch.hex(memory.read(gpa, 16)) + ")";
+        Optional<GuestMemory> ram = ramAt(memory, gpa, 16);
+        if (ram.isPresent()) {
+            text += " (instruction bytes " + ExitDispatch.hex(ram.get().read(gpa, 16)) + ")";
         }
         return text;
     }
@@ -261,7 +314,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             closeQuietly(v);
         }
         closeQuietly(vm);
-        closeQuietly(memory);
+        memory.forEach(KvmX86Machine::closeQuietly);
         closeQuietly(system);
     }
 

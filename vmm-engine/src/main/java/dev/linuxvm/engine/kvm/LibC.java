@@ -32,6 +32,8 @@ interface LibC extends Library {
     int MAP_NORESERVE = 0x4000;
     /** EINTR: a signal (our kick) interrupted KVM_RUN. */
     int EINTR = 4;
+    /** EAGAIN: KVM_RUN on a vCPU that is not runnable yet (an AP waiting for INIT/SIPI). */
+    int EAGAIN = 11;
     /** E2BIG: KVM_GET_SUPPORTED_CPUID needs more entries. */
     int E2BIG = 7;
 

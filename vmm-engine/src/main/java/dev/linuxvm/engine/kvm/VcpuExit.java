@@ -29,6 +29,13 @@ public sealed interface VcpuExit {
     /** KVM_EXIT_INTR or KVM_RUN failing with EINTR: a signal (our kick) arrived. */
     record Interrupted() implements VcpuExit { }
 
+    /**
+     * KVM_RUN failing with EAGAIN: the vCPU is not runnable yet. x86 KVM blocks an AP in
+     * KVM_MP_STATE_UNINITIALIZED until an event arrives and then returns EAGAIN if it is still
+     * waiting for INIT/SIPI (arch/x86/kvm/x86.c, kvm_arch_vcpu_ioctl_run): run it again.
+     */
+    record NotRunnable() implements VcpuExit { }
+
     /** Any other exit reason. */
     record Other(int exit_reason, long hardware_exit_reason) implements VcpuExit { }
 }

@@ -7,12 +7,15 @@ import dev.linuxvm.engine.backend.qemu.QemuBackend;
 import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 import dev.linuxvm.engine.kvm.KvmBackend;
 
+import java.util.Optional;
+
 /**
  * Chooses the executor for a guest, and says why. {@code AUTO} takes our KVM backend only when
  * {@link KvmBackend#availability} says it can run a full boot: the guest is the host's
  * architecture, /dev/kvm opens with API version 12, and it is not PVM (detected by
  * /sys/module/kvm_pvm; PVM runs guest kernel code in KVM's instruction emulator and cannot run an
  * unmodified kernel's userspace). Otherwise the QEMU executor runs the same engine-built guest.
+ * {@code KVM} takes our backend whenever it can start at all, PVM included, with a warning.
  */
 public final class BackendSelector {
     private BackendSelector() {
@@ -22,8 +25,13 @@ public final class BackendSelector {
      * @param backend the executor
      * @param name    for messages and reports: "kvm", "qemu-kvm" or "qemu-tcg"
      * @param reason  why this executor was chosen
+     * @param warning what the user should know about running on it (one line), if anything
      */
-    public record Selection(Backend backend, String name, String reason) {
+    public record Selection(Backend backend, String name, String reason, Optional<String> warning) {
+        public Selection(Backend backend, String name, String reason) {
+            this(backend, name, reason, Optional.empty());
+        }
+
         /** Whether guest code is emulated (TCG): boots are ~10x slower than with KVM. */
         public boolean emulated() {
             return name.endsWith("tcg");
@@ -42,14 +50,26 @@ public final class BackendSelector {
 
     /** The executor for {@code arch}; throws with the reason and the fix when none can run it. */
     public static Selection select(Arch arch, BackendChoice choice) {
-        KvmBackend kvm = new KvmBackend();
+        return select(arch, choice, new KvmBackend());
+    }
+
+    /**
+     * {@link #select(Arch, BackendChoice)} with a given KVM backend. An explicit KVM choice on a
+     * PVM host is the user's to make: it runs (the kernel's early boot works there) with a
+     * warning that userspace will not; {@code AUTO} never picks PVM.
+     */
+    static Selection select(Arch arch, BackendChoice choice, KvmBackend kvm) {
         Backend.Availability kvmAvailable = kvm.availability(arch);
         if (choice == BackendChoice.KVM) {
-            if (!kvmAvailable.available()) {
-                throw new VmmException("the KVM backend cannot run an " + arch + " guest here: "
-                        + kvmAvailable.reason() + " (choose the QEMU backend, or auto)");
+            if (kvmAvailable.available()) {
+                return new Selection(kvm, "kvm", "requested; " + kvmAvailable.reason());
             }
-            return new Selection(kvm, "kvm", "requested; " + kvmAvailable.reason());
+            Backend.Availability startable = kvm.startable(arch);
+            if (startable.available() && kvm.pvmWarning().isPresent()) {
+                return new Selection(kvm, "kvm", "requested; " + startable.reason(), kvm.pvmWarning());
+            }
+            throw new VmmException("the KVM backend cannot run an " + arch + " guest here: "
+                    + kvmAvailable.reason() + " (choose the QEMU backend, or auto)");
         }
         if (choice == BackendChoice.AUTO && kvmAvailable.available()) {
             return new Selection(kvm, "kvm", "auto: " + kvmAvailable.reason());

@@ -28,6 +28,7 @@ class IoctlsTest {
         assertThat(Ioctls.KVM_CREATE_IRQCHIP).isEqualTo(0xAE60L);
         assertThat(Ioctls.KVM_IRQ_LINE).isEqualTo(0x4008AE61L);
         assertThat(Ioctls.KVM_CREATE_PIT2).isEqualTo(0x4040AE77L);
+        assertThat(Ioctls.KVM_SET_GSI_ROUTING).isEqualTo(0x4008AE6AL);
         assertThat(Ioctls.KVM_CREATE_DEVICE).isEqualTo(0xC00CAEE0L);
         assertThat(Ioctls.KVM_ARM_PREFERRED_TARGET).isEqualTo(0x8020AEAFL);
     }
@@ -44,6 +45,9 @@ class IoctlsTest {
         assertThat(Ioctls.KVM_GET_FPU).isEqualTo(0x81A0AE8CL);
         assertThat(Ioctls.KVM_SET_FPU).isEqualTo(0x41A0AE8DL);
         assertThat(Ioctls.KVM_SET_CPUID2).isEqualTo(0x4008AE90L);
+        assertThat(Ioctls.KVM_GET_LAPIC).isEqualTo(0x8400AE8EL);
+        assertThat(Ioctls.KVM_SET_LAPIC).isEqualTo(0x4400AE8FL);
+        assertThat(Ioctls.KVM_GET_TSC_KHZ).isEqualTo(0xAEA3L);
         assertThat(Ioctls.KVM_GET_ONE_REG).isEqualTo(0x4010AEABL);
         assertThat(Ioctls.KVM_SET_ONE_REG).isEqualTo(0x4010AEACL);
         assertThat(Ioctls.KVM_ARM_VCPU_INIT).isEqualTo(0x4020AEAEL);

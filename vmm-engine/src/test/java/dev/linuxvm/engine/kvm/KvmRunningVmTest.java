@@ -128,6 +128,91 @@ class KvmRunningVmTest {
         assertThat(m.closed).isTrue();
     }
 
+    /** A vCPU that KVM keeps answering EAGAIN for at once (no blocking in KVM_RUN), counting runs. */
+    static final class NeverRunnableVcpu implements RunnableVcpu {
+        final int id;
+        final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
+        volatile boolean kicked;
+
+        NeverRunnableVcpu(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public int id() {
+            return id;
+        }
+
+        @Override
+        public VcpuExit run() {
+            runs.incrementAndGet();
+            if (kicked) {
+                kicked = false;
+                return new VcpuExit.Interrupted();
+            }
+            return new VcpuExit.NotRunnable();
+        }
+
+        @Override
+        public void requestImmediateExit() {
+            kicked = true;
+        }
+    }
+
+    @Test
+    void eagain_is_retried_without_spinning_a_core_and_close_still_stops_the_vcpu() throws Exception {
+        NeverRunnableVcpu ap = new NeverRunnableVcpu(0);
+        List<VcpuExit> handled = new CopyOnWriteArrayList<>();
+        KvmMachine<NeverRunnableVcpu> m = new KvmMachine<>() {
+            @Override
+            public List<NeverRunnableVcpu> vcpus() {
+                return List.of(ap);
+            }
+
+            @Override
+            public Optional<VmExit> handle(NeverRunnableVcpu vcpu, VcpuExit exit) {
+                handled.add(exit);
+                return Optional.empty();
+            }
+
+            @Override
+            public void consoleInput(byte[] data, int offset, int length) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        KvmRunningVm<NeverRunnableVcpu> vm = new KvmRunningVm<>(m, "test");
+        Thread.sleep(500);
+        assertThat(vm.exit()).as("EAGAIN is a retry, not a crash").isEmpty();
+        long runs = ap.runs.get();
+        // Unpaced, a loop around an instant EAGAIN makes millions of calls in 500 ms; paced at
+        // most one per MAX_DELAY (1 ms) after the free retries, plus the ramp.
+        assertThat(runs).as("KVM_RUN calls in 500 ms").isBetween((long) RetryPacer.FREE_RETRIES, 1_000L);
+        long start = System.nanoTime();
+        vm.close();
+        assertThat(System.nanoTime() - start).as("close while pacing").isLessThan(TimeUnit.SECONDS.toNanos(2));
+        assertThat(vm.exit()).get().isInstanceOf(VmExit.Stopped.class);
+        assertThat(handled).as("retries never reach the machine").isEmpty();
+    }
+
+    @Test
+    void an_ap_that_becomes_runnable_after_eagain_has_its_exits_handled() throws Exception {
+        FakeMachine m = new FakeMachine(2, (v, e) -> e instanceof VcpuExit.SystemEvent
+                ? Optional.of(new VmExit.PoweredOff()) : Optional.empty());
+        KvmRunningVm<FakeVcpu> vm = new KvmRunningVm<>(m, "test");
+        FakeVcpu ap = m.vcpus.get(1);
+        for (int i = 0; i < RetryPacer.FREE_RETRIES + 3; i++) {
+            ap.exits.add(new VcpuExit.NotRunnable());
+        }
+        ap.exits.add(IO);
+        ap.exits.add(new VcpuExit.SystemEvent(1));
+        assertThat(vm.awaitExit(Duration.ofSeconds(5))).contains(new VmExit.PoweredOff());
+        vm.close();
+        assertThat(m.handled).containsExactly(IO, new VcpuExit.SystemEvent(1));
+    }
+
     @Test
     void interrupted_runs_are_not_handed_to_the_machine() throws Exception {
         FakeMachine m = new FakeMachine(1, (v, e) -> Optional.empty());

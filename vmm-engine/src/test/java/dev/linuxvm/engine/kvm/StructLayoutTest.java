@@ -129,6 +129,19 @@ class StructLayoutTest {
     }
 
     @Test
+    void kvm_irq_routing_and_kvm_lapic_state() {
+        // sizeof(struct kvm_irq_routing) 8, sizeof(struct kvm_irq_routing_entry) 48,
+        // offsetof(kvm_irq_routing_entry, u) 16, sizeof(struct kvm_irq_routing_irqchip) 8,
+        // sizeof(struct kvm_lapic_state) 1024 (gcc, linux-libc-dev 6.1, x86_64)
+        assertThat(KvmIrqRouting.HEADER_SIZE).isEqualTo(8);
+        assertThat(KvmIrqRouting.ENTRY_SIZE).isEqualTo(48);
+        assertThat(KvmIrqRouting.ENTRY_OFF_u_irqchip_irqchip).isEqualTo(16);
+        assertThat(KvmIrqRouting.ENTRY_OFF_u_irqchip_pin).isEqualTo(20);
+        assertThat(KvmIrqRouting.KVM_IRQ_ROUTING_IRQCHIP).isEqualTo(1);
+        assertThat(X86Lapic.SIZE).isEqualTo(1024);
+    }
+
+    @Test
     void kvm_run_offsets() {
         assertThat(KvmRun.immediate_exit).isEqualTo(1);
         assertThat(KvmRun.exit_reason).isEqualTo(8);

@@ -51,6 +51,66 @@ class X86CpuidTest {
     @Test
     void empty_masks_pass_features_through() {
         List<KvmCpuidEntry2> supported = List.of(entry(0x1, 0, 0, 0, 1 << 13, 0));
-        assertThat(X86Cpuid.forVcpu(supported, List.of(), 0).get(0).ecx).isEqualTo(1 << 13);
+        assertThat(X86Cpuid.forVcpu(supported, List.of(), 0).get(0).ecx)
+                .as("cx16 kept, hypervisor bit added").isEqualTo((1 << 13) | (1 << 31));
+    }
+
+    /** KVM_GET_SUPPORTED_CPUID as printed on this project's PVM host (AMD, 6.1-era KVM leaves). */
+    private static List<KvmCpuidEntry2> kvmHostLeaves() {
+        return List.of(
+                entry(0x0, 0, 0x1C, 0x68747541, 0x444D4163, 0x69746E65),            // AuthenticAMD
+                entry(0x1, 0, 0x00A10F11, 0x00020800, 0x01202000, 0x078BFBFF),      // no hypervisor bit, as stock KVM
+                entry(0xA, 0, 0x07300402, 0x0, 0x0, 0x00000603),                    // an Intel host's arch perfmon v2
+                entry(0x4000_0000, 0, 0x4000_0001, 0x4B4D564B, 0x564B4D56, 0x4D),   // "KVMKVMKVM"
+                entry(0x4000_0001, 0, 0x01007EFB, 0, 0, 0),
+                entry(0x8000_0001, 0, 0x00A10F11, 0x40000000, 0x00C00393, 0x23D3FBFF));
+    }
+
+    @Test
+    void the_guest_is_told_it_runs_on_kvm_and_keeps_kvmclock() {
+        List<KvmCpuidEntry2> out = X86Cpuid.forVcpu(kvmHostLeaves(), CpuidMask.DEFAULTS, 1);
+        assertThat(out.get(1).ecx & (1 << 31)).as("leaf 1 ECX hypervisor bit").isNotZero();
+        assertThat(out.get(1).ebx >>> 24).as("APIC ID").isEqualTo(1);
+        KvmCpuidEntry2 signature = out.get(3);
+        assertThat(signature.function).isEqualTo(0x4000_0000);
+        assertThat(new String(new byte[] {
+                (byte) signature.ebx, (byte) (signature.ebx >> 8), (byte) (signature.ebx >> 16), (byte) (signature.ebx >> 24),
+                (byte) signature.ecx, (byte) (signature.ecx >> 8), (byte) (signature.ecx >> 16), (byte) (signature.ecx >> 24),
+                (byte) signature.edx}, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("KVMKVMKVM");
+        assertThat(signature.eax).as("no TSC frequency known: max leaf unchanged").isEqualTo(0x4000_0001);
+        KvmCpuidEntry2 features = out.get(4);
+        assertThat(features.eax).as("KVM features as KVM reports them").isEqualTo(0x01007EFB);
+        assertThat(features.eax & (1 << 3)).as("KVM_FEATURE_CLOCKSOURCE2").isNotZero();
+        assertThat(features.eax & (1 << 24)).as("KVM_FEATURE_CLOCKSOURCE_STABLE_BIT").isNotZero();
+        assertThat(out).hasSize(6);
+    }
+
+    @Test
+    void a_known_tsc_frequency_becomes_the_timing_leaf() {
+        List<KvmCpuidEntry2> out = X86Cpuid.forVcpu(kvmHostLeaves(), CpuidMask.DEFAULTS, 0, 2_596_148);
+        assertThat(out.get(3).eax).as("max hypervisor leaf raised").isEqualTo(0x4000_0010);
+        assertThat(out).hasSize(7);
+        KvmCpuidEntry2 timing = out.get(6);
+        assertThat(timing.function).isEqualTo(0x4000_0010);
+        assertThat(timing.eax).as("TSC kHz").isEqualTo(2_596_148);
+        assertThat(timing.ebx).as("APIC bus kHz (1 GHz)").isEqualTo(1_000_000);
+        assertThat(timing.ecx | timing.edx).isZero();
+    }
+
+    @Test
+    void no_timing_leaf_without_kvms_signature() {
+        List<KvmCpuidEntry2> out = X86Cpuid.forVcpu(List.of(entry(0x1, 0, 0, 0, 0, 0),
+                entry(0x4000_0000, 0, 0x4000_0001, 0x12345678, 0, 0)), List.of(), 0, 2_000_000);
+        assertThat(out).extracting(e -> e.function).containsExactly(0x1, 0x4000_0000);
+        assertThat(out.get(1).eax).isEqualTo(0x4000_0001);
+    }
+
+    @Test
+    void default_masks_hide_the_pmu() {
+        List<KvmCpuidEntry2> out = X86Cpuid.forVcpu(kvmHostLeaves(), CpuidMask.DEFAULTS, 0);
+        KvmCpuidEntry2 perfmon = out.get(2);
+        assertThat(perfmon.eax | perfmon.ebx | perfmon.ecx | perfmon.edx).as("leaf 0xA: no architectural perfmon").isZero();
+        assertThat(out.get(5).ecx).as("0x80000001 ECX: perfctr_core (23) cleared, the rest kept").isEqualTo(0x00400393);
+        assertThat(out.get(5).edx).isEqualTo(0x23D3FBFF);
     }
 }

@@ -1,5 +1,8 @@
 package dev.linuxvm.engine.kvm;
 
+import dev.linuxvm.engine.acpi.MemoryRange;
+import dev.linuxvm.engine.acpi.X86AcpiParams;
+import dev.linuxvm.engine.acpi.X86AcpiTables;
 import dev.linuxvm.engine.backend.VmExit;
 import dev.linuxvm.engine.devices.IoPortBus;
 import dev.linuxvm.engine.devices.IrqLine;
@@ -8,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +55,25 @@ class X86PortMapTest {
         out(0x604, 2, (byte) 0x00, (byte) 0x34);
         out(0xCF9, 1, (byte) 0x0E);
         assertThat(dispatch.requested()).contains(new VmExit.PoweredOff());
+    }
+
+    @Test
+    void pm1_event_block_reads_zero_at_the_fadts_pm1a_evt_blk() {
+        int evt = X86AcpiTables.fadt(X86AcpiParams.defaults(1, List.of(new MemoryRange(0, 1 << 20)))).pm1aEvtBlk();
+        assertThat(evt).isEqualTo(0x600);
+        byte[] word = {(byte) 0xFF, (byte) 0xFF};
+        ExitDispatch.ioAccess(new VcpuExit.Io(false, 2, evt, 1, 4096), word, ports);       // PM1_STS
+        assertThat(word).containsOnly(0);
+        out(evt, 2, (byte) 0xFF, (byte) 0xFF);                                              // clear all status
+        out(evt + 2, 2, (byte) 0x21, (byte) 0x01);                                          // PM1_EN: PWRBTN, GBL, RTC
+        byte[] dword = {1, 2, 3, 4};
+        ExitDispatch.ioAccess(new VcpuExit.Io(false, 4, evt, 1, 4096), dword, ports);      // PM1_STS + PM1_EN
+        assertThat(dword).containsOnly(0);
+        byte[] b = {(byte) 0xFF};
+        ExitDispatch.ioAccess(new VcpuExit.Io(false, 1, evt + 3, 1, 4096), b, ports);
+        assertThat(b).containsOnly(0);
+        assertThat(ports.unknownPortAccesses()).isEmpty();
+        assertThat(dispatch.requested()).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.linuxvm.engine.boot.x86;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.loader.ElfKernel;
 import dev.linuxvm.engine.loader.ElfVmlinuxLoader;
 
@@ -27,7 +28,8 @@ import java.util.Objects;
  *   <li>set the BSP's long-mode entry state.</li>
  * </ol>
  * Memory above 3 GiB is remapped above 4 GiB in e820, so the 32-bit hole (IOAPIC, LAPIC) stays
- * free of RAM; the backend must map guest RAM the same way (see {@link #e820For(long)}).
+ * free of RAM; the image's {@link GuestImage#ramRanges()} ({@link #ramRanges(long)}) say so, and
+ * a backend maps exactly those.
  */
 public final class X86GuestBuilder {
     private Path kernelPath;
@@ -153,7 +155,7 @@ public final class X86GuestBuilder {
         byte[] zeroPage = params.toBytes();
 
         GuestImage.Builder image = GuestImage.builder(Arch.X86_64)
-                .ram(0, memory)
+                .ram(ramRanges(memory))
                 .cpus(cpus)
                 .cmdline(cmdline.toString())
                 .region(MemoryRegion.of("GDT", X86Layout.GDT_START, Gdt.toBytes()))
@@ -255,6 +257,21 @@ public final class X86GuestBuilder {
             map.add(new E820Entry(X86Layout.HIGH_RAM_START, memory - X86Layout.MMIO_HOLE_START, E820Entry.E820_RAM));
         }
         return map;
+    }
+
+    /**
+     * Where {@code memory} bytes of RAM are: [0, min(memory, 3 GiB)) and, for the rest, from
+     * 4 GiB up; the e820 map ({@link #e820For(long)}) lists its RAM inside these ranges, and a
+     * backend maps exactly them. The 0xA0000-0xFFFFF legacy area is RAM here, as on a PC
+     * (e820 just does not offer it to the kernel).
+     */
+    public static List<RamRange> ramRanges(long memory) {
+        long low = Math.min(memory, X86Layout.MMIO_HOLE_START);
+        if (memory <= X86Layout.MMIO_HOLE_START) {
+            return List.of(new RamRange(0, low));
+        }
+        return List.of(new RamRange(0, low),
+                new RamRange(X86Layout.HIGH_RAM_START, memory - X86Layout.MMIO_HOLE_START));
     }
 
     private static String e820Text(List<E820Entry> map) {

@@ -3,6 +3,7 @@ package dev.linuxvm.engine.boot.x86;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.loader.KernelImageException;
 import dev.linuxvm.engine.loader.SyntheticElf;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,44 @@ class X86GuestBuilderTest {
                 tuple(1L << 32, 2L << 30, 1));
         long ram = map.stream().filter(e -> e.type() == 1).mapToLong(E820Entry::size).sum();
         assertThat(ram).isEqualTo((5L << 30) - (0x10_0000 - 0x9_0000)); // all but [0x90000, 0x100000)
+    }
+
+    @Test
+    void ram_ranges_split_at_the_32_bit_hole_and_hold_every_e820_ram_entry() {
+        long g = 1L << 30;
+        assertThat(X86GuestBuilder.ramRanges(512 * MIB)).containsExactly(new RamRange(0, 512 * MIB));
+        assertThat(X86GuestBuilder.ramRanges(3 * g)).containsExactly(new RamRange(0, 3 * g));
+        assertThat(X86GuestBuilder.ramRanges(3 * g + 512 * MIB))
+                .containsExactly(new RamRange(0, 3 * g), new RamRange(4 * g, 512 * MIB));
+        assertThat(X86GuestBuilder.ramRanges(16 * g)).containsExactly(new RamRange(0, 3 * g), new RamRange(4 * g, 13 * g));
+        for (long memory : new long[] {512 * MIB, 3 * g, 3 * g + 512 * MIB, 16 * g}) {
+            List<RamRange> ranges = X86GuestBuilder.ramRanges(memory);
+            assertThat(ranges.stream().mapToLong(RamRange::size).sum()).as("all of %d MiB", memory >> 20).isEqualTo(memory);
+            assertThat(X86GuestBuilder.e820For(memory)).allSatisfy(e -> assertThat(ranges)
+                    .as("e820 %s inside a RAM range", e).anySatisfy(r -> assertThat(r.contains(e.addr(), e.size())).isTrue()));
+        }
+    }
+
+    @Test
+    void the_image_carries_the_ram_ranges_and_their_total() {
+        GuestImage image = small().memory((3L << 30) + 512 * MIB).build();
+        assertThat(image.ramRanges()).containsExactly(new RamRange(0, 3L << 30), new RamRange(4L << 30, 512 * MIB));
+        assertThat(image.ramBase()).isZero();
+        assertThat(image.ramSize()).as("what QEMU's -m gets").isEqualTo((3L << 30) + 512 * MIB);
+    }
+
+    @Test
+    void a_region_in_the_hole_between_ram_ranges_is_a_layout_error() {
+        GuestImage.Builder b = GuestImage.builder(Arch.X86_64)
+                .ram(List.of(new RamRange(0, 3L << 30), new RamRange(4L << 30, 1L << 30)))
+                .bootState(LongModeEntry.at(0x100_0000))
+                .region(MemoryRegion.of("in the hole", 0xFEC0_0000L, new byte[16]));
+        assertThatThrownBy(b::build).isInstanceOf(dev.linuxvm.engine.VmmException.class)
+                .hasMessageContaining("in the hole [0xfec00000-0xfec00010) is outside guest RAM");
+        assertThatThrownBy(() -> GuestImage.builder(Arch.X86_64)
+                .ram(List.of(new RamRange(0, 2L << 30), new RamRange(1L << 30, 1L << 30)))
+                .bootState(LongModeEntry.at(0x100_0000)).build())
+                .hasMessageContaining("overlaps");
     }
 
     @Test
