@@ -125,7 +125,8 @@ final class GuestCache {
         }
     }
 
-    private static boolean verified(Path file, String expected) throws IOException {
+    /** Whether {@code file} has SHA-256 {@code expected} (remembered per JVM while size and mtime stay). */
+    static boolean verified(Path file, String expected) throws IOException {
         if (expected == null || !Files.isRegularFile(file)) {
             return false;
         }

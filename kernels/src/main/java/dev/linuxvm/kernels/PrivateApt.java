@@ -112,6 +112,16 @@ final class PrivateApt {
     /** Downloads the package into {@code dir}; returns the .deb file. */
     Path download(String pkg, Arch arch, Path dir) {
         HostCommand.run(dir, cmd("apt-get", "download", qualified(pkg, arch)));
+        return downloaded(pkg, arch, dir);
+    }
+
+    /** Downloads exactly {@code version} of the package into {@code dir}; returns the .deb file. */
+    Path download(String pkg, String version, Arch arch, Path dir) {
+        HostCommand.run(dir, cmd("apt-get", "download", qualified(pkg, arch) + "=" + version));
+        return downloaded(pkg, arch, dir);
+    }
+
+    private static Path downloaded(String pkg, Arch arch, Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(pkg + "_")
                     && p.getFileName().toString().endsWith("_" + arch.debianArch() + ".deb"))

@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * Provisions both architectures' test guests into the cache and prints where they are.
  *
- * <p>Usage: {@code Provision [--refresh] [x86_64|aarch64 ...]}. {@code --refresh} updates the
- * apt lists and fetches the newest kernel even when a complete guest is cached. Exit status 0 on
- * success, 1 with a one-line message on failure.
+ * <p>Usage: {@code Provision [--refresh] [--lab] [x86_64|aarch64 ...]}. {@code --refresh} updates
+ * the apt lists and fetches the newest kernel even when a complete guest is cached. {@code --lab}
+ * also provisions the KVM lab's level-1 assets ({@link KvmLabImage}; rebuilt with
+ * {@code --refresh}). Exit status 0 on success, 1 with a one-line message on failure.
  */
 public final class Provision {
     private Provision() {
@@ -17,10 +18,13 @@ public final class Provision {
 
     public static void main(String[] args) {
         boolean refresh = false;
+        boolean lab = false;
         List<Arch> arches = new java.util.ArrayList<>();
         for (String a : args) {
             if (a.equals("--refresh")) {
                 refresh = true;
+            } else if (a.equals("--lab")) {
+                lab = true;
             } else {
                 arches.add(Arch.parse(a));
             }
@@ -39,6 +43,17 @@ public final class Provision {
                     k.kernelRelease(), k.kernelPackageVersion());
                 System.out.println("linuxvm:   kernel    " + k.kernel() + "  sha256 " + k.kernelSha256());
                 System.out.println("linuxvm:   initramfs " + k.initramfs() + "  sha256 " + k.initramfsSha256());
+                if (lab) {
+                    t = System.nanoTime();
+                    KvmLabImage.Assets l = KvmLabImage.provision(arch, refresh, line -> System.out.println("linuxvm: " + line));
+                    System.out.printf("linuxvm: %s KVM lab ready in %.1f s: %s%n", arch, (System.nanoTime() - t) / 1e9, l.key());
+                    System.out.println("linuxvm:   level-1 kernel " + l.level1Kernel());
+                    System.out.printf("linuxvm:   base archive   %s (%.1f MiB)%n", l.baseArchive(),
+                        l.baseArchive().toFile().length() / 1048576.0);
+                    System.out.println("linuxvm:   inside: java " + l.javaPath() + ", modules " + l.modules() + ", guest "
+                        + l.level2Kernel() + " " + l.level2Initramfs()
+                        + (l.qemuPath() == null ? "" : ", bzImage " + l.level2BzImage() + ", qemu " + l.qemuPath()));
+                }
             }
         } catch (VmmException e) {
             System.out.flush();

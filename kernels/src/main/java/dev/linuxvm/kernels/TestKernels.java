@@ -248,7 +248,7 @@ public final class TestKernels {
         }
     }
 
-    private static String debField(Path deb, String field) {
+    static String debField(Path deb, String field) {
         return HostCommand.run(deb.getParent(), List.of("dpkg-deb", "-f", deb.toString(), field)).trim();
     }
 

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +29,10 @@ import java.util.zip.GZIPOutputStream;
  * can simply be appended to a prebuilt base initramfs file; nothing in the base needs to change.
  * Give the overlay a distinct {@code firstInode} if you want inode numbers unique across both
  * (the kernel only uses them to detect hard links, which this writer never creates).
+ *
+ * <p><b>Large archives.</b> {@link #addFile(String, int, Path)} records only the file's path and
+ * size; its bytes are streamed by {@link #writeTo(OutputStream)}, so an archive of hundreds of
+ * megabytes can be written to a file without holding it in memory.
  */
 public final class CpioWriter {
 
@@ -37,7 +43,9 @@ public final class CpioWriter {
     private final Map<String, FileType> types = new HashMap<>();
     private long nextInode;
 
-    private record Pending(String name, long mode, long nlink, long rmaj, long rmin, byte[] data) { }
+    /** One entry; its contents are {@code data}, or the file {@code source} when that is set. */
+    private record Pending(String name, long mode, long nlink, long rmaj, long rmin, byte[] data, Path source,
+                           long size) { }
 
     /** A writer whose inode numbers start at 1. */
     public CpioWriter() {
@@ -54,7 +62,28 @@ public final class CpioWriter {
 
     /** Adds a regular file with permission bits {@code mode} (e.g. 0755) and the given contents. */
     public CpioWriter addFile(String path, int mode, byte[] contents) {
-        add(path, FileType.REGULAR, mode, 1, 0, 0, contents.clone());
+        byte[] data = contents.clone();
+        add(path, FileType.REGULAR, mode, 1, 0, 0, data, null, data.length);
+        return this;
+    }
+
+    /**
+     * Adds a regular file whose contents are read from {@code source} when the archive is
+     * written. The size is taken now; {@link #writeTo} fails if the file changed size meanwhile.
+     */
+    public CpioWriter addFile(String path, int mode, Path source) {
+        long size;
+        try {
+            size = Files.size(source);
+        } catch (IOException e) {
+            throw new CpioException("cpio entry '" + path + "': cannot read " + source + ": " + e.getMessage(), e);
+        }
+        // newc's c_filesize is 8 hex digits.
+        if (size > 0xffff_ffffL) {
+            throw new CpioException("cpio entry '" + path + "': " + source + " has " + size
+                + " bytes, newc holds at most 4 GiB per file");
+        }
+        add(path, FileType.REGULAR, mode, 1, 0, 0, null, source, size);
         return this;
     }
 
@@ -69,7 +98,7 @@ public final class CpioWriter {
         if (types.get(name) == FileType.DIRECTORY) {
             return this;
         }
-        add(path, FileType.DIRECTORY, mode, 2, 0, 0, new byte[0]);
+        add(path, FileType.DIRECTORY, mode, 2, 0, 0, new byte[0], null, 0);
         return this;
     }
 
@@ -78,19 +107,20 @@ public final class CpioWriter {
         if (target.isEmpty()) {
             throw new CpioException("cpio symlink '" + path + "' has an empty target");
         }
-        add(path, FileType.SYMLINK, 0777, 1, 0, 0, target.getBytes(StandardCharsets.UTF_8));
+        byte[] data = target.getBytes(StandardCharsets.UTF_8);
+        add(path, FileType.SYMLINK, 0777, 1, 0, 0, data, null, data.length);
         return this;
     }
 
     /** Adds a character device node, e.g. {@code ("dev/console", 0600, 5, 1)}. */
     public CpioWriter addCharDevice(String path, int mode, int major, int minor) {
-        add(path, FileType.CHAR_DEVICE, mode, 1, major, minor, new byte[0]);
+        add(path, FileType.CHAR_DEVICE, mode, 1, major, minor, new byte[0], null, 0);
         return this;
     }
 
     /** Adds a block device node. */
     public CpioWriter addBlockDevice(String path, int mode, int major, int minor) {
-        add(path, FileType.BLOCK_DEVICE, mode, 1, major, minor, new byte[0]);
+        add(path, FileType.BLOCK_DEVICE, mode, 1, major, minor, new byte[0], null, 0);
         return this;
     }
 
@@ -117,16 +147,17 @@ public final class CpioWriter {
         try {
             long ino = nextInode;
             for (Pending e : entries) {
-                writeEntry(out, ino++, e.name, e.mode, e.nlink, e.rmaj, e.rmin, e.data);
+                writeEntry(out, ino++, e);
             }
             // The trailer: an otherwise empty entry, as in the kernel's usr/gen_init_cpio.c.
-            writeEntry(out, 0, NewcHeader.TRAILER, 0, 1, 0, 0, new byte[0]);
+            writeEntry(out, 0, new Pending(NewcHeader.TRAILER, 0, 1, 0, 0, new byte[0], null, 0));
         } catch (IOException e) {
             throw new CpioException("cannot write cpio archive: " + e.getMessage(), e);
         }
     }
 
-    private void add(String path, FileType type, int mode, long nlink, int rmaj, int rmin, byte[] data) {
+    private void add(String path, FileType type, int mode, long nlink, int rmaj, int rmin, byte[] data, Path source,
+                     long size) {
         if ((mode & ~FileType.PERMISSION_MASK) != 0) {
             throw new CpioException("cpio entry '" + path + "': mode 0" + Integer.toOctalString(mode)
                 + " has bits outside 07777; pass permission bits only, the type is implied");
@@ -144,7 +175,7 @@ public final class CpioWriter {
             throw new CpioException("cpio entry '" + name + "' is already a directory; cannot add it as " + type);
         }
         types.put(name, type);
-        entries.add(new Pending(name, type.bits() | mode, nlink, rmaj, rmin, data));
+        entries.add(new Pending(name, type.bits() | mode, nlink, rmaj, rmin, data, source, size));
     }
 
     private void ensureDirectory(String dir) {
@@ -176,16 +207,23 @@ public final class CpioWriter {
         return name;
     }
 
-    private static void writeEntry(OutputStream out, long ino, String name, long mode, long nlink,
-                                   long rmaj, long rmin, byte[] data) throws IOException {
-        byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.UTF_8);
-        NewcHeader h = new NewcHeader(ino, mode, 0, 0, nlink, 0, data.length, 0, 0, rmaj, rmin,
+    private static void writeEntry(OutputStream out, long ino, Pending e) throws IOException {
+        byte[] nameBytes = (e.name + "\0").getBytes(StandardCharsets.UTF_8);
+        NewcHeader h = new NewcHeader(ino, e.mode, 0, 0, e.nlink, 0, e.size, 0, 0, e.rmaj, e.rmin,
             nameBytes.length, 0);
         out.write(h.toBytes());
         out.write(nameBytes);
         pad(out, NewcHeader.SIZE + nameBytes.length);
-        out.write(data);
-        pad(out, data.length);
+        if (e.source == null) {
+            out.write(e.data);
+        } else {
+            long copied = Files.copy(e.source, out);
+            if (copied != e.size) {
+                throw new CpioException("cpio entry '" + e.name + "': " + e.source + " changed size while the archive"
+                    + " was built (" + e.size + " bytes when added, " + copied + " when written)");
+            }
+        }
+        pad(out, e.size);
     }
 
     private static void pad(OutputStream out, long written) throws IOException {

@@ -3,10 +3,15 @@ package dev.linuxvm.engine.initramfs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CpioWriterTest {
 
@@ -112,6 +117,24 @@ class CpioWriterTest {
     void same_input_gives_same_bytes() {
         assertThat(new CpioWriter().addFile("a/b", 0644, "x").toByteArray())
             .isEqualTo(new CpioWriter().addFile("a/b", 0644, "x").toByteArray());
+    }
+
+    @Test
+    void file_streamed_from_a_path_gives_the_same_bytes_as_in_memory(@TempDir Path tmp) throws IOException {
+        byte[] contents = "three bytes and then some".getBytes(StandardCharsets.UTF_8);
+        Path source = Files.write(tmp.resolve("src"), contents);
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        new CpioWriter().addFile("usr/lib/x", 0755, source).writeTo(streamed);
+        assertThat(streamed.toByteArray()).isEqualTo(new CpioWriter().addFile("usr/lib/x", 0755, contents).toByteArray());
+    }
+
+    @Test
+    void rejects_a_streamed_file_that_changed_size_before_writing(@TempDir Path tmp) throws IOException {
+        Path source = Files.write(tmp.resolve("src"), new byte[10]);
+        CpioWriter w = new CpioWriter().addFile("x", 0644, source);
+        Files.write(source, new byte[11]);
+        assertThatThrownBy(() -> w.writeTo(new ByteArrayOutputStream()))
+            .isInstanceOf(CpioException.class).hasMessageContaining("changed size");
     }
 
     @Test
