@@ -62,6 +62,8 @@ public final class Ioctls {
     public static final long KVM_CREATE_PIT2 = _IOW(KVMIO, 0x77, KvmPitConfig.SIZE);
     public static final long KVM_ARM_PREFERRED_TARGET = _IOR(KVMIO, 0xAF, KvmVcpuInit.SIZE);
     public static final long KVM_CREATE_DEVICE = _IOWR(KVMIO, 0xE0, KvmCreateDevice.SIZE);
+    public static final long KVM_ENABLE_CAP = _IOW(KVMIO, 0xA3, KvmMsrFilter.ENABLE_CAP_SIZE);
+    public static final long KVM_X86_SET_MSR_FILTER = _IOW(KVMIO, 0xC6, KvmMsrFilter.SIZE);
 
     // vCPU ioctls.
     public static final long KVM_RUN = _IO(KVMIO, 0x80);
@@ -102,6 +104,7 @@ public final class Ioctls {
     public static final int KVM_CAP_DEVICE_CTRL = 89;
     public static final int KVM_CAP_ARM_PSCI_0_2 = 102;
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
+    public static final int KVM_CAP_X86_USER_SPACE_MSR = 188;
 
     private Ioctls() {
     }

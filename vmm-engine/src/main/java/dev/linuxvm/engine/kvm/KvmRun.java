@@ -45,6 +45,11 @@ public final class KvmRun {
     public static final int internal_data = EXIT_UNION + 8;
     /** internal.data has 16 u64 entries. */
     public static final int INTERNAL_DATA_MAX = 16;
+    // KVM_EXIT_X86_RDMSR / KVM_EXIT_X86_WRMSR: msr (error is ours to set, data too on a read).
+    public static final int msr_error = EXIT_UNION;
+    public static final int msr_reason = EXIT_UNION + 8;
+    public static final int msr_index = EXIT_UNION + 12;
+    public static final int msr_data = EXIT_UNION + 16;
     // KVM_EXIT_SYSTEM_EVENT: system_event.
     public static final int system_event_type = EXIT_UNION;
     public static final int system_event_ndata = EXIT_UNION + 4;
@@ -60,6 +65,8 @@ public final class KvmRun {
     public static final int KVM_EXIT_INTR = 10;
     public static final int KVM_EXIT_INTERNAL_ERROR = 17;
     public static final int KVM_EXIT_SYSTEM_EVENT = 24;
+    public static final int KVM_EXIT_X86_RDMSR = 29;
+    public static final int KVM_EXIT_X86_WRMSR = 30;
 
     /** io.direction values. */
     public static final int KVM_EXIT_IO_IN = 0, KVM_EXIT_IO_OUT = 1;
@@ -99,6 +106,10 @@ public final class KvmRun {
                 return new VcpuExit.SystemEvent(run.getInt(system_event_type));
             case KVM_EXIT_INTR:
                 return new VcpuExit.Interrupted();
+            case KVM_EXIT_X86_RDMSR:
+            case KVM_EXIT_X86_WRMSR:
+                return new VcpuExit.Msr(reason == KVM_EXIT_X86_WRMSR, run.getInt(msr_index), run.getLong(msr_data),
+                        run.getInt(msr_reason));
             default:
                 return new VcpuExit.Other(reason, run.getLong(hw_hardware_exit_reason));
         }

@@ -75,6 +75,15 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
         run.put((int) io.data_offset(), from, 0, io.size() * io.count());
     }
 
+    /**
+     * Completes a {@link VcpuExit.Msr}: {@code error} makes KVM inject #GP into the guest;
+     * otherwise a read returns {@code value} (a write's value is ignored).
+     */
+    void completeMsr(boolean error, long value) {
+        run.put(KvmRun.msr_error, (byte) (error ? 1 : 0));
+        run.putLong(KvmRun.msr_data, value);
+    }
+
     long mmioData() {
         return run.getLong(KvmRun.mmio_data);
     }

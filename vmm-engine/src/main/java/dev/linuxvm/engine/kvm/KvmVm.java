@@ -55,6 +55,23 @@ public final class KvmVm extends Fd {
         ioctl(Ioctls.KVM_CREATE_PIT2, c);
     }
 
+    /** KVM_ENABLE_CAP on the VM fd with args[0] = {@code arg0}. */
+    public void enableCap(int cap, long arg0) {
+        Memory m = KvmMsrFilter.enableCap(cap, arg0);
+        ioctlPointer(Ioctls.KVM_ENABLE_CAP, m);
+        java.lang.ref.Reference.reachabilityFence(m);
+    }
+
+    /**
+     * KVM_X86_SET_MSR_FILTER: every MSR allowed except {@code count} from {@code base}, whose
+     * reads and writes exit to userspace (needs KVM_CAP_X86_USER_SPACE_MSR with the filter reason).
+     */
+    public void denyMsrs(int base, int count) {
+        Memory m = KvmMsrFilter.denying(base, count);
+        ioctlPointer(Ioctls.KVM_X86_SET_MSR_FILTER, m);
+        java.lang.ref.Reference.reachabilityFence(m);
+    }
+
     /** KVM_IRQ_LINE: drives an interrupt input (x86: GSI; arm64: {@link Arm64Irq}). */
     public void irqLine(int irq, boolean level) {
         KvmIrqLevel l = new KvmIrqLevel();

@@ -18,6 +18,9 @@ import dev.linuxvm.engine.devices.ResetControl;
 import dev.linuxvm.engine.devices.Uart16550;
 
 import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +36,8 @@ import java.util.Optional;
  *   <li>KVM_CREATE_IRQCHIP (PIC, IOAPIC, LAPICs) and KVM_CREATE_PIT2 with the dummy speaker
  *       port, before any vCPU; KVM_SET_GSI_ROUTING as the MADT's overrides say
  *       ({@link X86IrqRouting});</li>
+ *   <li>when KVM virtualizes no PMU (kvm.enable_pmu=N), an MSR filter hands the K7 performance
+ *       MSRs to us and we answer them as counters that read 0 ({@link #handle});</li>
  *   <li>guest RAM: one anonymous mmap and memory slot per range of the image's RAM (below the
  *       32-bit hole, and from 4 GiB up), the image's regions copied in;</li>
  *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks, its APIC ID, the
@@ -57,6 +62,17 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
     static final long HOLE_START = X86Layout.MMIO_HOLE_START, HOLE_END = X86Layout.HIGH_RAM_START;
     /** COM1 (DESIGN.md x86_64 layout). */
     static final int COM1_PORT = 0x3F8, COM1_IRQ = 4;
+    /**
+     * The legacy AMD performance MSRs, PERF_CTL0..3 then PERF_CTR0..3 (AMD APM Vol. 2, 13.2.1;
+     * MSR_K7_EVNTSEL0 in arch/x86/include/asm/msr-index.h). Linux 6.1 probes them on any AMD
+     * family >= 6 with no CPUID switch (arch/x86/events/amd/core.c, amd_pmu_init, then
+     * check_hw_exists). When KVM virtualizes no PMU it refuses them with #GP and logs
+     * "Unhandled WRMSR(0xc0010007)" in the host's kernel log on every boot; answered by us as
+     * counters that read 0 and ignore writes, the guest concludes "PMU not available due to
+     * virtualization" just the same, and the host log stays clean.
+     */
+    static final int MSR_K7_EVNTSEL0 = 0xC001_0000, K7_PERF_MSR_COUNT = 8;
+
     /** IA32_MISC_ENABLE (SDM Vol. 4, Table 2-2) and its fast-strings bit, set as firmware does. */
     static final int MSR_IA32_MISC_ENABLE = 0x1A0;
     static final long MSR_IA32_MISC_ENABLE_FAST_STRING = 1;
@@ -92,6 +108,20 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                 .register("i8042 command", I8042.COMMAND_PORT, 1, i8042.commandPort());
     }
 
+    /**
+     * Whether KVM virtualizes a PMU for its guests: the {@code kvm.enable_pmu} parameter
+     * (Linux 5.18+; "N" when the host has no usable PMU, as under TCG). Without the parameter,
+     * an older KVM: assume it does.
+     */
+    static boolean kvmPmuEnabled(Path sysModule) {
+        Path p = sysModule.resolve("kvm/parameters/enable_pmu");
+        try {
+            return !Files.readString(p).strip().equals("N");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Builds the machine; on failure closes what it opened, {@code system} included. */
     static KvmX86Machine create(KvmSystem system, GuestImage image, ConsoleListener console, List<CpuidMask> masks) {
         if (!(image.bootState() instanceof X86BootState)) {
@@ -114,6 +144,12 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             vm.createIrqchip();
             vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
             vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
+            boolean answerPerfMsrs = !kvmPmuEnabled(Path.of("/sys/module"))
+                    && system.checkExtension(Ioctls.KVM_CAP_X86_USER_SPACE_MSR) != 0;
+            if (answerPerfMsrs) {
+                vm.enableCap(Ioctls.KVM_CAP_X86_USER_SPACE_MSR, KvmMsrFilter.KVM_MSR_EXIT_REASON_FILTER);
+                vm.denyMsrs(MSR_K7_EVNTSEL0, K7_PERF_MSR_COUNT);
+            }
             for (int slot = 0; slot < slots.size(); slot++) {
                 GuestMemory ram = GuestMemory.allocate(slots.get(slot).base(), slots.get(slot).size());
                 memory.add(ram);
@@ -242,8 +278,13 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         } else if (exit instanceof VcpuExit.Mmio) {
             ExitDispatch.mmio(vcpu, (VcpuExit.Mmio) exit, mmio);
             return dispatch.requested();
+        } else if (exit instanceof VcpuExit.Msr) {
+            VcpuExit.Msr m = (VcpuExit.Msr) exit;
+            boolean perf = m.index() >= MSR_K7_EVNTSEL0 && m.index() < MSR_K7_EVNTSEL0 + K7_PERF_MSR_COUNT;
+            vcpu.completeMsr(!perf, 0); // anything else: #GP, as KVM itself would
+            return Optional.empty();
         } else if (exit instanceof VcpuExit.Shutdown) {
-            return Optional.of(new VmExit.Crashed("triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu.id() + where(vcpu)));
+            return Optional.of(new VmExit.Crashed("triple fault (KVM_EXIT_SHUTDOWN) on vCPU " + vcpu.id() + whereAfterShutdown(vcpu)));
         } else if (exit instanceof VcpuExit.InternalError) {
             VcpuExit.InternalError ie = (VcpuExit.InternalError) exit;
             String kind = ie.suberror() == KvmRun.KVM_INTERNAL_ERROR_EMULATION
@@ -266,6 +307,26 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                     o.exit_reason(), o.hardware_exit_reason(), vcpu.id(), where(vcpu))));
         }
         return Optional.empty();
+    }
+
+    /** The x86 reset vector: CS base 0xFFFF0000, RIP 0xFFF0 (SDM Vol. 3A, 9.1.4 "First Instruction Executed"). */
+    static final long RESET_CS_BASE = 0xFFFF_0000L, RESET_RIP = 0xFFF0;
+
+    /**
+     * Like {@link #where}, except when KVM already reset the vCPU: on AMD (SVM) the VMCB is
+     * undefined after a SHUTDOWN intercept, so KVM re-initialises the vCPU before returning
+     * KVM_EXIT_SHUTDOWN (arch/x86/kvm/svm/svm.c, shutdown_interception) and the faulting RIP is
+     * gone. Saying "at RIP 0xfff0" then would send the reader to the wrong place.
+     */
+    private String whereAfterShutdown(KvmVcpu vcpu) {
+        try {
+            if (vcpu.getRegs().rip == RESET_RIP && vcpu.getSregs().cs.base == RESET_CS_BASE) {
+                return " (KVM reset the vCPU on the shutdown, as it does on AMD SVM hosts: the faulting RIP is not available)";
+            }
+        } catch (RuntimeException e) {
+            return " (registers unavailable: " + e.getMessage() + ")";
+        }
+        return where(vcpu);
     }
 
     /** " at RIP 0x… (bytes f0 48 0f c7 …)" from the vCPU's registers and guest memory. */

@@ -26,6 +26,13 @@ public sealed interface VcpuExit {
     /** KVM_EXIT_SYSTEM_EVENT: PSCI SYSTEM_OFF (type 1), SYSTEM_RESET (2), crash (3). */
     record SystemEvent(int type) implements VcpuExit { }
 
+    /**
+     * KVM_EXIT_X86_RDMSR / KVM_EXIT_X86_WRMSR: an MSR access KVM handed to userspace (here: one
+     * our MSR filter denies, {@code reason} KVM_MSR_EXIT_REASON_FILTER). Answer it with
+     * {@link KvmVcpu#completeMsr} before the next KVM_RUN.
+     */
+    record Msr(boolean write, int index, long data, int reason) implements VcpuExit { }
+
     /** KVM_EXIT_INTR or KVM_RUN failing with EINTR: a signal (our kick) arrived. */
     record Interrupted() implements VcpuExit { }
 

@@ -30,6 +30,9 @@ class IoctlsTest {
         assertThat(Ioctls.KVM_CREATE_PIT2).isEqualTo(0x4040AE77L);
         assertThat(Ioctls.KVM_SET_GSI_ROUTING).isEqualTo(0x4008AE6AL);
         assertThat(Ioctls.KVM_CREATE_DEVICE).isEqualTo(0xC00CAEE0L);
+        // Values printed by a C program built against linux/kvm.h (6.1 uapi).
+        assertThat(Ioctls.KVM_X86_SET_MSR_FILTER).isEqualTo(0x4188AEC6L);
+        assertThat(Ioctls.KVM_ENABLE_CAP).isEqualTo(0x4068AEA3L);
         assertThat(Ioctls.KVM_ARM_PREFERRED_TARGET).isEqualTo(0x8020AEAFL);
     }
 

@@ -158,7 +158,43 @@ class StructLayoutTest {
         assertThat(KvmRun.internal_ndata).isEqualTo(36);
         assertThat(KvmRun.internal_data).isEqualTo(40);
         assertThat(KvmRun.system_event_type).isEqualTo(32);
+        assertThat(KvmRun.msr_error).isEqualTo(32);
+        assertThat(KvmRun.msr_reason).isEqualTo(40);
+        assertThat(KvmRun.msr_index).isEqualTo(44);
+        assertThat(KvmRun.msr_data).isEqualTo(48);
         assertThat(KvmRun.SIZE).isEqualTo(2352);
+    }
+
+    /** sizeof/offsetof from a C program built against linux/kvm.h and asm/kvm.h. */
+    @Test
+    void kvm_msr_filter_and_enable_cap_layout() {
+        assertThat(KvmMsrFilter.SIZE).isEqualTo(392);
+        assertThat(KvmMsrFilter.RANGES_OFFSET).isEqualTo(8);
+        assertThat(KvmMsrFilter.RANGE_SIZE).isEqualTo(24);
+        assertThat(KvmMsrFilter.RANGE_BITMAP_OFFSET).isEqualTo(16);
+        assertThat(KvmMsrFilter.ENABLE_CAP_SIZE).isEqualTo(104);
+    }
+
+    @Test
+    void msr_filter_denies_the_range_for_reads_and_writes_and_points_at_a_zero_bitmap() {
+        com.sun.jna.Memory m = KvmMsrFilter.denying(0xC001_0000, 8);
+        assertThat(m.getInt(0)).as("flags: default allow").isZero();
+        assertThat(m.getInt(8)).as("range flags: READ | WRITE").isEqualTo(3);
+        assertThat(m.getInt(12)).as("nmsrs").isEqualTo(8);
+        assertThat(m.getInt(16)).as("base").isEqualTo(0xC001_0000);
+        assertThat(com.sun.jna.Pointer.nativeValue(m.getPointer(24))).isEqualTo(com.sun.jna.Pointer.nativeValue(m) + 392);
+        assertThat(m.getByte(392)).as("bitmap: every MSR denied").isZero();
+        assertThat(m.getInt(8 + 24)).as("second range unused").isZero();
+    }
+
+    @Test
+    void decodes_msr_exits() {
+        ByteBuffer b = run(KvmRun.KVM_EXIT_X86_WRMSR);
+        b.putInt(KvmRun.msr_reason, 4);
+        b.putInt(KvmRun.msr_index, 0xC001_0007);
+        b.putLong(KvmRun.msr_data, 0xFFFF);
+        assertThat(KvmRun.decode(b)).isEqualTo(new VcpuExit.Msr(true, 0xC001_0007, 0xFFFF, 4));
+        assertThat(KvmRun.decode(run(KvmRun.KVM_EXIT_X86_RDMSR))).isEqualTo(new VcpuExit.Msr(false, 0, 0, 0));
     }
 
     private static ByteBuffer run(int reason) {
