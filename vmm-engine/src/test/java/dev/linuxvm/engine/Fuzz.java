@@ -49,13 +49,18 @@ public final class Fuzz {
      * {@link OutOfMemoryError}, a timeout) fails the try. The outcome is counted under "outcome".
      */
     public static <T> T parse(Class<? extends RuntimeException> documented, Callable<T> parse) {
+        return parse("outcome", documented, parse);
+    }
+
+    /** As {@link #parse(Class, Callable)}, counting the outcome under {@code label}. */
+    public static <T> T parse(String label, Class<? extends RuntimeException> documented, Callable<T> parse) {
         try {
             T value = within(TRY_TIMEOUT, parse);
-            Statistics.label("outcome").collect(Outcome.ACCEPTED);
+            Statistics.label(label).collect(Outcome.ACCEPTED);
             return value;
         } catch (Throwable t) {
             if (documented.isInstance(t) && t.getMessage() != null && !t.getMessage().isBlank()) {
-                Statistics.label("outcome").collect(Outcome.REJECTED);
+                Statistics.label(label).collect(Outcome.REJECTED);
                 return null;
             }
             throw new AssertionError("expected a value or " + documented.getSimpleName()
