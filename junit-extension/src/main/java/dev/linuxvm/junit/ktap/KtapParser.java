@@ -57,19 +57,23 @@ public final class KtapParser {
      */
     static final int MAX_MISSING_RESULTS = 1000;
 
+    // The input is split into lines at CR and LF only, so '.' below must match every other character
+    // (DOTALL): without it, U+0085 or U+2028 inside a line stopped '.*' and the matcher backtracked
+    // quadratically over the whitespace before it.
     // ktap.rst, "Version lines": "KTAP version 1", "TAP version 13", "TAP version 14".
     private static final Pattern VERSION = Pattern.compile("(K?TAP) version (\\d{1,9})");
     // ktap.rst, "Plan lines": "1..N"; TAP 13 allows "1..0 # SKIP reason".
-    private static final Pattern PLAN = Pattern.compile("1\\.\\.(\\d{1,9})(?:\\s*#.*)?");
+    private static final Pattern PLAN = Pattern.compile("1\\.\\.(\\d{1,9})(?:\\s*#.*)?", Pattern.DOTALL);
     // ktap.rst: "<result> <number> [<description>][ # [<directive>] [<diagnostic data>]]";
     // TAP makes the number optional and allows "- " before the description.
-    private static final Pattern RESULT = Pattern.compile("(not ok|ok)(?=\\s|$)(?:\\s+(\\d{1,9}))?(?:\\s+-(?=\\s|$))?\\s*(.*)");
+    private static final Pattern RESULT = Pattern.compile("(not ok|ok)(?=\\s|$)(?:\\s+(\\d{1,9}))?(?:\\s+-(?=\\s|$))?\\s*(.*)",
+            Pattern.DOTALL);
     // ktap.rst lists SKIP, TODO, XFAIL, TIMEOUT, ERROR; TAP 13/14 match them case-insensitively.
-    private static final Pattern DIRECTIVE = Pattern.compile("(?i)(skip(?:ped)?|todo|xfail|timeout|error)\\b:?\\s*(.*)");
+    private static final Pattern DIRECTIVE = Pattern.compile("(?i)(skip(?:ped)?|todo|xfail|timeout|error)\\b:?\\s*(.*)", Pattern.DOTALL);
     // KUnit's subtest header (ktap.rst, "Major differences": the TAP 14 "Subtest" line).
-    private static final Pattern SUBTEST = Pattern.compile("# Subtest:\\s*(.*)");
+    private static final Pattern SUBTEST = Pattern.compile("# Subtest:\\s*(.*)", Pattern.DOTALL);
     // TAP 13, "Bail out!".
-    private static final Pattern BAIL_OUT = Pattern.compile("Bail out!.*");
+    private static final Pattern BAIL_OUT = Pattern.compile("Bail out!.*", Pattern.DOTALL);
     // kernel/printk/printk.c print_time() "[%5lu.%06lu] ", print_caller() "[%6s]" with T<pid> or C<cpu>.
     private static final Pattern PRINTK_PREFIX = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\](?:\\[\\s*[TC]\\d+\\])? ?");
     private static final Pattern LINE_BREAK = Pattern.compile("\r?\n|\r");

@@ -161,6 +161,16 @@ class KtapParserTest {
     }
 
     @Test
+    @Timeout(5)
+    void reads_a_long_result_line_with_a_unicode_line_separator_in_linear_time() {
+        // '.' did not match U+2028, so "ok", spaces, U+2028 backtracked quadratically (6 s for 40000 spaces).
+        KtapDocument doc = KtapParser.create().parse("KTAP version 1\n1..1\nok" + " ".repeat(80_000) + "\u2028x\n");
+
+        assertThat(doc.results()).extracting(KtapResult::number, KtapResult::name, KtapResult::status)
+                .containsExactly(tuple(1, "x", PASS));
+    }
+
+    @Test
     void turns_results_cut_off_by_a_crash_into_missing_results_with_the_last_words() {
         KtapDocument doc = Samples.parse("kunit-crash-in-the-middle.log");
 
