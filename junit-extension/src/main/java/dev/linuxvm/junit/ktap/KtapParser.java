@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -36,9 +36,10 @@ import java.util.stream.IntStream;
  *
  * <p>Incomplete output is never silent. A plan {@code 1..N} whose results did not all appear
  * (the producer crashed, bailed out or the guest rebooted) gets one {@link KtapStatus#MISSING}
- * result per absent number, and the document a {@link KtapProblem.Kind#MISSING_RESULTS} problem
- * naming the suite, the numbers and where the output went instead. A subtest block that is not
- * closed by its result line becomes a {@code MISSING} suite that keeps the subtests it printed.
+ * result per absent number (for at most 1000 numbers per plan: the plan line is input too), and
+ * the document a {@link KtapProblem.Kind#MISSING_RESULTS} problem naming the suite, the numbers
+ * and where the output went instead. A subtest block that is not closed by its result line
+ * becomes a {@code MISSING} suite that keeps the subtests it printed.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -48,20 +49,31 @@ public final class KtapParser {
 
     /** Diagnostic lines quoted in a {@link KtapProblem.Kind#NO_KTAP} message. */
     static final int QUOTED_LINES = 5;
+    /** Missing test numbers listed one by one in a problem message; more are shown as ranges. */
+    static final int QUOTED_NUMBERS = 20;
+    /**
+     * At most this many {@link KtapStatus#MISSING} results per plan: the plan line comes from the
+     * input, and "1..999999999" must not make a billion results. The problem still counts them all.
+     */
+    static final int MAX_MISSING_RESULTS = 1000;
 
+    // The input is split into lines at CR and LF only, so '.' below must match every other character
+    // (DOTALL): without it, U+0085 or U+2028 inside a line stopped '.*' and the matcher backtracked
+    // quadratically over the whitespace before it.
     // ktap.rst, "Version lines": "KTAP version 1", "TAP version 13", "TAP version 14".
     private static final Pattern VERSION = Pattern.compile("(K?TAP) version (\\d{1,9})");
     // ktap.rst, "Plan lines": "1..N"; TAP 13 allows "1..0 # SKIP reason".
-    private static final Pattern PLAN = Pattern.compile("1\\.\\.(\\d{1,9})(?:\\s*#.*)?");
+    private static final Pattern PLAN = Pattern.compile("1\\.\\.(\\d{1,9})(?:\\s*#.*)?", Pattern.DOTALL);
     // ktap.rst: "<result> <number> [<description>][ # [<directive>] [<diagnostic data>]]";
     // TAP makes the number optional and allows "- " before the description.
-    private static final Pattern RESULT = Pattern.compile("(not ok|ok)(?=\\s|$)(?:\\s+(\\d{1,9}))?(?:\\s+-(?=\\s|$))?\\s*(.*)");
+    private static final Pattern RESULT = Pattern.compile("(not ok|ok)(?=\\s|$)(?:\\s+(\\d{1,9}))?(?:\\s+-(?=\\s|$))?\\s*(.*)",
+            Pattern.DOTALL);
     // ktap.rst lists SKIP, TODO, XFAIL, TIMEOUT, ERROR; TAP 13/14 match them case-insensitively.
-    private static final Pattern DIRECTIVE = Pattern.compile("(?i)(skip(?:ped)?|todo|xfail|timeout|error)\\b:?\\s*(.*)");
+    private static final Pattern DIRECTIVE = Pattern.compile("(?i)(skip(?:ped)?|todo|xfail|timeout|error)\\b:?\\s*(.*)", Pattern.DOTALL);
     // KUnit's subtest header (ktap.rst, "Major differences": the TAP 14 "Subtest" line).
-    private static final Pattern SUBTEST = Pattern.compile("# Subtest:\\s*(.*)");
+    private static final Pattern SUBTEST = Pattern.compile("# Subtest:\\s*(.*)", Pattern.DOTALL);
     // TAP 13, "Bail out!".
-    private static final Pattern BAIL_OUT = Pattern.compile("Bail out!.*");
+    private static final Pattern BAIL_OUT = Pattern.compile("Bail out!.*", Pattern.DOTALL);
     // kernel/printk/printk.c print_time() "[%5lu.%06lu] ", print_caller() "[%6s]" with T<pid> or C<cpu>.
     private static final Pattern PRINTK_PREFIX = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\](?:\\[\\s*[TC]\\d+\\])? ?");
     private static final Pattern LINE_BREAK = Pattern.compile("\r?\n|\r");
@@ -431,14 +443,23 @@ public final class KtapParser {
             if (b.plan < 0) {
                 return results;
             }
-            Set<Integer> seen = b.results.stream().map(KtapResult::number).collect(Collectors.toSet());
-            List<Integer> missing = IntStream.rangeClosed(1, b.plan).filter(n -> !seen.contains(n)).boxed().toList();
-            if (!missing.isEmpty()) {
+            // The plan comes from the input: never walk 1..plan, which may be 999999999.
+            TreeSet<Integer> seen = b.results.stream().map(KtapResult::number).filter(n -> n >= 1 && n <= b.plan)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            long missingCount = (long) b.plan - seen.size();
+            if (missingCount > 0) {
+                List<Integer> missing = new ArrayList<>();
+                for (int n = 1; n <= b.plan && missing.size() < MAX_MISSING_RESULTS; n++) {
+                    if (!seen.contains(n)) {
+                        missing.add(n);
+                    }
+                }
                 String why = b.bailOut != null ? notRun(b.bailOut) : "no result line: " + whereOutputWent();
                 if (b.bailOut == null) {
                     problems.add(new KtapProblem(KtapProblem.Kind.MISSING_RESULTS, where + ": plan 1.." + b.plan
                             + " but " + b.results.size() + " result" + (b.results.size() == 1 ? "" : "s")
-                            + ", missing " + numbers(missing) + " (" + whereOutputWent() + ")", endLine()));
+                            + ", missing " + missingNumbers(seen, b.plan, missingCount) + " (" + whereOutputWent() + ")",
+                            endLine()));
                 }
                 List<String> lastWords = b.takePending();
                 for (int n : missing) {
@@ -506,9 +527,30 @@ public final class KtapParser {
         return m.group(1);
     }
 
-    private static String numbers(List<Integer> numbers) {
-        return numbers.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    /** "4, 5" for a few missing numbers; "4-17, 19-999999999 (999999995 numbers)" for many. */
+    private static String missingNumbers(TreeSet<Integer> seen, int plan, long count) {
+        List<String> parts = new ArrayList<>();
+        int next = 1;
+        var ends = new ArrayList<>(seen);
+        ends.add(plan + 1); // plan has at most 9 digits
+        for (int n : ends) {
+            if (n > next) {
+                if (count <= QUOTED_NUMBERS) {
+                    IntStream.range(next, n).forEach(i -> parts.add(String.valueOf(i)));
+                } else {
+                    parts.add(n - 1 == next ? String.valueOf(next) : next + "-" + (n - 1));
+                }
+            }
+            next = n + 1;
+        }
+        String list = String.join(", ", parts);
+        if (count <= QUOTED_NUMBERS) {
+            return list;
+        }
+        return list + " (" + count + " numbers" + (count > MAX_MISSING_RESULTS
+                ? "; the first " + MAX_MISSING_RESULTS + " get a MISSING result" : "") + ")";
     }
+
 
     private static List<String> concat(List<String> a, List<String> b) {
         var all = new ArrayList<>(a);

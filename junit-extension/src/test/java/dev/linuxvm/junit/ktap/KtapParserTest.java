@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class KtapParserTest {
     private final KtapParser parser = KtapParser.create();
@@ -141,6 +142,32 @@ class KtapParserTest {
             assertThat(p.message()).isEqualTo("the document of line 1: plan 1..2 but 3 results");
             assertThat(p.line()).isEqualTo(2);
         });
+    }
+
+    @Test
+    @Timeout(10)
+    void a_huge_plan_makes_a_bounded_number_of_missing_results_and_names_the_rest_as_ranges() {
+        // Found by KtapParserFuzzTest: "1..999999999" built a billion MISSING results (OutOfMemoryError).
+        KtapDocument doc = KtapParser.create().parse("KTAP version 1\n1..999999999\nok 1 first\nok 3 third\n");
+
+        assertThat(doc.results()).hasSize(2 + KtapParser.MAX_MISSING_RESULTS);
+        assertThat(doc.results()).extracting(KtapResult::number, KtapResult::status).startsWith(
+                tuple(1, PASS), tuple(3, PASS), tuple(2, MISSING), tuple(4, MISSING), tuple(5, MISSING));
+        assertThat(doc.results().get(doc.results().size() - 1).number()).isEqualTo(1002);
+        assertThat(doc.problems()).extracting(KtapProblem::kind).contains(KtapProblem.Kind.MISSING_RESULTS);
+        assertThat(doc.problems().get(doc.problems().size() - 1).message()).isEqualTo(
+                "the document of line 1: plan 1..999999999 but 2 results, missing 2, 4-999999999 (999999997 numbers;"
+                        + " the first 1000 get a MISSING result) (the output ends after line 4)");
+    }
+
+    @Test
+    @Timeout(5)
+    void reads_a_long_result_line_with_a_unicode_line_separator_in_linear_time() {
+        // '.' did not match U+2028, so "ok", spaces, U+2028 backtracked quadratically (6 s for 40000 spaces).
+        KtapDocument doc = KtapParser.create().parse("KTAP version 1\n1..1\nok" + " ".repeat(80_000) + "\u2028x\n");
+
+        assertThat(doc.results()).extracting(KtapResult::number, KtapResult::name, KtapResult::status)
+                .containsExactly(tuple(1, "x", PASS));
     }
 
     @Test

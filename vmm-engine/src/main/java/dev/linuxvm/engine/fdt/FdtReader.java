@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -44,15 +45,12 @@ public final class FdtReader {
     private FdtReader() {
     }
 
+    /**
+     * Parses {@code blob}. Anything malformed, truncated or pointing outside the blob (the header's
+     * offsets and sizes, property lengths, name offsets) ends in an {@link FdtException} naming
+     * the field; every offset is range-checked before it is used.
+     */
     public static Fdt parse(byte[] blob) {
-        try {
-            return parseChecked(blob);
-        } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
-            throw new FdtException("device tree: truncated or malformed blob (" + e + ")");
-        }
-    }
-
-    private static Fdt parseChecked(byte[] blob) {
         if (blob.length < FdtHeader.SIZE) {
             throw new FdtException("device tree: blob of " + blob.length + " bytes is shorter than its header");
         }
@@ -69,27 +67,19 @@ public final class FdtReader {
         }
         checkBlock("structure", h.off_dt_struct(), h.size_dt_struct(), blob.length);
         checkBlock("strings", h.off_dt_strings(), h.size_dt_strings(), blob.length);
+        List<long[]> reservations = reservations(b, h.off_mem_rsvmap(), blob.length);
 
-        List<long[]> reservations = new ArrayList<>();
-        b.position(h.off_mem_rsvmap());
-        while (true) {
-            long address = b.getLong();
-            long size = b.getLong();
-            if (address == 0 && size == 0) {
-                break;
-            }
-            reservations.add(new long[] {address, size});
-        }
-
-        ByteBuffer s = ByteBuffer.wrap(blob, h.off_dt_struct(), h.size_dt_struct()).slice().order(ByteOrder.BIG_ENDIAN);
+        Block structure = new Block("structure", blob, h.off_dt_struct(), h.size_dt_struct());
+        Block strings = new Block("strings", blob, h.off_dt_strings(), h.size_dt_strings());
         Deque<FdtNode> stack = new ArrayDeque<>();
         FdtNode root = null;
         while (true) {
-            int token = s.getInt();
+            int at = structure.pos;
+            int token = structure.u32("a token");
             switch (token) {
                 case FdtToken.FDT_BEGIN_NODE: {
-                    String name = readString(s);
-                    s.position(FdtWriter.align(s.position(), 4));
+                    String name = structure.takeString("the name of the node at structure offset " + at);
+                    structure.align4();
                     FdtNode parent = stack.peek();
                     if (parent == null && root != null) {
                         throw new FdtException("device tree: second root node '" + name + "'");
@@ -111,19 +101,22 @@ public final class FdtReader {
                     stack.pop();
                     break;
                 case FdtToken.FDT_PROP: {
-                    int len = s.getInt();
-                    int nameoff = s.getInt();
+                    int len = structure.u32("the len of the property at structure offset " + at);
+                    int nameoff = structure.u32("the nameoff of the property at structure offset " + at);
                     if (stack.isEmpty()) {
                         throw new FdtException("device tree: property outside any node");
                     }
                     if (nameoff < 0 || nameoff >= h.size_dt_strings()) {
                         throw new FdtException("device tree: property name offset " + nameoff + " out of the strings block");
                     }
-                    String name = readString(ByteBuffer.wrap(blob, h.off_dt_strings() + nameoff,
-                            h.size_dt_strings() - nameoff));
-                    byte[] value = new byte[len];
-                    s.get(value);
-                    s.position(FdtWriter.align(s.position(), 4));
+                    if (len < 0 || len > structure.remaining()) {
+                        throw new FdtException(String.format("device tree: the property at structure offset %d has len %d"
+                                + " but the structure block has %d bytes left", at, Integer.toUnsignedLong(len),
+                                structure.remaining()));
+                    }
+                    String name = strings.string(nameoff, "the name of the property at structure offset " + at);
+                    byte[] value = structure.bytes(len);
+                    structure.align4();
                     stack.peek().properties.put(name, value);
                     break;
                 }
@@ -136,7 +129,7 @@ public final class FdtReader {
                     return new Fdt(h, reservations, root);
                 default:
                     throw new FdtException(String.format("device tree: unknown token 0x%x at structure offset %d",
-                            token, s.position() - 4));
+                            token, at));
             }
         }
     }
@@ -147,13 +140,87 @@ public final class FdtReader {
         }
     }
 
-    private static String readString(ByteBuffer b) {
-        int start = b.position();
-        while (b.get() != 0) {
-            // scan to the NUL
+    /** Spec 5.3: (address, size) u64 pairs, 8-byte aligned, ending with a pair of zeros. */
+    private static List<long[]> reservations(ByteBuffer b, int offset, int total) {
+        if (offset < FdtHeader.SIZE || offset > total || offset % Long.BYTES != 0) {
+            throw new FdtException("device tree: off_mem_rsvmap " + offset + " is not an 8-byte aligned offset"
+                    + " inside the blob of " + total + " bytes after its header");
         }
-        byte[] bytes = new byte[b.position() - start - 1];
-        b.get(start, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        List<long[]> reservations = new ArrayList<>();
+        for (int at = offset; ; at += 2 * Long.BYTES) {
+            if (total - at < 2 * Long.BYTES) {
+                throw new FdtException("device tree: the memory reservation block at " + offset
+                        + " runs past the end of the blob without its terminating (0, 0) entry");
+            }
+            long address = b.getLong(at);
+            long size = b.getLong(at + Long.BYTES);
+            if (address == 0 && size == 0) {
+                return reservations;
+            }
+            reservations.add(new long[] {address, size});
+        }
+    }
+
+    /** A bounds-checked big-endian reader over one block of the blob; positions are block offsets. */
+    private static final class Block {
+        private final String what;
+        private final byte[] blob;
+        private final int start;
+        private final int size;
+        int pos;
+
+        Block(String what, byte[] blob, int start, int size) {
+            this.what = what;
+            this.blob = blob;
+            this.start = start;
+            this.size = size;
+        }
+
+        int remaining() {
+            return Math.max(0, size - pos);
+        }
+
+        int u32(String field) {
+            if (remaining() < Integer.BYTES) {
+                throw new FdtException("device tree: the " + what + " block (" + size + " bytes) ends inside "
+                        + field + " at offset " + pos);
+            }
+            int at = start + pos;
+            pos += Integer.BYTES;
+            return (blob[at] & 0xff) << 24 | (blob[at + 1] & 0xff) << 16 | (blob[at + 2] & 0xff) << 8 | blob[at + 3] & 0xff;
+        }
+
+        byte[] bytes(int length) {
+            byte[] out = Arrays.copyOfRange(blob, start + pos, start + pos + length); // length <= remaining()
+            pos += length;
+            return out;
+        }
+
+        /** The NUL-terminated string at block offset {@code offset}. */
+        String string(int offset, String field) {
+            return new String(blob, start + offset, nul(offset, field) - offset, StandardCharsets.UTF_8);
+        }
+
+        /** The NUL-terminated string at the position; moves past its NUL. */
+        String takeString(String field) {
+            int nul = nul(pos, field);
+            String s = string(pos, field);
+            pos = nul + 1;
+            return s;
+        }
+
+        private int nul(int offset, String field) {
+            for (int i = offset; i < size; i++) {
+                if (blob[start + i] == 0) {
+                    return i;
+                }
+            }
+            throw new FdtException("device tree: " + field + " runs past the end of the " + what
+                    + " block without its NUL");
+        }
+
+        void align4() {
+            pos = FdtWriter.align(pos, 4); // may pass the end: the next read then fails with a message
+        }
     }
 }

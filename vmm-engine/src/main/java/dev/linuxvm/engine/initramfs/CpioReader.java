@@ -23,9 +23,23 @@ public final class CpioReader {
     private CpioReader() {
     }
 
-    /** All entries of all concatenated archives in {@code archive}, in order. */
+    /**
+     * Most bytes a gzip-compressed archive may decompress to: far more than any guest's initramfs,
+     * and a limit, so that a small corrupt or hostile file (deflate expands up to ~1000x) ends in a
+     * {@link CpioException} instead of an OutOfMemoryError.
+     */
+    public static final int MAX_DECOMPRESSED_SIZE = 1 << 30;
+
+    /**
+     * All entries of all concatenated archives in {@code archive}, in order. A malformed,
+     * truncated or oversized archive ends in a {@link CpioException} naming the entry or offset.
+     */
     public static List<CpioEntry> read(byte[] archive) {
-        byte[] raw = isGzip(archive) ? gunzip(archive) : archive;
+        return read(archive, MAX_DECOMPRESSED_SIZE);
+    }
+
+    static List<CpioEntry> read(byte[] archive, int maxDecompressedSize) {
+        byte[] raw = isGzip(archive) ? gunzip(archive, maxDecompressedSize) : archive;
         List<CpioEntry> entries = new ArrayList<>();
         int pos = 0;
         while (pos < raw.length) {
@@ -69,10 +83,15 @@ public final class CpioReader {
         return b.length >= 2 && (b[0] & 0xff) == GZIP_MAGIC0 && (b[1] & 0xff) == GZIP_MAGIC1;
     }
 
-    private static byte[] gunzip(byte[] gz) {
+    private static byte[] gunzip(byte[] gz, int limit) {
         // GZIPInputStream also reads concatenated gzip members, i.e. appended compressed archives.
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 1 << 16)) {
-            return in.readAllBytes();
+            byte[] raw = in.readNBytes(limit);
+            if (in.read() >= 0) {
+                throw new CpioException("gzip cpio archive of " + gz.length + " bytes decompresses to more than "
+                    + limit + " bytes: it is corrupt or not an initramfs");
+            }
+            return raw;
         } catch (IOException e) {
             throw new CpioException("cannot decompress gzip cpio archive: " + e.getMessage(), e);
         }

@@ -43,7 +43,7 @@ public record ElfKernel(long entry, List<MemoryRegion> segments) {
                                 + " at 1 MiB or above (CONFIG_PHYSICAL_START, 16 MiB by default)", segment, lowest));
             }
             if (segment.end() > ramEnd) {
-                long neededMiB = (segment.end() + (1 << 20) - 1) >> 20;
+                long neededMiB = (segment.end() >> 20) + ((segment.end() & ((1 << 20) - 1)) != 0 ? 1 : 0);
                 throw new KernelImageException(String.format(
                         "kernel %s is outside guest RAM [0x0-0x%x): give the guest more than %d MiB of memory",
                         segment, ramEnd, neededMiB));

@@ -106,9 +106,16 @@ public final class ElfVmlinuxLoader {
                     "kernel image %s has %d program headers of %d bytes (expected %d-byte Elf64_Phdr entries): %s",
                     source.name(), phnum, phentsize, PHDR_SIZE, VMLINUX_FIX));
         }
-        long phEnd = phoff + (long) phnum * PHDR_SIZE;
-        if (phoff < 0 || phEnd > fileSize) {
-            throw truncated(source.name(), "program headers", phEnd, fileSize);
+        // Range checks, never sums that can overflow: every value here comes from the file.
+        long phSize = (long) phnum * PHDR_SIZE; // at most 65535 * 56
+        if (phoff < 0 || phoff > fileSize - phSize) {
+            String fields = String.format(" (e_phoff 0x%x, e_phnum %d)", phoff, phnum);
+            if (phoff < 0 || phoff > Long.MAX_VALUE - phSize) {
+                throw new KernelImageException(String.format(Locale.ROOT, "kernel image %s is corrupt: e_phoff 0x%x"
+                        + " puts its %d program headers past the end of the file (%d bytes): %s",
+                        source.name(), phoff, phnum, fileSize, VMLINUX_FIX));
+            }
+            throw truncated(source.name(), "program headers", phoff + phSize, fileSize, fields);
         }
         ByteBuffer phdrs = ByteBuffer.wrap(source.read(phoff, phnum * PHDR_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
 
@@ -130,8 +137,19 @@ public final class ElfVmlinuxLoader {
                         "kernel image %s: PT_LOAD %d is malformed (p_offset 0x%x, p_paddr 0x%x, p_filesz 0x%x,"
                                 + " p_memsz 0x%x): %s", source.name(), i, offset, paddr, filesz, memsz, VMLINUX_FIX));
             }
-            if (Math.addExact(offset, filesz) > fileSize) {
-                throw truncated(source.name(), "PT_LOAD " + i + " data", offset + filesz, fileSize);
+            if (offset > fileSize - filesz) {
+                if (offset > Long.MAX_VALUE - filesz) {
+                    throw new KernelImageException(String.format(Locale.ROOT, "kernel image %s is corrupt: PT_LOAD %d"
+                            + " has p_offset 0x%x and p_filesz 0x%x, past the end of the file (%d bytes): %s",
+                            source.name(), i, offset, filesz, fileSize, VMLINUX_FIX));
+                }
+                throw truncated(source.name(), "PT_LOAD " + i + " data", offset + filesz, fileSize,
+                        String.format(" (p_offset 0x%x, p_filesz 0x%x)", offset, filesz));
+            }
+            if (memsz > Long.MAX_VALUE - paddr) {
+                throw new KernelImageException(String.format(
+                        "kernel image %s: PT_LOAD %d has p_paddr 0x%x and p_memsz 0x%x, which end past the 64-bit"
+                                + " address space: %s", source.name(), i, paddr, memsz, VMLINUX_FIX));
             }
             if (filesz > Integer.MAX_VALUE - 8) {
                 throw new KernelImageException(String.format(
@@ -218,9 +236,14 @@ public final class ElfVmlinuxLoader {
     }
 
     private static KernelImageException truncated(String name, String part, long needed, long size) {
+        return truncated(name, part, needed, size, "");
+    }
+
+    /** {@code fields}: the header fields that say where the part is, e.g. " (e_phoff 0x40, e_phnum 2)". */
+    private static KernelImageException truncated(String name, String part, long needed, long size, String fields) {
         return new KernelImageException(String.format(Locale.ROOT,
-                "kernel image %s is truncated: its %s end at byte %d but the file has %d bytes:"
-                        + " copy the complete vmlinux again", name, part, needed, size));
+                "kernel image %s is truncated: its %s end at byte %d but the file has %d bytes%s:"
+                        + " copy the complete vmlinux again", name, part, needed, size, fields));
     }
 
     private static String flagString(int flags) {

@@ -174,4 +174,17 @@ class CpioWriterTest {
         assertThatThrownBy(() -> CpioReader.read(cut))
             .isInstanceOf(CpioException.class).hasMessageContaining("runs past the end");
     }
+
+    @Test
+    void reader_refuses_a_gzip_archive_that_decompresses_past_the_limit() {
+        // A 1 MiB zero file compresses to about 1 KiB: unbounded, such a file decompressed until the
+        // heap ran out (OutOfMemoryError) instead of failing with a CpioException.
+        byte[] gz = new CpioWriter().addFile("zeros", 0644, new byte[1 << 20]).toGzip();
+        assertThat(gz.length).isLessThan(8192);
+        assertThatThrownBy(() -> CpioReader.read(gz, 64 * 1024))
+            .isInstanceOf(CpioException.class)
+            .hasMessage("gzip cpio archive of " + gz.length + " bytes decompresses to more than 65536 bytes:"
+                + " it is corrupt or not an initramfs");
+        assertThat(CpioReader.read(gz)).hasSize(1);
+    }
 }

@@ -170,6 +170,69 @@ class ElfVmlinuxLoaderTest {
                 .hasMessageContaining("is truncated: its PT_LOAD 1 data end at byte " + elf.length);
     }
 
+    /** Overwrites one little-endian u64 of an ELF built by {@link SyntheticElf}. */
+    private static byte[] withLong(byte[] elf, int offset, long value) {
+        java.nio.ByteBuffer.wrap(elf).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(offset, value);
+        return elf;
+    }
+
+    @Test
+    void rejects_an_e_phoff_whose_end_overflows_naming_the_field() {
+        // Issue #12: e_phoff + e_phnum * 56 wrapped to a negative end and read at index -9.
+        byte[] elf = withLong(SyntheticElf.smallKernel().build(), ElfVmlinuxLoader.E_PHOFF, Long.MAX_VALUE - 8);
+        assertThatThrownBy(() -> ElfVmlinuxLoader.load(elf))
+                .isInstanceOf(KernelImageException.class)
+                .hasMessageContaining("e_phoff 0x7ffffffffffffff7 puts its 2 program headers past the end of the file");
+    }
+
+    @Test
+    void rejects_an_e_phoff_with_the_sign_bit_set_naming_the_field() {
+        byte[] elf = withLong(SyntheticElf.smallKernel().build(), ElfVmlinuxLoader.E_PHOFF, Long.MIN_VALUE);
+        assertThatThrownBy(() -> ElfVmlinuxLoader.load(elf))
+                .isInstanceOf(KernelImageException.class)
+                .hasMessageContaining("e_phoff 0x8000000000000000 puts its 2 program headers past the end");
+    }
+
+    @Test
+    void rejects_a_p_offset_whose_end_overflows_naming_the_fields() {
+        // p_offset + p_filesz overflowed Math.addExact into a raw ArithmeticException.
+        int phdr0 = ElfVmlinuxLoader.EHDR_SIZE;
+        byte[] elf = withLong(SyntheticElf.smallKernel().build(), phdr0 + ElfVmlinuxLoader.P_OFFSET, Long.MAX_VALUE);
+        assertThatThrownBy(() -> ElfVmlinuxLoader.load(elf))
+                .isInstanceOf(KernelImageException.class)
+                .hasMessageContaining("PT_LOAD 0 has p_offset 0x7fffffffffffffff and p_filesz 0x3, past the end of the file");
+    }
+
+    @Test
+    void names_p_offset_and_p_filesz_of_truncated_segment_data() {
+        byte[] elf = SyntheticElf.smallKernel().build();
+        byte[] cut = Arrays.copyOf(elf, elf.length - 1);
+        assertThatThrownBy(() -> ElfVmlinuxLoader.load(cut))
+                .isInstanceOf(KernelImageException.class)
+                .hasMessageContaining("(p_offset 0xb3, p_filesz 0x4): copy the complete vmlinux again");
+    }
+
+    @Test
+    void rejects_a_segment_whose_p_paddr_plus_p_memsz_overflows_naming_the_fields() {
+        // MemoryRegion's Math.addExact threw a raw ArithmeticException.
+        int phdr0 = ElfVmlinuxLoader.EHDR_SIZE;
+        byte[] elf = withLong(SyntheticElf.smallKernel().build(), phdr0 + ElfVmlinuxLoader.P_MEMSZ, Long.MAX_VALUE);
+        assertThatThrownBy(() -> ElfVmlinuxLoader.load(elf))
+                .isInstanceOf(KernelImageException.class)
+                .hasMessageContaining("PT_LOAD 0 has p_paddr 0x1000000 and p_memsz 0x7fffffffffffffff, which end past"
+                        + " the 64-bit address space");
+    }
+
+    @Test
+    void names_the_memory_needed_for_a_segment_that_ends_near_the_top_of_the_address_space() {
+        // The rounding (end + 1 MiB - 1) overflowed to a negative size in the message.
+        ElfKernel kernel = ElfVmlinuxLoader.load(SyntheticElf.x86Kernel().entry(0x100_0000)
+                .load(5, 0x100_0000, 0x100_0000, new byte[1], Long.MAX_VALUE - 0x100_0000).build());
+        assertThatThrownBy(() -> kernel.requireInside(0x10_0000, 1L << 30))
+                .isInstanceOf(KernelImageException.class)
+                .hasMessageEndingWith("give the guest more than 8796093022208 MiB of memory");
+    }
+
     @Test
     void rejects_a_truncated_file_read_from_disk_with_its_path(@TempDir Path dir) throws IOException {
         Path file = Files.write(dir.resolve("vmlinux"), SyntheticElf.smallKernel().build());

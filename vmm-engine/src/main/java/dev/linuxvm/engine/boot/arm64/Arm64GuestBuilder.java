@@ -100,12 +100,13 @@ public final class Arm64GuestBuilder {
 
         // 1. Kernel.
         long kernelLoad = Arm64Layout.KERNEL_BASE + kernel.textOffset();
-        long kernelEnd = Math.addExact(kernelLoad, kernel.imageSize());
-        if (kernelEnd > ramEnd) {
+        // image_size comes from the file: compare, never add, until it is known to fit.
+        if (kernel.imageSize() > ramEnd - kernelLoad) {
             throw new Arm64BootException(String.format("kernel %s needs 0x%x bytes (image_size) from 0x%x but guest"
                     + " RAM ends at 0x%x: give the guest at least %d MiB of memory", kernel.source(),
-                    kernel.imageSize(), kernelLoad, ramEnd, mibAtLeast(kernelEnd)));
+                    kernel.imageSize(), kernelLoad, ramEnd, mibAtLeast(kernelLoad, kernel.imageSize())));
         }
+        long kernelEnd = kernelLoad + kernel.imageSize();
         guest.region(new MemoryRegion("kernel", kernelLoad, kernel.data(), kernel.imageSize()));
 
         // 2. Initrd.
@@ -215,5 +216,11 @@ public final class Arm64GuestBuilder {
 
     private static long mibAtLeast(long end) {
         return (alignUp(end - Arm64Layout.RAM_BASE, RAM_GRANULE) >> 20);
+    }
+
+    /** As {@link #mibAtLeast(long)} for {@code start + size}, which may not fit in a long. */
+    private static long mibAtLeast(long start, long size) {
+        long below = start - Arm64Layout.RAM_BASE; // RAM before start: less than a GiB
+        return (size >> 20) + ((below + (size & (RAM_GRANULE - 1)) + RAM_GRANULE - 1) >> 20);
     }
 }

@@ -183,6 +183,16 @@ class Arm64GuestBuilderTest {
     }
 
     @Test
+    void rejects_an_image_size_near_the_top_of_the_address_space_without_overflowing() {
+        // Found by Arm64ImageFuzzTest: load address + image_size overflowed Math.addExact into a raw
+        // ArithmeticException.
+        assertThatThrownBy(() -> Arm64GuestBuilder.forKernel(kernel(0, Long.MAX_VALUE - 8)).memory(32 * MIB)
+                .mode(Arm64BootMode.DEVICE_TREE).build()).isInstanceOf(Arm64BootException.class)
+                .hasMessage("kernel test-Image needs 0x7ffffffffffffff7 bytes (image_size) from 0x40200000 but guest"
+                        + " RAM ends at 0x42000000: give the guest at least 8796093022210 MiB of memory");
+    }
+
+    @Test
     void rejects_initrd_that_does_not_fit_in_ram() {
         assertThatThrownBy(() -> Arm64GuestBuilder.forKernel(kernel(0, 3 * MIB)).memory(16 * MIB)
                 .initrd(new byte[(int) (12 * MIB)]).mode(Arm64BootMode.DEVICE_TREE).build())
