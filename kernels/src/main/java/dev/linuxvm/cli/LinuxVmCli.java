@@ -12,6 +12,7 @@ import dev.linuxvm.engine.launch.DefaultCmdline;
 import dev.linuxvm.engine.launch.GuestFactory;
 import dev.linuxvm.engine.launch.GuestSpec;
 import dev.linuxvm.kernels.GuestInitramfs;
+import dev.linuxvm.kernels.ProvisioningException;
 import dev.linuxvm.kernels.TestKernel;
 import dev.linuxvm.kernels.TestKernels;
 
@@ -37,8 +38,9 @@ import picocli.CommandLine.Option;
  *
  * <p>One run: 1. parse and validate the flags (usage errors exit 2); 2. choose the executor
  * ({@link BackendSelector}); 3. resolve kernel and initrd, provisioning the default guest if
- * needed, and append the {@code --exec} overlay; 4. build the guest ({@link GuestFactory}),
- * whose bad-input errors exit 2 with their one-line message; 5. say on stderr what runs, on
+ * needed, and append the {@code --exec} overlay; 4. build the guest ({@link GuestFactory});
+ * every engine error exits with the status of its {@link VmmException.Kind} (bad input 2, host
+ * environment 5, see {@link ExitStatus#of}) and its one-line message; 5. say on stderr what runs, on
  * what, and why; 6. run the console (raw terminal or streamed) until the guest ends, the user
  * quits, or the timeout; 7. map the outcome to an {@link ExitStatus} with one stderr line.
  */
@@ -61,9 +63,10 @@ import picocli.CommandLine.Option;
             "0:the guest powered off (with --exec: the command exited 0)",
             "N:with --exec, the command's exit status N (no stderr line)",
             "1:internal error in linuxvm",
-            "2:usage error or bad input (missing file, compressed kernel, wrong arch, no executor)",
+            "2:usage error or bad input (missing file, compressed kernel, wrong arch, command line too long)",
             "3:the guest panicked, reset or crashed (one line on stderr says which)",
-            "4:timed out (--timeout)"},
+            "4:timed out (--timeout)",
+            "5:this host cannot run the guest (no QEMU, no usable KVM, provisioning failed): the line says the fix"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  linuxvm --exec 'uname -a'",
@@ -162,8 +165,14 @@ public final class LinuxVmCli {
             }
             return o.status();
         } catch (VmmException e) {
-            err.println("linuxvm: error: " + oneLine(e.getMessage()));
-            return ExitStatus.BAD_INPUT;
+            String what = switch (e.kind()) {
+                case BAD_INPUT -> "error";
+                case HOST_ENVIRONMENT -> "cannot run here";
+                case GUEST_FAILURE -> "guest failed";
+                case INTERNAL -> "internal error";
+            };
+            err.println("linuxvm: " + what + ": " + oneLine(e.getMessage()));
+            return ExitStatus.of(e.kind());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("linuxvm: interrupted; the guest was stopped");
@@ -183,13 +192,13 @@ public final class LinuxVmCli {
         // 1. validate what costs nothing, before any provisioning or probing
         Arch guestArch = arch != null ? arch : Arch.host();
         if (guestArch == null) {
-            throw new VmmException("cannot tell the host architecture (os.arch=" + System.getProperty("os.arch")
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, "cannot tell the host architecture (os.arch=" + System.getProperty("os.arch")
                     + "): pass --arch x86_64 or --arch aarch64");
         }
         BootMode mode = deviceTree ? BootMode.DEVICE_TREE : BootMode.ACPI;
         new GuestSpec(guestArch, mode, kernel != null ? kernel : Path.of("default"), null, "", memoryMib, cpus);
         if (exec != null && exec.isBlank()) {
-            throw new VmmException("--exec needs a shell command, got an empty string");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "--exec needs a shell command, got an empty string");
         }
         // 2. the executor; a missing one is reported after the input errors, which are more specific
         BackendSelector.Selection selection = null;
@@ -202,7 +211,12 @@ public final class LinuxVmCli {
         // 3. kernel and initrd
         TestKernel defaults = null;
         if (kernel == null || (exec != null && initrd == null)) {
-            defaults = TestKernels.fromEnvironment(line -> err.println("linuxvm: " + line.strip())).get(guestArch);
+            try {
+                defaults = TestKernels.fromEnvironment(line -> err.println("linuxvm: " + line.strip())).get(guestArch);
+            } catch (ProvisioningException e) {
+                // apt, the network, the cache directory or a LINUXVM_* variable: all this host's
+                throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, e.getMessage(), e);
+            }
         }
         Path kernelFile = kernel != null ? kernel : defaults.kernel();
         Path initrdFile = initrd != null ? initrd : defaults != null ? defaults.initramfs() : null;
@@ -326,14 +340,14 @@ public final class LinuxVmCli {
 
     private static byte[] readFile(Path file, String what) {
         if (!Files.isRegularFile(file)) {
-            throw new VmmException(what + " " + file + " does not exist or is not a file: check the path");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, what + " " + file + " does not exist or is not a file: check the path");
         }
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new VmmException("cannot read " + what + " " + file + ": " + e.getMessage() + ": check its permissions");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "cannot read " + what + " " + file + ": " + e.getMessage() + ": check its permissions");
         } catch (OutOfMemoryError e) {
-            throw new VmmException(what + " " + file + " does not fit in this JVM's heap: pass a smaller file or raise -Xmx");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, what + " " + file + " does not fit in this JVM's heap: pass a smaller file or raise -Xmx");
         }
     }
 

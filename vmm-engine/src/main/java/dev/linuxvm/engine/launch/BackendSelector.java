@@ -68,7 +68,7 @@ public final class BackendSelector {
             if (startable.available() && kvm.pvmWarning().isPresent()) {
                 return new Selection(kvm, "kvm", "requested; " + startable.reason(), kvm.pvmWarning());
             }
-            throw new VmmException("the KVM backend cannot run an " + arch + " guest here: "
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, "the KVM backend cannot run an " + arch + " guest here: "
                     + kvmAvailable.reason() + " (choose the QEMU backend, or auto)");
         }
         if (choice == BackendChoice.AUTO && kvmAvailable.available()) {
@@ -77,7 +77,7 @@ public final class BackendSelector {
         QemuBackend qemu = new QemuBackend();
         Backend.Availability q = qemu.availability(arch);
         if (!q.available()) {
-            throw new VmmException("no executor for an " + arch + " guest: KVM: " + kvmAvailable.reason()
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, "no executor for an " + arch + " guest: KVM: " + kvmAvailable.reason()
                     + "; QEMU: " + q.reason());
         }
         Accelerator accel = qemu.accelerator(arch);

@@ -101,10 +101,10 @@ public final class GuestFactory {
 
     private static void requireReadable(Path file, String what) {
         if (!Files.isRegularFile(file)) {
-            throw new VmmException(what + " " + file + " does not exist or is not a file: check the path");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, what + " " + file + " does not exist or is not a file: check the path");
         }
         if (!Files.isReadable(file)) {
-            throw new VmmException(what + " " + file + " is not readable: check its permissions");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, what + " " + file + " is not readable: check its permissions");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.backend.qemu;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
@@ -83,7 +84,7 @@ public final class QemuCommandLine {
         args.add(binary.toString());
         if (image.arch() == Arch.X86_64) {
             if (!(image.bootState() instanceof X86BootState state)) {
-                throw new QemuException("x86_64 guest image has boot state " + image.bootState() + ": expected X86BootState");
+                throw new QemuException(Kind.INTERNAL, "x86_64 guest image has boot state " + image.bootState() + ": expected X86BootState");
             }
             // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
             // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
@@ -103,7 +104,7 @@ public final class QemuCommandLine {
             long romLow = X86ResetRom.LOW_ALIAS_BASE;
             for (MemoryRegion r : image.regions()) {
                 if (r.address() < 0x10_0000 && r.end() > romLow) {
-                    throw new QemuException(String.format(
+                    throw new QemuException(Kind.INTERNAL, String.format(
                             "%s overlaps the QEMU executor's reset ROM at [0x%x-0x100000): keep 0xF0000-0xFFFFF free of regions",
                             r, romLow));
                 }
@@ -111,7 +112,7 @@ public final class QemuCommandLine {
             loaders(image, workDir, files, args);
         } else {
             if (!(image.bootState() instanceof Arm64BootState state)) {
-                throw new QemuException("aarch64 guest image has boot state " + image.bootState() + ": expected Arm64BootState");
+                throw new QemuException(Kind.INTERNAL, "aarch64 guest image has boot state " + image.bootState() + ": expected Arm64BootState");
             }
             args.addAll(List.of("-M", "virt,gic-version=3"));
             args.addAll(List.of("-accel", accel.qemuName()));
@@ -121,7 +122,7 @@ public final class QemuCommandLine {
             long qemuDtbEnd = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
             for (MemoryRegion r : image.regions()) {
                 if (r.address() < qemuDtbEnd) {
-                    throw new QemuException(String.format(
+                    throw new QemuException(Kind.INTERNAL, String.format(
                             "%s is below 0x%x: QEMU virt writes its own DTB into the first MiB of RAM; place blobs at or above RAM + 1 MiB",
                             r, qemuDtbEnd));
                 }
@@ -148,22 +149,22 @@ public final class QemuCommandLine {
             }
         }
         if (candidate + Arm64Trampoline.SIZE > image.ramBase() + image.ramSize()) {
-            throw new QemuException("no room for the 40-byte boot trampoline above the last region: give the guest more memory");
+            throw new QemuException(Kind.BAD_INPUT, "no room for the 40-byte boot trampoline above the last region: give the guest more memory");
         }
         return candidate;
     }
 
     private static void checkRam(GuestImage image) {
         if (image.ramSize() % MIB != 0 || image.ramSize() == 0) {
-            throw new QemuException(String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
+            throw new QemuException(Kind.BAD_INPUT, String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
         }
         long expectedBase = image.arch() == Arch.X86_64 ? 0 : AARCH64_RAM_BASE;
         if (image.ramBase() != expectedBase) {
-            throw new QemuException(String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",
+            throw new QemuException(Kind.INTERNAL, String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",
                     image.arch(), image.ramBase(), expectedBase));
         }
         if (image.arch() == Arch.X86_64 && image.ramSize() > X86_MAX_RAM) {
-            throw new QemuException(String.format("x86_64 guest RAM of %d MiB is above the %d MiB the QEMU executor keeps contiguous below 4 GiB: give the guest less memory",
+            throw new QemuException(Kind.BAD_INPUT, String.format("x86_64 guest RAM of %d MiB is above the %d MiB the QEMU executor keeps contiguous below 4 GiB: give the guest less memory",
                     image.ramSize() / MIB, X86_MAX_RAM / MIB));
         }
     }

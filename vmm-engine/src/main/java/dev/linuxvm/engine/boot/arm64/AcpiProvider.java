@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.boot.arm64;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import java.util.Map;
 
 /**
@@ -33,7 +34,7 @@ public interface AcpiProvider {
     record AcpiTables(byte[] blob, long rsdpOffset, Map<String, byte[]> artifacts) {
         public AcpiTables {
             if (rsdpOffset < 0 || rsdpOffset >= blob.length) {
-                throw new Arm64BootException("ACPI tables: RSDP offset " + rsdpOffset + " is outside the "
+                throw new Arm64BootException(Kind.INTERNAL, "ACPI tables: RSDP offset " + rsdpOffset + " is outside the "
                         + blob.length + "-byte blob");
             }
             artifacts = Map.copyOf(artifacts);

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.boot.arm64;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
@@ -145,7 +146,7 @@ public final class Arm64GuestBuilder {
             guest.artifact("efi-tables.bin", efi.blob());
         }
         if (dtbAddress + dtb.length > Arm64Layout.KERNEL_BASE) {
-            throw new Arm64BootException(String.format("firmware blobs end at 0x%x, past the firmware window"
+            throw new Arm64BootException(Kind.INTERNAL, String.format("firmware blobs end at 0x%x, past the firmware window"
                     + " [0x%x-0x%x): the ACPI tables or the command line are too large",
                     dtbAddress + dtb.length, Arm64Layout.FIRMWARE_BASE, Arm64Layout.KERNEL_BASE));
         }
@@ -160,7 +161,7 @@ public final class Arm64GuestBuilder {
     private EfiMemoryMap memoryMap(long efiBase, long kernelEnd, Arm64DeviceTree.InitrdRange initrdRange,
                                    long ramEnd) {
         if (efiBase >= Arm64Layout.KERNEL_BASE) {
-            throw new Arm64BootException(String.format("ACPI tables end at 0x%x, leaving no room for the EFI tables"
+            throw new Arm64BootException(Kind.INTERNAL, String.format("ACPI tables end at 0x%x, leaving no room for the EFI tables"
                     + " below the kernel at 0x%x: the ACPI tables are too large", efiBase, Arm64Layout.KERNEL_BASE));
         }
         long wb = EfiMemoryAttribute.EFI_MEMORY_WB;
@@ -204,7 +205,7 @@ public final class Arm64GuestBuilder {
             throw new Arm64BootException("kernel command line contains a NUL character: remove it");
         }
         if (mode == Arm64BootMode.ACPI && acpi == null) {
-            throw new Arm64BootException("ACPI mode needs ACPI tables: pass an AcpiProvider with acpi(...),"
+            throw new Arm64BootException(Kind.INTERNAL, "ACPI mode needs ACPI tables: pass an AcpiProvider with acpi(...),"
                     + " or choose Arm64BootMode.DEVICE_TREE");
         }
     }

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.boot.x86;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
@@ -189,7 +190,7 @@ public final class X86GuestBuilder {
         if (kernelBytes != null) {
             return ElfVmlinuxLoader.load(kernelBytes);
         }
-        throw new X86BootException("no kernel given: pass the vmlinux with kernel(...)");
+        throw new X86BootException(Kind.INTERNAL, "no kernel given: pass the vmlinux with kernel(...)");
     }
 
     /**
@@ -224,13 +225,13 @@ public final class X86GuestBuilder {
         }
         long room = X86Layout.ACPI_TABLES_END - X86Layout.ACPI_TABLES_START;
         if (tables.tables().length > room) {
-            throw new X86BootException(String.format(
+            throw new X86BootException(Kind.INTERNAL, String.format(
                     "ACPI tables are %d bytes, more than the %d bytes reserved at 0x%x: enlarge"
                             + " X86Layout's ACPI region", tables.tables().length, room, X86Layout.ACPI_TABLES_START));
         }
         long rsdpRoom = X86Layout.BIOS_RESERVED_END - X86Layout.RSDP_START;
         if (tables.rsdp().length == 0 || tables.rsdp().length > rsdpRoom) {
-            throw new X86BootException(String.format(
+            throw new X86BootException(Kind.INTERNAL, String.format(
                     "RSDP is %d bytes: it must be 20 (ACPI 1.0) or 36 (ACPI 2.0+) bytes", tables.rsdp().length));
         }
     }
