@@ -325,8 +325,8 @@ class LinuxVmExtensionTest {
                 "needs qemu-system-x86_64 on PATH (apt-get install qemu-system-x86) to get past executor selection");
         run(MissingFiles.class, false).testEvents().assertThatEvents().haveExactly(1, event(test("neverRuns"),
                 finishedWithFailure(instanceOf(GuestLaunchException.class), message(m ->
-                        m.startsWith("cannot start the x86_64 guest (acpi, backend QEMU): initramfs /nonexistent/initramfs.cpio.gz"
-                                + " does not exist or is not a file")
+                        m.startsWith("cannot start the x86_64 guest (acpi, backend QEMU): initrd /nonexistent/initramfs.cpio.gz"
+                                + " does not exist or is not a file: check the path")
                                 && m.contains("report: " + classDir(MissingFiles.class).resolve("neverRuns").toAbsolutePath())))));
     }
 
