@@ -39,6 +39,11 @@ public final class GuestImage {
         }
         this.cpus = b.cpus;
         this.bootState = Objects.requireNonNull(b.bootState, "boot CPU state");
+        Arch stateArch = bootState.match(x86 -> Arch.X86_64, arm64 -> Arch.AARCH64);
+        if (stateArch != b.arch) {
+            throw new VmmException(VmmException.Kind.INTERNAL, "guest layout error: an " + b.arch + " guest with an "
+                    + stateArch + " boot state");
+        }
         this.cmdline = Objects.requireNonNull(b.cmdline, "cmdline");
         List<MemoryRegion> sorted = new ArrayList<>(b.regions);
         sorted.sort(Comparator.comparingLong(MemoryRegion::address));

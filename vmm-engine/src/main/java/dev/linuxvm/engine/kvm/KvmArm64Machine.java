@@ -4,7 +4,7 @@ import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.VmExit;
-import dev.linuxvm.engine.boot.arm64.Arm64BootState;
+import dev.linuxvm.engine.Arm64BootState;
 import dev.linuxvm.engine.devices.MmioBus;
 import dev.linuxvm.engine.devices.Pl011;
 

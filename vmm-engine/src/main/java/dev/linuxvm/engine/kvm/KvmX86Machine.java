@@ -6,7 +6,7 @@ import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.acpi.X86AcpiParams;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.VmExit;
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.boot.x86.X86Layout;
 import dev.linuxvm.engine.devices.I8042;
 import dev.linuxvm.engine.devices.IoPortBus;

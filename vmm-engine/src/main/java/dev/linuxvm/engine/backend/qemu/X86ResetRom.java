@@ -1,7 +1,7 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.VmmException.Kind;
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.X86BootState;
 
 /**
  * The 64 KiB {@code -bios} image the x86_64 executor gives QEMU: QEMU has no command-line way to

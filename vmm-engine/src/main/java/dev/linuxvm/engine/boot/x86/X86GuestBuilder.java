@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.boot.x86;
 
 import dev.linuxvm.engine.VmmException.Kind;
+import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
@@ -135,9 +136,9 @@ public final class X86GuestBuilder {
         long initrdAddress = initrd == null ? 0 : placeInitrd(k.loadEnd(), initrd.length, lowRamEnd);
 
         // 3. ACPI.
-        AcpiProvider.AcpiBlobs tables = acpi.build(new AcpiProvider.Request(
+        AcpiProvider.AcpiTables tables = acpi.build(new AcpiProvider.Request(
                 X86Layout.ACPI_TABLES_START, X86Layout.ACPI_TABLES_END - X86Layout.ACPI_TABLES_START,
-                X86Layout.RSDP_START, cpus, memory));
+                cpus, 0, memory));
         checkAcpi(tables);
 
         // 4. e820 and 5. zero page.
@@ -219,7 +220,7 @@ public final class X86GuestBuilder {
         return address;
     }
 
-    private static void checkAcpi(AcpiProvider.AcpiBlobs tables) {
+    private static void checkAcpi(AcpiProvider.AcpiTables tables) {
         if (tables == null) {
             return;
         }
