@@ -11,7 +11,8 @@ import dev.linuxvm.engine.backend.ConsoleListener;
  * <p>Found, in order, through the JUnit configuration parameter or system property
  * {@value #LAUNCHER_PROPERTY} (a class name with a public no-argument constructor), then
  * {@link java.util.ServiceLoader} ({@code META-INF/services/dev.linuxvm.junit.GuestLauncher}).
- * Without one, every {@link LinuxVm} test is skipped with that reason.
+ * Without one, every {@link LinuxVm} test fails with that reason (or is skipped, when the user
+ * chose {@link LinuxVm#skipWhenUnavailable()}).
  */
 public interface GuestLauncher {
     /** Configuration parameter / system property naming the launcher class. */
@@ -19,7 +20,8 @@ public interface GuestLauncher {
 
     /**
      * Whether {@link #launch} can run {@code spec} on this host. When not, the reason must say
-     * what is missing and how to fix it: the test is skipped with exactly that text.
+     * what is missing and how to fix it: the test fails with that text (or is skipped with it,
+     * when the user chose {@link LinuxVm#skipWhenUnavailable()}).
      */
     Backend.Availability availability(VmSpec spec);
 
@@ -27,7 +29,8 @@ public interface GuestLauncher {
      * Builds and starts the guest. Console output goes to {@code console} from the backend's
      * thread from the first byte on.
      *
-     * @throws dev.linuxvm.engine.VmmException when the guest cannot be built or started
+     * @throws dev.linuxvm.engine.VmmException when the guest cannot be built or started; its
+     *         {@link dev.linuxvm.engine.VmmException#kind()} decides fail or skip
      */
     LaunchedGuest launch(VmSpec spec, ConsoleListener console);
 }

@@ -60,4 +60,14 @@ public @interface LinuxVm {
 
     /** One guest per test method (default) or per class. */
     Lifecycle lifecycle() default Lifecycle.PER_METHOD;
+
+    /**
+     * Skip, rather than fail, the tests whose guest this host cannot run: no executor for the
+     * arch ({@code qemu-system-<arch>} missing, {@code backend = KVM} without a usable /dev/kvm),
+     * provisioning impossible, no launcher. Off by default: a test that did not run must not look
+     * like one that passed unless asked for (as Testcontainers' {@code disabledWithoutDocker}).
+     * {@code -Dlinuxvm.skipWhenUnavailable=true} turns it on for a whole run. Any other launch
+     * error (a missing kernel file, a too-long command line) always fails.
+     */
+    boolean skipWhenUnavailable() default false;
 }

@@ -4,6 +4,7 @@ import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.launch.BackendChoice;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.Backend;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -36,17 +36,23 @@ import org.junit.platform.commons.support.ReflectionSupport;
 /**
  * Registered by {@link LinuxVm} and {@link BootMatrix}. Boots one guest per test method (or per
  * class), resolves {@link SerialConsole}, {@link LinuxVmHandle}, {@link BootMode} and
- * {@link Arch} parameters, writes the report directory and skips tests no executor can run.
+ * {@link Arch} parameters and writes the report directory. A guest this host cannot run fails the
+ * test with the reason and the fix, unless the user chose to skip such tests
+ * ({@link LinuxVm#skipWhenUnavailable()} or {@value #SKIP_WHEN_UNAVAILABLE_PROPERTY}): the choice
+ * follows the engine error's {@link VmmException.Kind}, never its message.
  *
  * <p>Configuration parameters (JUnit configuration or system properties):
  * {@value GuestLauncher#LAUNCHER_PROPERTY} (launcher class), {@value #REPORT_DIR_PROPERTY}
- * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars).
+ * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars),
+ * {@value #SKIP_WHEN_UNAVAILABLE_PROPERTY} ({@code true}: skip every test this host cannot run).
  */
 public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
         ParameterResolver, TestTemplateInvocationContextProvider, TestExecutionExceptionHandler {
 
     public static final String REPORT_DIR_PROPERTY = "linuxvm.report.dir";
     public static final String BUFFER_PROPERTY = "linuxvm.console.buffer";
+    /** {@code true}: skip, rather than fail, every test whose guest this host cannot run. */
+    public static final String SKIP_WHEN_UNAVAILABLE_PROPERTY = "linuxvm.skipWhenUnavailable";
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LinuxVmExtension.class);
     private static final String SESSION = "session";
 
@@ -58,7 +64,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         if (onClass.isPresent() && onClass.get().lifecycle() == Lifecycle.PER_CLASS) {
             VmSpec spec = specFrom(onClass.get(), null, null);
             String dir = context.getRequiredTestClass().getName();
-            startSession(context, spec, reportRoot(context).resolve(GuestSession.safeFileName(dir)));
+            startSession(context, spec, reportRoot(context).resolve(GuestSession.safeFileName(dir)), onClass.get());
         }
     }
 
@@ -79,7 +85,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         }
         LinuxVm config = onMethod.or(() -> onClass).orElse(null);
         VmSpec spec = specFrom(config, null, null);
-        startSession(context, spec, methodReportDir(context, null));
+        startSession(context, spec, methodReportDir(context, null), config);
     }
 
     @Override
@@ -99,22 +105,52 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         throw throwable;
     }
 
-    static void startSession(ExtensionContext context, VmSpec spec, Path reportDir) {
-        GuestLauncher launcher = findLauncher(context);
+    /**
+     * 1. find the launcher; 2. ask whether it can run {@code spec} here; 3. start the session.
+     * A guest this host cannot run (steps 1-3, {@link VmmException.Kind#HOST_ENVIRONMENT}) fails
+     * the test, or skips it when {@code config} or the run asked for that.
+     */
+    static void startSession(ExtensionContext context, VmSpec spec, Path reportDir, LinuxVm config) {
+        boolean skip = skipWhenUnavailable(context, config);
+        GuestLauncher launcher = findLauncher(context, spec, reportDir, skip);
         Backend.Availability availability = launcher.availability(spec);
-        Assumptions.assumeTrue(availability.available(), () -> "cannot boot an " + spec.arch() + " guest ("
-                + spec.mode().displayName() + ", backend " + spec.backend() + ") on this host: " + availability.reason());
+        if (!availability.available()) {
+            unavailable(skip, spec, reportDir, "cannot boot an " + spec.arch() + " guest (" + spec.mode().displayName()
+                    + ", backend " + spec.backend() + ") on this host: " + availability.reason());
+        }
         int capacity = context.getConfigurationParameter(BUFFER_PROPERTY).map(Integer::parseInt)
                 .orElse(ConsoleBuffer.DEFAULT_CAPACITY);
         context.publishReportEntry("linuxvm.report", reportDir.toAbsolutePath().toString());
-        GuestSession session = GuestSession.start(launcher, spec, reportDir, capacity);
+        GuestSession session;
+        try {
+            session = GuestSession.start(launcher, spec, reportDir, capacity);
+        } catch (GuestLaunchException e) {
+            if (skip && e.kind() == VmmException.Kind.HOST_ENVIRONMENT) {
+                throw new TestAbortedException(e.getMessage(), e);
+            }
+            throw e;
+        }
         context.getStore(NS).put(SESSION, session);
         context.publishReportEntry("linuxvm.console", reportDir.resolve(GuestSession.LOG_FILE).toAbsolutePath().toString());
     }
 
+    /** The user's choice: {@link LinuxVm#skipWhenUnavailable()} on the effective annotation, or the run's property. */
+    static boolean skipWhenUnavailable(ExtensionContext context, LinuxVm config) {
+        return (config != null && config.skipWhenUnavailable())
+                || context.getConfigurationParameter(SKIP_WHEN_UNAVAILABLE_PROPERTY).map(Boolean::parseBoolean).orElse(false);
+    }
+
+    /** This host cannot run the guest: skip when asked to, else fail with the reason, the fix and how to skip. */
+    private static void unavailable(boolean skip, VmSpec spec, Path reportDir, String reason) {
+        if (skip) {
+            throw new TestAbortedException(reason);
+        }
+        throw new GuestLaunchException(spec, reportDir, new VmmException(VmmException.Kind.HOST_ENVIRONMENT, reason));
+    }
+
     // ---- launcher discovery -----------------------------------------------------------------
 
-    static GuestLauncher findLauncher(ExtensionContext context) {
+    static GuestLauncher findLauncher(ExtensionContext context, VmSpec spec, Path reportDir, boolean skip) {
         Optional<String> named = context.getConfigurationParameter(GuestLauncher.LAUNCHER_PROPERTY)
                 .map(String::trim).filter(s -> !s.isEmpty());
         if (named.isPresent()) {
@@ -135,8 +171,8 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         if (found.hasNext()) {
             return found.next();
         }
-        Assumptions.abort("no guest launcher is available: put the linuxvm engine's launcher on the test classpath"
-                + " (META-INF/services/" + GuestLauncher.class.getName() + ") or set -D"
+        unavailable(skip, spec, reportDir, "no guest launcher is available: put the linuxvm engine's launcher on the"
+                + " test classpath (META-INF/services/" + GuestLauncher.class.getName() + ") or set -D"
                 + GuestLauncher.LAUNCHER_PROPERTY + "=<class implementing " + GuestLauncher.class.getName() + ">");
         throw new AssertionError("unreachable");
     }
@@ -227,7 +263,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         for (Arch arch : arches) {
             for (BootMode mode : new LinkedHashSet<>(List.of(matrix.modes()))) {
                 VmSpec spec = specFrom(config, arch, mode); // DEVICE_TREE on x86_64 throws here
-                invocations.add(new MatrixInvocation(spec));
+                invocations.add(new MatrixInvocation(spec, config));
             }
         }
         return invocations.stream();
@@ -236,9 +272,11 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     /** One (arch, mode) entry of a {@link BootMatrix}. */
     private static final class MatrixInvocation implements TestTemplateInvocationContext {
         private final VmSpec spec;
+        private final LinuxVm config;
 
-        MatrixInvocation(VmSpec spec) {
+        MatrixInvocation(VmSpec spec, LinuxVm config) {
             this.spec = spec;
+            this.config = config;
         }
 
         @Override
@@ -248,7 +286,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
         @Override
         public List<Extension> getAdditionalExtensions() {
-            return List.of((BeforeEachCallback) context -> startSession(context, spec, methodReportDir(context, spec)));
+            return List.of((BeforeEachCallback) context -> startSession(context, spec, methodReportDir(context, spec), config));
         }
     }
 }

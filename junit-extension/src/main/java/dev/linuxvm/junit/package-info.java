@@ -18,8 +18,9 @@
  * }</pre>
  *
  * <p>The guest is started by a {@link dev.linuxvm.junit.GuestLauncher} (found through
- * {@code -Dlinuxvm.launcher} or {@link java.util.ServiceLoader}); without one, tests are skipped
- * with the fix in the reason. Each guest writes {@code target/linuxvm/<class>/<method>[<arch>,<mode>]/}
+ * {@code -Dlinuxvm.launcher} or {@link java.util.ServiceLoader}). A guest this host cannot run
+ * (no launcher, no executor) fails the test with the fix in the message; it is skipped instead
+ * only with {@code @LinuxVm(skipWhenUnavailable = true)} or {@code -Dlinuxvm.skipWhenUnavailable=true}. Each guest writes {@code target/linuxvm/<class>/<method>[<arch>,<mode>]/}
  * with {@code console.log}, the generated ACPI tables / DTB and {@code summary.properties}.
  * The snippet mirrors {@code LinuxVmExtensionTest.BootSample}, which runs in this module's tests.
  */

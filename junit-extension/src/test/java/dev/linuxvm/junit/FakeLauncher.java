@@ -4,6 +4,7 @@ import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.DefaultCmdline;
 
+import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import java.nio.file.Path;
@@ -32,6 +33,9 @@ public final class FakeLauncher implements GuestLauncher {
     @Override
     public LaunchedGuest launch(VmSpec spec, ConsoleListener console) {
         SPECS.add(spec);
+        if (spec.kernel().filter(k -> k.startsWith("/nonexistent")).isPresent()) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "fake: no kernel " + spec.kernel().get());
+        }
         String cmdline = spec.defaultCmdline() ? DefaultCmdline.forArch(spec.arch(), false) : spec.cmdline();
         FakeVm vm = new FakeVm(console, spec.arch().unameMachine(), cmdline);
         VMS.add(vm);

@@ -1,7 +1,6 @@
 package dev.linuxvm.junit;
 
 import java.util.ServiceLoader;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.launch.BackendChoice;
@@ -192,12 +191,68 @@ class LinuxVmExtensionTest {
         }
     }
 
+    @LinuxVm(arch = GuestArch.AARCH64, backend = BackendChoice.KVM, skipWhenUnavailable = true)
+    static class KvmOnlySkippable {
+        @Test
+        void needsKvm() {
+        }
+    }
+
+    private EngineExecutionResults run(Class<?> sample, boolean withLauncher, boolean skipProperty) {
+        var kit = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter(LinuxVmExtension.REPORT_DIR_PROPERTY, reports.toString())
+                .configurationParameter(LinuxVmExtension.SKIP_WHEN_UNAVAILABLE_PROPERTY, String.valueOf(skipProperty))
+                .selectors(selectClass(sample));
+        if (withLauncher) {
+            kit.configurationParameter(GuestLauncher.LAUNCHER_PROPERTY, FakeLauncher.class.getName());
+        }
+        return kit.execute();
+    }
+
     @Test
-    void a_guest_no_executor_can_run_is_skipped_with_reason_and_fix() {
-        tests(KvmOnly.class).assertThatEvents().haveExactly(1, event(test("needsKvm"), abortedWithReason(
-                message(m -> m.contains("cannot boot an aarch64 guest (acpi, backend KVM) on this host")
-                        && m.contains("fake: /dev/kvm is absent; use backend = QEMU or AUTO")))));
+    void a_guest_no_executor_can_run_fails_with_reason_fix_and_how_to_skip() {
+        tests(KvmOnly.class).assertStatistics(s -> s.failed(1).aborted(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(test("needsKvm"), finishedWithFailure(
+                        instanceOf(GuestLaunchException.class), message(m ->
+                                m.contains("cannot boot an aarch64 guest (acpi, backend KVM) on this host")
+                                && m.contains("fake: /dev/kvm is absent; use backend = QEMU or AUTO")
+                                && m.contains("@LinuxVm(skipWhenUnavailable = true)")
+                                && m.contains("-Dlinuxvm.skipWhenUnavailable=true")))));
         assertThat(FakeLauncher.SPECS).isEmpty();
+    }
+
+    @Test
+    void skip_when_unavailable_on_the_class_skips_with_reason_and_fix() {
+        tests(KvmOnlySkippable.class).assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(test("needsKvm"), abortedWithReason(
+                        message(m -> m.contains("cannot boot an aarch64 guest (acpi, backend KVM) on this host")
+                                && m.contains("fake: /dev/kvm is absent; use backend = QEMU or AUTO")))));
+        assertThat(FakeLauncher.SPECS).isEmpty();
+    }
+
+    @Test
+    void skip_when_unavailable_for_the_run_skips_with_reason_and_fix() {
+        run(KvmOnly.class, true, true).testEvents().assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(test("needsKvm"), abortedWithReason(
+                        message(m -> m.contains("fake: /dev/kvm is absent; use backend = QEMU or AUTO")))));
+        // the property set to false is the default: fail
+        run(KvmOnly.class, true, false).testEvents().assertStatistics(s -> s.failed(1).aborted(0));
+    }
+
+    @Test
+    void skip_when_unavailable_never_hides_bad_input() {
+        // a missing kernel is the test's mistake, not the host's: it fails even when skips are allowed
+        run(MissingKernelSkippable.class, true, true).testEvents().assertStatistics(s -> s.failed(1).aborted(0))
+                .assertThatEvents().haveExactly(1, event(test("neverRuns"), finishedWithFailure(
+                        instanceOf(GuestLaunchException.class), message(m -> m.contains("fake: no kernel /nonexistent/vmlinux")
+                                && !m.contains("skipWhenUnavailable")))));
+    }
+
+    @LinuxVm(arch = GuestArch.X86_64, kernel = "/nonexistent/vmlinux", skipWhenUnavailable = true)
+    static class MissingKernelSkippable {
+        @Test
+        void neverRuns() {
+        }
     }
 
     @Test
@@ -206,7 +261,7 @@ class LinuxVmExtensionTest {
     }
 
     @Test
-    void without_a_launcher_tests_are_skipped_with_the_fix() {
+    void without_a_launcher_tests_fail_with_the_fix_unless_skips_are_allowed() {
         // Hide the launcher service file from the ServiceLoader the extension uses (the context loader).
         ClassLoader original = Thread.currentThread().getContextClassLoader();
         ClassLoader hiding = new ClassLoader(original) {
@@ -218,7 +273,10 @@ class LinuxVmExtensionTest {
         };
         Thread.currentThread().setContextClassLoader(hiding);
         try {
-            run(BootSample.class, false).testEvents().assertStatistics(s -> s.aborted(2).succeeded(0).failed(0))
+            run(BootSample.class, false).testEvents().assertStatistics(s -> s.failed(2).succeeded(0).aborted(0))
+                    .assertThatEvents().haveExactly(2, event(finishedWithFailure(instanceOf(GuestLaunchException.class),
+                            message(m -> m.contains("no guest launcher is available") && m.contains("-Dlinuxvm.launcher=")))));
+            run(BootSample.class, false, true).testEvents().assertStatistics(s -> s.aborted(2).succeeded(0).failed(0))
                     .assertThatEvents().haveExactly(2, event(abortedWithReason(message(m ->
                             m.startsWith("no guest launcher is available") && m.contains("-Dlinuxvm.launcher=")))));
         } finally {
@@ -233,13 +291,24 @@ class LinuxVmExtensionTest {
         }
     }
 
+    static class EngineKvmOnlyAarch64 {
+        @Test
+        @LinuxVm(arch = GuestArch.AARCH64, backend = BackendChoice.KVM)
+        void neverRuns() {
+        }
+    }
+
     @Test
-    void the_engine_launcher_skips_when_its_executor_cannot_run_here() {
-        assumeFalse(dev.linuxvm.engine.launch.BackendSelector.availability(Arch.X86_64, BackendChoice.KVM).available(),
-                "this host can run KVM guests, so the KVM-only sample would boot instead of skipping");
-        run(EngineKvmOnly.class, false).testEvents().assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
-                .assertThatEvents().haveExactly(1, event(abortedWithReason(message(m ->
-                        m.contains("cannot boot an x86_64 guest (acpi, backend KVM) on this host: the KVM backend cannot run")))));
+    void the_engine_launcher_fails_when_its_executor_cannot_run_here_and_skips_when_asked() {
+        // KVM runs only guests of the host's arch: the foreign one can never run on it
+        Arch foreign = Arch.host() == Arch.X86_64 ? Arch.AARCH64 : Arch.X86_64;
+        Class<?> sample = foreign == Arch.AARCH64 ? EngineKvmOnlyAarch64.class : EngineKvmOnly.class;
+        String reason = "cannot boot an " + foreign + " guest (acpi, backend KVM) on this host: the KVM backend cannot run";
+        run(sample, false).testEvents().assertStatistics(s -> s.failed(1).aborted(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(GuestLaunchException.class),
+                        message(m -> m.contains(reason) && m.contains("skipWhenUnavailable")))));
+        run(sample, false, true).testEvents().assertStatistics(s -> s.aborted(1).failed(0).succeeded(0))
+                .assertThatEvents().haveExactly(1, event(abortedWithReason(message(m -> m.contains(reason)))));
     }
 
     static class MissingFiles {
@@ -256,8 +325,8 @@ class LinuxVmExtensionTest {
                 "needs qemu-system-x86_64 on PATH (apt-get install qemu-system-x86) to get past executor selection");
         run(MissingFiles.class, false).testEvents().assertThatEvents().haveExactly(1, event(test("neverRuns"),
                 finishedWithFailure(instanceOf(GuestLaunchException.class), message(m ->
-                        m.startsWith("cannot start the x86_64 guest (acpi, backend QEMU): initramfs /nonexistent/initramfs.cpio.gz"
-                                + " does not exist or is not a file")
+                        m.startsWith("cannot start the x86_64 guest (acpi, backend QEMU): initrd /nonexistent/initramfs.cpio.gz"
+                                + " does not exist or is not a file: check the path")
                                 && m.contains("report: " + classDir(MissingFiles.class).resolve("neverRuns").toAbsolutePath())))));
     }
 

@@ -1,24 +1,20 @@
 package dev.linuxvm.cli;
 
 import dev.linuxvm.engine.Arch;
-import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.backend.VmExit;
 import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BackendSelector;
 import dev.linuxvm.engine.launch.BootMode;
-import dev.linuxvm.engine.launch.DefaultCmdline;
-import dev.linuxvm.engine.launch.GuestFactory;
-import dev.linuxvm.engine.launch.GuestSpec;
 import dev.linuxvm.kernels.GuestInitramfs;
-import dev.linuxvm.kernels.TestKernel;
 import dev.linuxvm.kernels.TestKernels;
+import dev.linuxvm.launcher.LaunchRequest;
+import dev.linuxvm.launcher.Launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -35,10 +31,11 @@ import picocli.CommandLine.Option;
  * design's {@code --kernel --initrd --cmdline --device-tree} flags. Without {@code --kernel} it
  * boots the provisioned default guest ({@link TestKernels}).
  *
- * <p>One run: 1. parse and validate the flags (usage errors exit 2); 2. choose the executor
- * ({@link BackendSelector}); 3. resolve kernel and initrd, provisioning the default guest if
- * needed, and append the {@code --exec} overlay; 4. build the guest ({@link GuestFactory}),
- * whose bad-input errors exit 2 with their one-line message; 5. say on stderr what runs, on
+ * <p>One run: 1. parse the flags (usage errors exit 2); 2.-4. {@link Launcher#prepare}, the launch
+ * path the JUnit extension shares: validate, choose the executor, resolve and provision kernel
+ * and initrd with the {@code --exec} overlay, build the guest;
+ * every engine error exits with the status of its {@link VmmException.Kind} (bad input 2, host
+ * environment 5, see {@link ExitStatus#of}) and its one-line message; 5. say on stderr what runs, on
  * what, and why; 6. run the console (raw terminal or streamed) until the guest ends, the user
  * quits, or the timeout; 7. map the outcome to an {@link ExitStatus} with one stderr line.
  */
@@ -61,9 +58,10 @@ import picocli.CommandLine.Option;
             "0:the guest powered off (with --exec: the command exited 0)",
             "N:with --exec, the command's exit status N (no stderr line)",
             "1:internal error in linuxvm",
-            "2:usage error or bad input (missing file, compressed kernel, wrong arch, no executor)",
+            "2:usage error or bad input (missing file, compressed kernel, wrong arch, command line too long)",
             "3:the guest panicked, reset or crashed (one line on stderr says which)",
-            "4:timed out (--timeout)"},
+            "4:timed out (--timeout)",
+            "5:this host cannot run the guest (no QEMU, no usable KVM, provisioning failed): the line says the fix"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  linuxvm --exec 'uname -a'",
@@ -162,8 +160,14 @@ public final class LinuxVmCli {
             }
             return o.status();
         } catch (VmmException e) {
-            err.println("linuxvm: error: " + oneLine(e.getMessage()));
-            return ExitStatus.BAD_INPUT;
+            String what = switch (e.kind()) {
+                case BAD_INPUT -> "error";
+                case HOST_ENVIRONMENT -> "cannot run here";
+                case GUEST_FAILURE -> "guest failed";
+                case INTERNAL -> "internal error";
+            };
+            err.println("linuxvm: " + what + ": " + oneLine(e.getMessage()));
+            return ExitStatus.of(e.kind());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("linuxvm: interrupted; the guest was stopped");
@@ -180,47 +184,21 @@ public final class LinuxVmCli {
 
     private Outcome boot(InputStream in, PrintStream out, PrintStream err, boolean interactive)
             throws InterruptedException {
-        // 1. validate what costs nothing, before any provisioning or probing
         Arch guestArch = arch != null ? arch : Arch.host();
         if (guestArch == null) {
-            throw new VmmException("cannot tell the host architecture (os.arch=" + System.getProperty("os.arch")
-                    + "): pass --arch x86_64 or --arch aarch64");
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, "cannot tell the host architecture (os.arch="
+                    + System.getProperty("os.arch") + "): pass --arch x86_64 or --arch aarch64");
         }
         BootMode mode = deviceTree ? BootMode.DEVICE_TREE : BootMode.ACPI;
-        new GuestSpec(guestArch, mode, kernel != null ? kernel : Path.of("default"), null, "", memoryMib, cpus);
-        if (exec != null && exec.isBlank()) {
-            throw new VmmException("--exec needs a shell command, got an empty string");
-        }
-        // 2. the executor; a missing one is reported after the input errors, which are more specific
-        BackendSelector.Selection selection = null;
-        VmmException noExecutor = null;
-        try {
-            selection = BackendSelector.select(guestArch, backend);
-        } catch (VmmException e) {
-            noExecutor = e;
-        }
-        // 3. kernel and initrd
-        TestKernel defaults = null;
-        if (kernel == null || (exec != null && initrd == null)) {
-            defaults = TestKernels.fromEnvironment(line -> err.println("linuxvm: " + line.strip())).get(guestArch);
-        }
-        Path kernelFile = kernel != null ? kernel : defaults.kernel();
-        Path initrdFile = initrd != null ? initrd : defaults != null ? defaults.initramfs() : null;
-        byte[] initrdBytes = initrdFile == null ? null : readFile(initrdFile, "initrd");
-        if (exec != null) {
-            initrdBytes = GuestInitramfs.withOverlay(initrdBytes, GuestInitramfs.execOverlay(exec));
-        }
-        // 4. the guest
-        String commandLine = cmdline != null ? cmdline
-                : DefaultCmdline.forArch(guestArch, selection == null || selection.emulated());
-        GuestImage image = GuestFactory.build(
-                new GuestSpec(guestArch, mode, kernelFile, initrdBytes, commandLine, memoryMib, cpus));
-        if (noExecutor != null) {
-            throw noExecutor;
-        }
-        // 5. what runs
-        err.println("linuxvm: booting " + kernelFile
-                + (initrdFile == null ? " without initrd" : " with " + initrdFile.getFileName())
+        // without --kernel, or with --exec, the provisioned initramfs unless --initrd names one
+        LaunchRequest.Initrd initrdChoice = initrd != null ? new LaunchRequest.Initrd.File(initrd)
+                : kernel == null || exec != null ? new LaunchRequest.Initrd.Provisioned() : new LaunchRequest.Initrd.None();
+        Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(guestArch).withMode(mode).withKernel(kernel)
+                .withInitrd(initrdChoice).withCmdline(cmdline).withExec(exec).withMemoryMib(memoryMib).withCpus(cpus)
+                .withBackend(backend), line -> err.println("linuxvm: " + line.strip()));
+        BackendSelector.Selection selection = guest.selection();
+        err.println("linuxvm: booting " + guest.kernel()
+                + (guest.initrd() == null ? " without initrd" : " with " + guest.initrd().getFileName())
                 + (exec == null ? "" : " + exec overlay")
                 + " (" + guestArch + ", " + mode.displayName() + ", " + memoryMib + " MiB, " + cpus
                 + (cpus == 1 ? " vCPU" : " vCPUs") + ") on " + selection.name() + ": " + selection.reason());
@@ -229,10 +207,10 @@ public final class LinuxVmCli {
         // Piped input into our initramfs waits for its userspace (see ConsoleInputPump); a terminal
         // user sees the boot and types when ready, and another initrd has no marker to wait for.
         boolean gateOnUserspace = !interactive && initrd == null;
-        return runConsole(selection, image, limit, gateOnUserspace, in, out, err, interactive);
+        return runConsole(guest, limit, gateOnUserspace, in, out, err, interactive);
     }
 
-    private Outcome runConsole(BackendSelector.Selection selection, GuestImage image, Duration limit,
+    private Outcome runConsole(Launcher.Prepared guest, Duration limit,
                                boolean gateOnUserspace, InputStream in, PrintStream out, PrintStream err, boolean interactive)
             throws InterruptedException {
         ConsoleWatcher console = new ConsoleWatcher(out);
@@ -251,7 +229,7 @@ public final class LinuxVmCli {
         boolean panicStopped = false;
         VmExit exit;
         Thread closer = null;
-        try (RunningVm vm = selection.backend().start(image, console)) {
+        try (RunningVm vm = guest.start(console)) {
             closer = new Thread(vm::close, "linuxvm-cli-shutdown");
             Runtime.getRuntime().addShutdownHook(closer);
             ConsoleInputPump.Gate gate = gateOnUserspace ? console::awaitUserspace : () -> { };
@@ -322,19 +300,6 @@ public final class LinuxVmCli {
             return new Outcome(ExitStatus.GUEST_FAILED, "the guest reset: last console line: " + console.lastLine());
         }
         return new Outcome(ExitStatus.GUEST_FAILED, "the guest " + exit.describe());
-    }
-
-    private static byte[] readFile(Path file, String what) {
-        if (!Files.isRegularFile(file)) {
-            throw new VmmException(what + " " + file + " does not exist or is not a file: check the path");
-        }
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new VmmException("cannot read " + what + " " + file + ": " + e.getMessage() + ": check its permissions");
-        } catch (OutOfMemoryError e) {
-            throw new VmmException(what + " " + file + " does not fit in this JVM's heap: pass a smaller file or raise -Xmx");
-        }
     }
 
     /** Interactive when stdin and stdout are a terminal and this is not a CI job. */

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.VmmException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +23,8 @@ class LinuxVmCliTest {
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("--kernel=FILE", "--initrd=FILE", "--cmdline=TEXT", "--device-tree",
                 "--arch=x86_64|aarch64", "--memory=MIB", "--cpus=N", "--backend=auto|kvm|qemu", "--exec=COMMAND",
-                "--timeout=DURATION", "Exit status:", "2   usage error or bad input", "4   timed out");
+                "--timeout=DURATION", "Exit status:", "2   usage error or bad input", "4   timed out",
+                "5   this host cannot run the guest");
     }
 
     @Test
@@ -90,5 +94,27 @@ class LinuxVmCliTest {
         assertThat(r.status()).isEqualTo(ExitStatus.BAD_INPUT);
         assertThat(r.errLines()).containsExactly(
                 "linuxvm: error: guest memory 16 MiB is too small: give the guest at least 64 MiB");
+    }
+
+    @Test
+    void every_error_kind_has_its_own_documented_status() {
+        assertThat(ExitStatus.of(VmmException.Kind.BAD_INPUT)).isEqualTo(ExitStatus.BAD_INPUT).isEqualTo(2);
+        assertThat(ExitStatus.of(VmmException.Kind.HOST_ENVIRONMENT)).isEqualTo(ExitStatus.HOST_ENVIRONMENT).isEqualTo(5);
+        assertThat(ExitStatus.of(VmmException.Kind.GUEST_FAILURE)).isEqualTo(ExitStatus.GUEST_FAILED).isEqualTo(3);
+        assertThat(ExitStatus.of(VmmException.Kind.INTERNAL)).isEqualTo(ExitStatus.INTERNAL_ERROR).isEqualTo(1);
+        String help = CliRun.of("--help").out();
+        for (VmmException.Kind kind : VmmException.Kind.values()) {
+            assertThat(help).as(kind.toString()).containsPattern("(?m)^\\s+" + ExitStatus.of(kind) + "\\s{3}\\S");
+        }
+    }
+
+    @Test
+    void a_foreign_arch_on_kvm_is_a_host_problem_with_status_5() {
+        // KVM runs only host-architecture guests: the host cannot do it, whatever the input.
+        Arch foreign = Arch.host() == Arch.X86_64 ? Arch.AARCH64 : Arch.X86_64;
+        CliRun r = CliRun.of("--arch", foreign.toString(), "--backend", "kvm", "--exec", "true");
+        assertThat(r.status()).as(r.describe()).isEqualTo(ExitStatus.HOST_ENVIRONMENT);
+        assertThat(r.lastErrLine()).startsWith("linuxvm: cannot run here: the KVM backend cannot run an " + foreign)
+                .contains("choose the QEMU backend");
     }
 }

@@ -40,7 +40,7 @@ class QemuBaselineBootTest {
 
     /**
      * Without tsc_early_khz, microvm boots under TCG hang at random in delay calibration ("tsc:
-     * Unable to calibrate against PIT"; 7 of 10 in DESIGN.md, 1 of 4 in a later re-check). Three
+     * Unable to calibrate against PIT"; 7 of 10 in vmm-engine/README.md, "TSC calibration under TCG", 1 of 4 in a later re-check). Three
      * more boots must all finish: a regression that drops the parameter is likely (not certain)
      * to fail here.
      */

@@ -24,32 +24,37 @@ public final class GuestImage {
     private GuestImage(Builder b) {
         this.arch = Objects.requireNonNull(b.arch, "arch");
         if (b.ram.isEmpty()) {
-            throw new VmmException("guest layout error: no guest RAM given");
+            throw new VmmException(VmmException.Kind.INTERNAL, "guest layout error: no guest RAM given");
         }
         List<RamRange> ranges = new ArrayList<>(b.ram);
         ranges.sort(Comparator.comparingLong(RamRange::base));
         for (int i = 1; i < ranges.size(); i++) {
             if (ranges.get(i - 1).end() > ranges.get(i).base()) {
-                throw new VmmException("guest layout error: " + ranges.get(i - 1) + " overlaps " + ranges.get(i));
+                throw new VmmException(VmmException.Kind.INTERNAL, "guest layout error: " + ranges.get(i - 1) + " overlaps " + ranges.get(i));
             }
         }
         this.ram = List.copyOf(ranges);
         if (b.cpus < 1) {
-            throw new VmmException("guest layout error: " + b.cpus + " vCPUs: need at least 1");
+            throw new VmmException(VmmException.Kind.INTERNAL, "guest layout error: " + b.cpus + " vCPUs: need at least 1");
         }
         this.cpus = b.cpus;
         this.bootState = Objects.requireNonNull(b.bootState, "boot CPU state");
+        Arch stateArch = bootState.match(x86 -> Arch.X86_64, arm64 -> Arch.AARCH64);
+        if (stateArch != b.arch) {
+            throw new VmmException(VmmException.Kind.INTERNAL, "guest layout error: an " + b.arch + " guest with an "
+                    + stateArch + " boot state");
+        }
         this.cmdline = Objects.requireNonNull(b.cmdline, "cmdline");
         List<MemoryRegion> sorted = new ArrayList<>(b.regions);
         sorted.sort(Comparator.comparingLong(MemoryRegion::address));
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i - 1).overlaps(sorted.get(i))) {
-                throw new VmmException("guest layout error: " + sorted.get(i - 1) + " overlaps " + sorted.get(i));
+                throw new VmmException(VmmException.Kind.INTERNAL, "guest layout error: " + sorted.get(i - 1) + " overlaps " + sorted.get(i));
             }
         }
         for (MemoryRegion r : sorted) {
             if (ram.stream().noneMatch(range -> range.contains(r.address(), r.size()))) {
-                throw new VmmException(String.format(
+                throw new VmmException(VmmException.Kind.INTERNAL, String.format(
                         "guest layout error: %s is outside guest RAM %s: give the guest more memory", r, ram));
             }
         }

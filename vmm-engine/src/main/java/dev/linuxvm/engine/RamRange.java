@@ -8,7 +8,7 @@ package dev.linuxvm.engine;
 public record RamRange(long base, long size) {
     public RamRange {
         if (base < 0 || size <= 0) {
-            throw new VmmException(String.format("guest layout error: RAM range base 0x%x size 0x%x: base must be"
+            throw new VmmException(VmmException.Kind.INTERNAL, String.format("guest layout error: RAM range base 0x%x size 0x%x: base must be"
                     + " >= 0 and size > 0", base, size));
         }
         Math.addExact(base, size);

@@ -64,7 +64,7 @@ class EngineBootTest {
 
     /**
      * Under TCG, microvm's PIT-based TSC calibration hangs at random unless the kernel is told
-     * the TSC frequency (DESIGN.md: 7 of 10 boots hung). DefaultCmdline passes tsc_early_khz;
+     * the TSC frequency (vmm-engine/README.md, "TSC calibration under TCG": 7 of 10 boots hung). DefaultCmdline passes tsc_early_khz;
      * ten engine-built boots in a row must all power off.
      */
     @Test

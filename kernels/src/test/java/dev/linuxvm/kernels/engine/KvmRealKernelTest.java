@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The provisioned Debian vmlinux on our own KVM backend. On real KVM it must reach userspace
  * and power off. On PVM (software nested KVM) an unmodified kernel cannot run userspace
- * (DESIGN.md: it crawls to Run /init after ~170 s, then init segfaults at the syscall entry),
+ * (vmm-engine/README.md, "PVM": it crawls to Run /init after ~170 s, then init segfaults at the syscall entry),
  * so there the test asserts the early lines that prove our zero page and ACPI tables were read,
  * then stops the VM.
  */
@@ -51,7 +51,7 @@ class KvmRealKernelTest {
             }
             if (kvm.isPvm()) {
                 System.out.println("KVM is PVM: stopping after the early boot lines; an unmodified kernel cannot run"
-                        + " userspace on PVM (DESIGN.md). Last line: " + console.tail(1).strip());
+                        + " userspace on PVM (vmm-engine/README.md, \"PVM\"). Last line: " + console.tail(1).strip());
                 return;
             }
             Duration ready = console.await(GuestInitramfs.READY_MARKER, Duration.ofSeconds(60));

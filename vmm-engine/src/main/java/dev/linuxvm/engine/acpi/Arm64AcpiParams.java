@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the arm64 tables describe. {@link #qemuVirt} gives QEMU virt's map (DESIGN.md).
+ * What the arm64 tables describe. {@link #qemuVirt} gives QEMU virt's map (vmm-engine/README.md, "AArch64").
  *
  * @param mpidrs                   one MPIDR per CPU (CPU i has ACPI Processor UID i)
  * @param gicdBase                 GICv3 distributor base

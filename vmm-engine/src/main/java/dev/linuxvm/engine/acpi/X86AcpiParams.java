@@ -3,7 +3,7 @@ package dev.linuxvm.engine.acpi;
 import java.util.List;
 
 /**
- * What the x86 tables describe. {@link #defaults} gives the platform of DESIGN.md; the layout
+ * What the x86 tables describe. {@link #defaults} gives the platform of vmm-engine/README.md, "x86_64"; the layout
  * class should pass its own constants.
  *
  * @param cpus                 vCPUs; CPU i has ACPI Processor UID i and APIC ID i
@@ -62,7 +62,7 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
     public static final int S5_SLEEP_TYPE = 5;
 
     /**
-     * The DESIGN.md platform: LAPIC 0xFEE00000, IOAPIC id 0 at 0xFEC00000 (GSI base 0), ISA IRQ 0
+     * The x86_64 platform (vmm-engine/README.md, "x86_64"): LAPIC 0xFEE00000, IOAPIC id 0 at 0xFEC00000 (GSI base 0), ISA IRQ 0
      * (PIT) routed to GSI 2 and the SCI (IRQ 9) level/active-high, PM1a_EVT 0x600, PM1a_CNT
      * 0x604, reset 0xCF9 value 0x06, IAPC_BOOT_ARCH = VGA Not Present | CMOS RTC Not Present (no
      * 8042, so Linux skips the i8042 probe; no RTC device emulated), \_S5 = 5, COM1 0x3F8 IRQ 4.

@@ -13,7 +13,8 @@ import java.util.ArrayDeque;
  * (QEMU does not enforce them either, and early consoles write before enabling). After each
  * transmitted byte UARTRIS_TXRIS is set until the guest clears it through UARTICR, as QEMU
  * models it; the Linux driver enables UARTIMSC_TXIM only while it has data queued. Received
- * bytes come from the host queue into a 16-entry FIFO (1 entry when UARTLCR_H_FEN is clear);
+ * bytes come from the host queue (bounded at 64 KiB; a write that does not fit is refused whole,
+ * see {@link UartHostSide}) into a 16-entry FIFO (1 entry when UARTLCR_H_FEN is clear);
  * UARTRIS_RXRIS is asserted while the FIFO holds at least the UARTIFLS trigger level, and
  * UARTRIS_RTRIS (receive timeout) while it holds fewer (time is not modelled). The interrupt
  * line is the level of UARTMIS != 0.
@@ -21,6 +22,9 @@ import java.util.ArrayDeque;
  * <p>The identification registers give revision 1 (UARTPeriphID2 = 0x14) and the
  * PrimeCell ids B105F00D, the values QEMU's virt PL011 returns, so the kernel sees the same
  * device (and FIFO depth 16) on both executors.
+ *
+ * <p>Thread-safe; the console listener and the interrupt line are called after the device lock
+ * is released, so a slow listener never holds up another thread's register access.
  */
 public final class Pl011 implements MmioDevice {
     /** Size of the register window. */
@@ -96,11 +100,10 @@ public final class Pl011 implements MmioDevice {
     /** UARTIFLS RXIFLSEL (bits 5:3) trigger levels for a 16-entry FIFO: 1/8, 1/4, 1/2, 3/4, 7/8. */
     private static final int[] RX_TRIGGER_LEVELS = {2, 4, 8, 12, 14};
 
-    private final ConsoleListener output;
-    private final IrqLine irq;
-    private final ArrayDeque<Byte> hostQueue = new ArrayDeque<>();
+    private final Object lock = new Object();
+    private final UartHostSide host;
+    private final ArrayDeque<Byte> hostQueue;
     private final ArrayDeque<Byte> rxFifo = new ArrayDeque<>(FIFO_SIZE);
-    private final byte[] one = new byte[1];
 
     private int ilpr;
     private int ibrd;
@@ -111,25 +114,39 @@ public final class Pl011 implements MmioDevice {
     private int imsc;
     private int dmacr;
     private int txRis;
-    private boolean irqLevel;
 
     public Pl011(ConsoleListener output, IrqLine irq) {
-        this.output = output;
-        this.irq = irq;
+        this.host = new UartHostSide(lock, output, irq);
+        this.hostQueue = host.input();
     }
 
-    /** Bytes from the host for the guest to read. */
-    public synchronized void receive(byte[] data, int offset, int length) {
-        for (int i = 0; i < length; i++) {
-            hostQueue.add(data[offset + i]);
+    /**
+     * Bytes from the host for the guest to read.
+     *
+     * @throws IllegalStateException when they do not fit the bounded host queue (the guest is not
+     *         reading); nothing is queued then
+     */
+    public void receive(byte[] data, int offset, int length) {
+        synchronized (lock) {
+            host.offer(data, offset, length);
+            refill();
+            update();
         }
-        refill();
-        update();
+        host.flush();
     }
 
     @Override
-    public synchronized long read(long offset, int size) {
-        int o = (int) offset;
+    public long read(long offset, int size) {
+        long value;
+        synchronized (lock) {
+            value = readLocked((int) offset);
+            update();
+        }
+        host.flush();
+        return value;
+    }
+
+    private long readLocked(int o) {
         long value;
         if (o >= UARTPeriphID0 && o <= 0xFFC && (o & 3) == 0) {
             value = ID_REGISTERS[(o - UARTPeriphID0) >> 2];
@@ -160,21 +177,26 @@ public final class Pl011 implements MmioDevice {
                 default: value = 0;
             }
         }
-        update();
         return value;
     }
 
     @Override
-    public synchronized void write(long offset, long data, int size) {
-        int v = (int) data;
-        switch ((int) offset) {
+    public void write(long offset, long data, int size) {
+        synchronized (lock) {
+            writeLocked((int) offset, (int) data);
+            update();
+        }
+        host.flush();
+    }
+
+    private void writeLocked(int offset, int v) {
+        switch (offset) {
             case UARTDR:
                 if ((cr & (1 << 7)) != 0) { // UARTCR.LBE: loop back to the receiver
-                    hostQueue.add((byte) v);
+                    host.loopBack((byte) v);
                     refill();
                 } else {
-                    one[0] = (byte) v;
-                    output.onOutput(one, 0, 1);
+                    host.transmit((byte) v); // delivered by host.flush(), after the lock
                 }
                 txRis = TXIM;
                 break;
@@ -204,7 +226,6 @@ public final class Pl011 implements MmioDevice {
             case UARTDMACR: dmacr = v & 0x7; break;
             default: break;
         }
-        update();
     }
 
     private int capacity() {
@@ -233,11 +254,8 @@ public final class Pl011 implements MmioDevice {
         }
     }
 
+    /** Records the line's level; {@link UartHostSide#flush} sets it after the lock. */
     private void update() {
-        boolean level = (ris() & imsc) != 0;
-        if (level != irqLevel) {
-            irqLevel = level;
-            irq.set(level);
-        }
+        host.irqLevel((ris() & imsc) != 0);
     }
 }

@@ -9,8 +9,9 @@ import java.util.ArrayDeque;
  * PC's COM1 at I/O 0x3F8, IRQ 4. Transmission is instantaneous: a byte written to THR goes to
  * the {@link ConsoleListener} at once, so THR and the transmitter are always empty
  * (LSR_THRE | LSR_TEMT). Received bytes come from the host through {@link #receive}; they wait
- * in an unbounded host queue and move into the 16-byte receive FIFO (1 byte with FIFOs off)
- * as the guest reads, so nothing the host sends is ever lost to an overrun.
+ * in a host queue bounded at 64 KiB (a write that does not fit is refused whole, see
+ * {@link UartHostSide}) and move into the 16-byte receive FIFO (1 byte with FIFOs off) as the
+ * guest reads, so nothing the host queued is ever lost to an overrun.
  *
  * <p>Interrupts (IIR, highest priority first): receiver line status is never raised (no
  * errors are modelled); received data available when the FIFO holds at least the FCR trigger
@@ -24,7 +25,9 @@ import java.util.ArrayDeque;
  * reflects MCR (CTS = RTS, DSR = DTR, RI = OUT1, DCD = OUT2), which is what the Linux 8250
  * driver's loopback probe checks. Outside loopback the modem lines read DCD | DSR | CTS.
  *
- * <p>Thread-safe: the vCPU thread and the host input thread both call in.
+ * <p>Thread-safe: vCPU threads and the host input thread all call in. The console listener and
+ * the interrupt line are called after the device lock is released ({@link UartHostSide}), so a
+ * slow listener never holds up another thread's register access.
  */
 public final class Uart16550 implements PortIoDevice {
     /** Number of I/O ports the UART decodes. */
@@ -134,10 +137,9 @@ public final class Uart16550 implements PortIoDevice {
     public static final int MSR_DCD = 0x80;
     private static final int MSR_DELTAS = MSR_DCTS | MSR_DDSR | MSR_TERI | MSR_DDCD;
 
-    private final ConsoleListener output;
-    private final IrqLine irq;
-
-    private final ArrayDeque<Byte> hostQueue = new ArrayDeque<>();
+    private final Object lock = new Object();
+    private final UartHostSide host;
+    private final ArrayDeque<Byte> hostQueue;
     private final ArrayDeque<Byte> rxFifo = new ArrayDeque<>(FIFO_SIZE);
 
     private int ier;
@@ -150,30 +152,46 @@ public final class Uart16550 implements PortIoDevice {
     private boolean fifoEnabled;
     private int triggerLevel = 1;
     private boolean thrInterrupt;
-    private boolean irqLevel;
-    private final byte[] one = new byte[1];
 
     public Uart16550(ConsoleListener output, IrqLine irq) {
-        this.output = output;
-        this.irq = irq;
+        this.host = new UartHostSide(lock, output, irq);
+        this.hostQueue = host.input();
     }
 
-    /** Bytes from the host for the guest to read (keyboard input, test input). */
-    public synchronized void receive(byte[] data, int offset, int length) {
-        for (int i = 0; i < length; i++) {
-            hostQueue.add(data[offset + i]);
+    /**
+     * Bytes from the host for the guest to read (keyboard input, test input).
+     *
+     * @throws IllegalStateException when they do not fit the bounded host queue (the guest is not
+     *         reading); nothing is queued then
+     */
+    public void receive(byte[] data, int offset, int length) {
+        synchronized (lock) {
+            host.offer(data, offset, length);
+            refillFifo();
+            updateIrq();
         }
-        refillFifo();
-        updateIrq();
+        host.flush();
     }
 
     /** Bytes waiting in the host queue and the FIFO, not yet read by the guest. */
-    public synchronized int pendingInput() {
-        return hostQueue.size() + rxFifo.size();
+    public int pendingInput() {
+        synchronized (lock) {
+            return hostQueue.size() + rxFifo.size();
+        }
     }
 
     @Override
-    public synchronized int read(int offset, int size) {
+    public int read(int offset, int size) {
+        int value;
+        synchronized (lock) {
+            value = readLocked(offset);
+            updateIrq();
+        }
+        host.flush();
+        return value;
+    }
+
+    private int readLocked(int offset) {
         int value;
         switch (offset) {
             case RBR:
@@ -203,13 +221,19 @@ public final class Uart16550 implements PortIoDevice {
             default:
                 value = 0xFF;
         }
-        updateIrq();
         return value;
     }
 
     @Override
-    public synchronized void write(int offset, int data, int size) {
-        int v = data & 0xFF;
+    public void write(int offset, int data, int size) {
+        synchronized (lock) {
+            writeLocked(offset, data & 0xFF);
+            updateIrq();
+        }
+        host.flush();
+    }
+
+    private void writeLocked(int offset, int v) {
         switch (offset) {
             case THR:
                 if (dlab()) {
@@ -248,7 +272,6 @@ public final class Uart16550 implements PortIoDevice {
             default:
                 break;
         }
-        updateIrq();
     }
 
     private boolean dlab() {
@@ -263,11 +286,10 @@ public final class Uart16550 implements PortIoDevice {
 
     private void writeThr(byte b) {
         if ((mcr & MCR_LOOP) != 0) {
-            hostQueue.add(b);
+            host.loopBack(b);
             refillFifo();
         } else {
-            one[0] = b;
-            output.onOutput(one, 0, 1);
+            host.transmit(b); // delivered by host.flush(), after the lock
         }
         thrInterrupt = true; // the byte left at once: THR is empty again
     }
@@ -364,11 +386,8 @@ public final class Uart16550 implements PortIoDevice {
         }
     }
 
+    /** Records the line's level; {@link UartHostSide#flush} sets it after the lock. */
     private void updateIrq() {
-        boolean level = pendingInterrupt() != IIR_NO_INT;
-        if (level != irqLevel) {
-            irqLevel = level;
-            irq.set(level);
-        }
+        host.irqLevel(pendingInterrupt() != IIR_NO_INT);
     }
 }

@@ -8,7 +8,7 @@ public final class EfiMemoryAttribute {
     public static final long EFI_MEMORY_WC = 0x0000000000000002L;
     /** Write-through. */
     public static final long EFI_MEMORY_WT = 0x0000000000000004L;
-    /** Write-back; Linux only uses RAM as ordinary memory when this is set (measured, DESIGN.md). */
+    /** Write-back; Linux only uses RAM as ordinary memory when this is set (measured: vmm-engine/README.md, "EFI runtime properties"). */
     public static final long EFI_MEMORY_WB = 0x0000000000000008L;
     /** Uncacheable, exported, "fetch and add" semantics. */
     public static final long EFI_MEMORY_UCE = 0x0000000000000010L;

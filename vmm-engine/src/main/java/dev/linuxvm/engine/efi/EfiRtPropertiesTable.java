@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * {@code EFI_RT_PROPERTIES_TABLE} (UEFI 2.10, section 4.6.2): which runtime services remain
  * callable after ExitBootServices. linuxvm advertises none; with a null RuntimeServices pointer
- * this entry is what keeps Linux 6.1 from calling through it (measured, DESIGN.md).
+ * this entry is what keeps Linux 6.1 from calling through it (measured: vmm-engine/README.md, "EFI runtime properties").
  *
  * @param RuntimeServicesSupported bit mask of EFI_RT_SUPPORTED_* services
  */

@@ -37,7 +37,7 @@ public record CpuidMask(String name, int function, int index, Register register,
      * <ul>
      *   <li>PVM: on PVM hosts KVM's instruction emulator executes guest kernel code and has no
      *       {@code lock cmpxchg16b} nor {@code xrstor}, and fails with an emulation error when an
-     *       unmodified kernel uses them (DESIGN.md, "Build machines and PVM"). Hiding cx16 and the
+     *       unmodified kernel uses them (vmm-engine/README.md, "PVM"). Hiding cx16 and the
      *       XSAVE family (with leaf 0xD, its enumeration) makes the kernel take other paths. On
      *       real KVM the guest loses little (no AVX in a test VM).</li>
      *   <li>PMU: a test VM needs no hardware performance counters, and a nested KVM often has

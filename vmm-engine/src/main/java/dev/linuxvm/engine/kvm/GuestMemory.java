@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.kvm;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 
@@ -58,7 +59,7 @@ public final class GuestMemory implements AutoCloseable {
 
     private long offset(long gpa, long length) {
         if (!contains(gpa, length)) {
-            throw new KvmException(String.format("guest physical range 0x%x+0x%x is outside RAM [0x%x-0x%x)",
+            throw new KvmException(Kind.INTERNAL, String.format("guest physical range 0x%x+0x%x is outside RAM [0x%x-0x%x)",
                     gpa, length, guestBase, guestBase + size));
         }
         return gpa - guestBase;

@@ -2,9 +2,11 @@ package dev.linuxvm.engine.kvm;
 
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.VmmException.Kind;
+import dev.linuxvm.engine.boot.arm64.Arm64Layout;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.VmExit;
-import dev.linuxvm.engine.boot.arm64.Arm64BootState;
+import dev.linuxvm.engine.Arm64BootState;
 import dev.linuxvm.engine.devices.MmioBus;
 import dev.linuxvm.engine.devices.Pl011;
 
@@ -15,7 +17,7 @@ import java.util.Optional;
 import static dev.linuxvm.engine.kvm.KvmX86Machine.closeQuietly;
 
 /**
- * An aarch64 KVM machine with QEMU virt's memory map (DESIGN.md, "AArch64"), for arm64 hosts.
+ * An aarch64 KVM machine with QEMU virt's memory map (vmm-engine/README.md, "AArch64"), for arm64 hosts.
  * Written against Documentation/virt/kvm/api.rst and devices/arm-vgic-v3.rst; it cannot run on
  * an x86_64 host. Built in this order:
  * <ol>
@@ -34,14 +36,14 @@ import static dev.linuxvm.engine.kvm.KvmX86Machine.closeQuietly;
  */
 final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
     /** GICv3 distributor base (QEMU virt). */
-    static final long GICD_BASE = 0x0800_0000L;
+    static final long GICD_BASE = Arm64Layout.GICD_BASE;
     /** GICv3 redistributor region base (QEMU virt); 0x20000 per vCPU. */
-    static final long GICR_BASE = 0x080A_0000L;
-    static final long GICR_STRIDE = 0x2_0000L;
+    static final long GICR_BASE = Arm64Layout.GICR_BASE;
+    static final long GICR_STRIDE = Arm64Layout.GICR_STRIDE;
     /** PL011 UART base (QEMU virt). */
-    static final long PL011_BASE = 0x0900_0000L;
+    static final long PL011_BASE = Arm64Layout.UART_BASE;
     /** PL011 interrupt: SPI 1, INTID 33. */
-    static final int PL011_SPI = 1;
+    static final int PL011_SPI = Arm64Layout.UART_SPI;
     /** The redistributor region ends where the UART's page begins: at most this many vCPUs. */
     static final int MAX_VCPUS = (int) ((PL011_BASE - GICR_BASE) / GICR_STRIDE);
 
@@ -64,15 +66,13 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
     }
 
     static KvmArm64Machine create(KvmSystem system, GuestImage image, ConsoleListener console) {
-        if (!(image.bootState() instanceof Arm64BootState)) {
-            throw new KvmException("aarch64 KVM machine: the image's boot state is "
-                    + image.bootState().getClass().getSimpleName() + ", not Arm64BootState");
-        }
+        Arm64BootState boot = image.bootState().match(x86 -> {
+            throw new KvmException(Kind.INTERNAL, "aarch64 KVM machine: the image's boot state is for x86_64");
+        }, arm64 -> arm64);
         if (image.cpus() > MAX_VCPUS) {
             throw new KvmException("aarch64 KVM machine: " + image.cpus() + " vCPUs do not fit the redistributor region (at most "
                     + MAX_VCPUS + "): lower the cpu count");
         }
-        Arm64BootState boot = (Arm64BootState) image.bootState();
         KvmVm vm = null;
         GuestMemory memory = null;
         KvmArm64Machine machine = null;

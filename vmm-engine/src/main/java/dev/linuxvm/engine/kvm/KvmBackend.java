@@ -18,7 +18,7 @@ import java.util.List;
  * KVM vendor module, {@code kvm_pvm}, in place of kvm_intel/kvm_amd; the kernel lists every
  * loaded module under {@code /sys/module}, so {@code /sys/module/kvm_pvm} existing is the
  * signal. On such a host {@link #availability} says no for full boots (an unmodified kernel
- * cannot run user space there, DESIGN.md "This machine (PVM)"), while {@link #start} still
+ * cannot run user space there, vmm-engine/README.md, "PVM"), while {@link #start} still
  * works for hand-assembled guests and early-boot tests.
  */
 public final class KvmBackend implements Backend {

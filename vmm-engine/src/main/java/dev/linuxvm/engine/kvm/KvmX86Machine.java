@@ -3,10 +3,11 @@ package dev.linuxvm.engine.kvm;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.RamRange;
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.acpi.X86AcpiParams;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.VmExit;
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.boot.x86.X86Layout;
 import dev.linuxvm.engine.devices.I8042;
 import dev.linuxvm.engine.devices.IoPortBus;
@@ -60,8 +61,8 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
      * TSS / identity-map pages are in it ({@link X86Layout}).
      */
     static final long HOLE_START = X86Layout.MMIO_HOLE_START, HOLE_END = X86Layout.HIGH_RAM_START;
-    /** COM1 (DESIGN.md x86_64 layout). */
-    static final int COM1_PORT = 0x3F8, COM1_IRQ = 4;
+    /** COM1 (vmm-engine/README.md, "x86_64"). */
+    static final int COM1_PORT = X86Layout.COM1_PORT, COM1_IRQ = X86Layout.COM1_IRQ;
     /**
      * The legacy AMD performance MSRs, PERF_CTL0..3 then PERF_CTR0..3 (AMD APM Vol. 2, 13.2.1;
      * MSR_K7_EVNTSEL0 in arch/x86/include/asm/msr-index.h). Linux 6.1 probes them on any AMD
@@ -95,7 +96,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
     }
 
     /**
-     * linuxvm's x86_64 port map (DESIGN.md, "Platform layouts"): COM1, PM1a_EVT (at the FADT's
+     * linuxvm's x86_64 port map (vmm-engine/README.md, "x86_64"): COM1, PM1a_EVT (at the FADT's
      * PM1a_EVT_BLK, {@link X86AcpiParams#PM_BASE}), PM1a_CNT, 0xCF9, i8042.
      */
     static void wirePorts(IoPortBus ports, Uart16550 com1, PowerEvents events) {
@@ -124,10 +125,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
 
     /** Builds the machine; on failure closes what it opened, {@code system} included. */
     static KvmX86Machine create(KvmSystem system, GuestImage image, ConsoleListener console, List<CpuidMask> masks) {
-        if (!(image.bootState() instanceof X86BootState)) {
-            throw new KvmException("x86_64 KVM machine: the image's boot state is "
-                    + image.bootState().getClass().getSimpleName() + ", not X86BootState");
-        }
+        X86BootState boot = image.bootState().match(x86 -> x86, arm64 -> {
+            throw new KvmException(Kind.INTERNAL, "x86_64 KVM machine: the image's boot state is for aarch64");
+        });
         List<RamRange> slots = memorySlots(image.ramRanges());
         KvmVm vm = null;
         List<GuestMemory> memory = new ArrayList<>();
@@ -172,7 +172,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                 X86Lapic.setLint(lapic);
                 vcpu.setLapic(lapic);
             }
-            setUpBsp(machine.vcpus.get(0), (X86BootState) image.bootState());
+            setUpBsp(machine.vcpus.get(0), boot);
             return machine;
         } catch (RuntimeException e) {
             if (machine != null) {

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.kvm;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.acpi.InterruptSourceOverride;
 import dev.linuxvm.engine.kvm.KvmIrqRouting.Route;
 
@@ -42,7 +43,7 @@ final class X86IrqRouting {
         for (InterruptSourceOverride o : overrides) {
             if (o.source() < 0 || o.source() >= ISA_IRQS || o.globalSystemInterrupt() < 0
                     || o.globalSystemInterrupt() >= IOAPIC_PINS) {
-                throw new KvmException(String.format("MADT override ISA IRQ %d -> GSI %d: KVM routes ISA IRQs 0-%d"
+                throw new KvmException(Kind.INTERNAL, String.format("MADT override ISA IRQ %d -> GSI %d: KVM routes ISA IRQs 0-%d"
                         + " to IOAPIC pins 0-%d only", o.source(), o.globalSystemInterrupt(), ISA_IRQS - 1, IOAPIC_PINS - 1));
             }
             pinOf.put(o.source(), (int) o.globalSystemInterrupt());

@@ -7,6 +7,7 @@ import dev.linuxvm.engine.backend.qemu.QemuBackend;
 import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 import dev.linuxvm.engine.kvm.KvmBackend;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,19 +23,23 @@ public final class BackendSelector {
     }
 
     /**
-     * @param backend the executor
-     * @param name    for messages and reports: "kvm", "qemu-kvm" or "qemu-tcg"
-     * @param reason  why this executor was chosen
-     * @param warning what the user should know about running on it (one line), if anything
+     * @param backend  the executor
+     * @param name     for messages and reports: "kvm", "qemu-kvm" or "qemu-tcg"
+     * @param emulated whether guest code is emulated (QEMU's TCG): boots are ~10x slower than with
+     *                 KVM, timeouts scale, and x86 guests need the TSC frequency on the command line
+     * @param reason   why this executor was chosen
+     * @param warning  what the user should know about running on it (one line), if anything
      */
-    public record Selection(Backend backend, String name, String reason, Optional<String> warning) {
-        public Selection(Backend backend, String name, String reason) {
-            this(backend, name, reason, Optional.empty());
+    public record Selection(Backend backend, String name, boolean emulated, String reason, Optional<String> warning) {
+        public Selection {
+            Objects.requireNonNull(backend, "backend");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(warning, "warning");
         }
 
-        /** Whether guest code is emulated (TCG): boots are ~10x slower than with KVM. */
-        public boolean emulated() {
-            return name.endsWith("tcg");
+        public Selection(Backend backend, String name, boolean emulated, String reason) {
+            this(backend, name, emulated, reason, Optional.empty());
         }
     }
 
@@ -62,28 +67,29 @@ public final class BackendSelector {
         Backend.Availability kvmAvailable = kvm.availability(arch);
         if (choice == BackendChoice.KVM) {
             if (kvmAvailable.available()) {
-                return new Selection(kvm, "kvm", "requested; " + kvmAvailable.reason());
+                return new Selection(kvm, "kvm", false, "requested; " + kvmAvailable.reason());
             }
             Backend.Availability startable = kvm.startable(arch);
             if (startable.available() && kvm.pvmWarning().isPresent()) {
-                return new Selection(kvm, "kvm", "requested; " + startable.reason(), kvm.pvmWarning());
+                return new Selection(kvm, "kvm", false, "requested; " + startable.reason(), kvm.pvmWarning());
             }
-            throw new VmmException("the KVM backend cannot run an " + arch + " guest here: "
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, "the KVM backend cannot run an " + arch + " guest here: "
                     + kvmAvailable.reason() + " (choose the QEMU backend, or auto)");
         }
         if (choice == BackendChoice.AUTO && kvmAvailable.available()) {
-            return new Selection(kvm, "kvm", "auto: " + kvmAvailable.reason());
+            return new Selection(kvm, "kvm", false, "auto: " + kvmAvailable.reason());
         }
         QemuBackend qemu = new QemuBackend();
         Backend.Availability q = qemu.availability(arch);
         if (!q.available()) {
-            throw new VmmException("no executor for an " + arch + " guest: KVM: " + kvmAvailable.reason()
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, "no executor for an " + arch + " guest: KVM: " + kvmAvailable.reason()
                     + "; QEMU: " + q.reason());
         }
         Accelerator accel = qemu.accelerator(arch);
-        String name = accel == Accelerator.KVM ? "qemu-kvm" : "qemu-tcg";
+        boolean emulated = accel == Accelerator.TCG;
+        String name = emulated ? "qemu-tcg" : "qemu-kvm";
         String why = (choice == BackendChoice.QEMU ? "requested" : "auto: KVM backend unavailable ("
                 + kvmAvailable.reason() + ")") + "; " + q.reason();
-        return new Selection(qemu, name, why);
+        return new Selection(qemu, name, emulated, why);
     }
 }

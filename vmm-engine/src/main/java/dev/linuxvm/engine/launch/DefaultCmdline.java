@@ -13,7 +13,8 @@ public final class DefaultCmdline {
     /**
      * x86_64: the 16550 console plus {@code earlyprintk} so the e820 map and ACPI lines appear
      * before the console driver registers. Under emulation also {@code tsc_early_khz}: on microvm
-     * under TCG the PIT-based TSC calibration hangs at random (DESIGN.md), so we tell the kernel
+     * under TCG the PIT-based TSC calibration hangs at random (vmm-engine/README.md,
+     * "TSC calibration under TCG"), so we tell the kernel
      * the host TSC frequency. aarch64: the PL011 console; {@code earlycon} finds the UART through
      * SPCR (ACPI) or stdout-path (DT). Both: {@code panic=-1} reboots at once on a panic, which
      * ends the VM instead of hanging it.

@@ -9,7 +9,7 @@ import dev.linuxvm.engine.acpi.MemoryRange;
 import dev.linuxvm.engine.acpi.PlacedTable;
 import dev.linuxvm.engine.acpi.X86AcpiParams;
 import dev.linuxvm.engine.acpi.X86AcpiTables;
-import dev.linuxvm.engine.boot.arm64.Arm64BootMode;
+import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.boot.arm64.Arm64GuestBuilder;
 import dev.linuxvm.engine.boot.x86.E820Entry;
 import dev.linuxvm.engine.boot.x86.X86GuestBuilder;
@@ -57,8 +57,7 @@ public final class GuestFactory {
                             .toList();
                     AcpiLayout layout = X86AcpiTables.tableSet(X86AcpiParams.defaults(request.cpus(), ram))
                             .layout(request.tablesAddress());
-                    return new dev.linuxvm.engine.boot.x86.AcpiProvider.AcpiBlobs(
-                            layout.blob(), layout.rsdp(), artifacts(layout));
+                    return new AcpiProvider.AcpiTables(layout.blob(), layout.rsdp(), artifacts(layout));
                 });
         if (spec.initrd() != null) {
             b.initrd(spec.initrd());
@@ -71,18 +70,11 @@ public final class GuestFactory {
                 .memory(spec.memoryBytes())
                 .cpus(spec.cpus())
                 .cmdline(spec.cmdline())
-                .mode(spec.mode() == BootMode.ACPI ? Arm64BootMode.ACPI : Arm64BootMode.DEVICE_TREE)
+                .mode(spec.mode())
                 .acpi(request -> {
                     AcpiLayout layout = Arm64AcpiTables.tableSet(Arm64AcpiParams.qemuVirt(request.cpus()))
-                            .layout(request.baseAddress());
-                    // The EFI configuration table points at the RSDP, so it travels in the same
-                    // blob: right after the last table, 16-byte aligned (ACPI 6.4 §5.2.5.2).
-                    byte[] tables = layout.blob();
-                    int rsdpOffset = (tables.length + 15) & ~15;
-                    byte[] blob = new byte[rsdpOffset + layout.rsdp().length];
-                    System.arraycopy(tables, 0, blob, 0, tables.length);
-                    System.arraycopy(layout.rsdp(), 0, blob, rsdpOffset, layout.rsdp().length);
-                    return new dev.linuxvm.engine.boot.arm64.AcpiProvider.AcpiTables(blob, rsdpOffset, artifacts(layout));
+                            .layout(request.tablesAddress());
+                    return new AcpiProvider.AcpiTables(layout.blob(), layout.rsdp(), artifacts(layout));
                 });
         if (spec.initrd() != null) {
             b.initrd(spec.initrd());
@@ -101,10 +93,10 @@ public final class GuestFactory {
 
     private static void requireReadable(Path file, String what) {
         if (!Files.isRegularFile(file)) {
-            throw new VmmException(what + " " + file + " does not exist or is not a file: check the path");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, what + " " + file + " does not exist or is not a file: check the path");
         }
         if (!Files.isReadable(file)) {
-            throw new VmmException(what + " " + file + " is not readable: check its permissions");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, what + " " + file + " is not readable: check its permissions");
         }
     }
 }

@@ -24,14 +24,14 @@ public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, St
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(cmdline, "cmdline");
         if (arch == Arch.X86_64 && mode == BootMode.DEVICE_TREE) {
-            throw new VmmException("device-tree boot is not supported on x86_64: x86 guests boot with ACPI tables;"
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "device-tree boot is not supported on x86_64: x86 guests boot with ACPI tables;"
                     + " drop --device-tree (or BootMode.DEVICE_TREE), or boot an aarch64 guest");
         }
         if (memoryMib < 64) {
-            throw new VmmException("guest memory " + memoryMib + " MiB is too small: give the guest at least 64 MiB");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "guest memory " + memoryMib + " MiB is too small: give the guest at least 64 MiB");
         }
         if (cpus < 1) {
-            throw new VmmException(cpus + " vCPUs: a guest needs at least one");
+            throw new VmmException(VmmException.Kind.BAD_INPUT, cpus + " vCPUs: a guest needs at least one");
         }
     }
 

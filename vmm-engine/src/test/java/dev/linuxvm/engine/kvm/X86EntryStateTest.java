@@ -1,6 +1,6 @@
 package dev.linuxvm.engine.kvm;
 
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.devices.IoPortBus;
 import dev.linuxvm.engine.devices.PortIoDevice;
 import org.junit.jupiter.api.Test;

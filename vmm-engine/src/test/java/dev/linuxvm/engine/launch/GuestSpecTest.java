@@ -36,7 +36,25 @@ class GuestSpecTest {
         Path missing = tmp.resolve("no-such-vmlinux");
         assertThatThrownBy(() -> GuestFactory.build(new GuestSpec(Arch.X86_64, BootMode.ACPI, missing, null, "", 512, 1)))
                 .isInstanceOf(VmmException.class)
-                .hasMessage("kernel " + missing + " does not exist or is not a file: check the path");
+                .hasMessage("kernel " + missing + " does not exist or is not a file: check the path")
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+    }
+
+    @Test
+    void errors_carry_the_kind_their_thrower_chose() {
+        assertThatThrownBy(() -> new GuestSpec(Arch.AARCH64, BootMode.ACPI, Path.of("Image"), null, "", 16, 1))
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+        // an executor that cannot run here is the host's problem, not the input's
+        Arch foreign = Arch.host() == Arch.X86_64 ? Arch.AARCH64 : Arch.X86_64;
+        assertThatThrownBy(() -> BackendSelector.select(foreign, BackendChoice.KVM))
+                .isInstanceOf(VmmException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.HOST_ENVIRONMENT);
+        // a subclass passes its own default, and a thrower may choose another
+        assertThat(new dev.linuxvm.engine.backend.qemu.QemuException("no qemu").kind())
+                .isEqualTo(VmmException.Kind.HOST_ENVIRONMENT);
+        assertThat(new dev.linuxvm.engine.acpi.AcpiException("bad table").kind()).isEqualTo(VmmException.Kind.INTERNAL);
+        assertThat(new dev.linuxvm.engine.boot.x86.X86BootException(VmmException.Kind.INTERNAL, "e820 full").kind())
+                .isEqualTo(VmmException.Kind.INTERNAL);
     }
 
     @Test

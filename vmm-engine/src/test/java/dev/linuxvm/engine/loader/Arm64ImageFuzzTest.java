@@ -6,7 +6,7 @@ import dev.linuxvm.engine.Fuzz;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.boot.arm64.Arm64BootException;
-import dev.linuxvm.engine.boot.arm64.Arm64BootMode;
+import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.boot.arm64.Arm64GuestBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -65,7 +65,7 @@ class Arm64ImageFuzzTest {
         assertThat(image.textOffset()).isBetween(0L, Arm64Image.BASE_ALIGNMENT - 1);
         assertThat(image.imageSize()).isGreaterThanOrEqualTo(bytes.length);
         GuestImage guest = Fuzz.parse("placement", Arm64BootException.class, () -> Arm64GuestBuilder.forKernel(image)
-                .memory(ramSize).mode(Arm64BootMode.DEVICE_TREE).build());
+                .memory(ramSize).mode(BootMode.DEVICE_TREE).build());
         if (guest == null) {
             return;
         }

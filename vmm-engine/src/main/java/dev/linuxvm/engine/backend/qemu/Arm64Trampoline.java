@@ -1,6 +1,6 @@
 package dev.linuxvm.engine.backend.qemu;
 
-import dev.linuxvm.engine.boot.arm64.Arm64BootState;
+import dev.linuxvm.engine.Arm64BootState;
 
 /**
  * The six instructions QEMU's {@code -device loader,addr=…,cpu-num=0} starts the boot CPU at:

@@ -1,10 +1,11 @@
 package dev.linuxvm.engine.backend.qemu;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
-import dev.linuxvm.engine.boot.arm64.Arm64BootState;
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.Arm64BootState;
+import dev.linuxvm.engine.X86BootState;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,59 +82,68 @@ public final class QemuCommandLine {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         List<String> args = new ArrayList<>();
         args.add(binary.toString());
-        if (image.arch() == Arch.X86_64) {
-            if (!(image.bootState() instanceof X86BootState state)) {
-                throw new QemuException("x86_64 guest image has boot state " + image.bootState() + ": expected X86BootState");
-            }
-            // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
-            // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
-            // IOAPIC at 0xFEC00000 that the engine's MADT describes; x-option-roms=off; PIT, PIC,
-            // RTC and the ISA 16550 at 0x3F8/IRQ 4 on, as on a PC.
-            args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
-                    + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
-            args.addAll(List.of("-accel", accel.qemuName()));
-            // TCG: max gives the guest every feature TCG emulates; its TSC is the host's, so the
-            // engine's tsc_early_khz= (QemuHost.tscKhz()) holds. KVM: the host CPU as it is.
-            args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "max"));
-            commonArgs(image, workDir, args);
-            Path rom = workDir.resolve(RESET_ROM);
-            files.put(rom, X86ResetRom.build(state));
-            args.addAll(List.of("-bios", rom.toString()));
-            args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86_PM1A_CNT_PORT)));
-            long romLow = X86ResetRom.LOW_ALIAS_BASE;
-            for (MemoryRegion r : image.regions()) {
-                if (r.address() < 0x10_0000 && r.end() > romLow) {
-                    throw new QemuException(String.format(
-                            "%s overlaps the QEMU executor's reset ROM at [0x%x-0x100000): keep 0xF0000-0xFFFFF free of regions",
-                            r, romLow));
-                }
-            }
-            loaders(image, workDir, files, args);
-        } else {
-            if (!(image.bootState() instanceof Arm64BootState state)) {
-                throw new QemuException("aarch64 guest image has boot state " + image.bootState() + ": expected Arm64BootState");
-            }
-            args.addAll(List.of("-M", "virt,gic-version=3"));
-            args.addAll(List.of("-accel", accel.qemuName()));
-            // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
-            args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
-            commonArgs(image, workDir, args);
-            long qemuDtbEnd = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
-            for (MemoryRegion r : image.regions()) {
-                if (r.address() < qemuDtbEnd) {
-                    throw new QemuException(String.format(
-                            "%s is below 0x%x: QEMU virt writes its own DTB into the first MiB of RAM; place blobs at or above RAM + 1 MiB",
-                            r, qemuDtbEnd));
-                }
-            }
-            loaders(image, workDir, files, args);
-            long stub = trampolineAddress(image);
-            Path trampoline = workDir.resolve(TRAMPOLINE);
-            files.put(trampoline, Arm64Trampoline.encode(state));
-            args.addAll(List.of("-device", loader(trampoline, stub)));
-            args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", stub)));
-        }
+        // one branch per architecture: the sealed boot state says which
+        image.bootState().match(
+                x86 -> {
+                    x86(image, workDir, accel, x86, args, files);
+                    return null;
+                },
+                arm64 -> {
+                    arm64(image, workDir, accel, arm64, args, files);
+                    return null;
+                });
         return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
+    }
+
+    private static void x86(GuestImage image, Path workDir, Accelerator accel, X86BootState state, List<String> args,
+                            Map<Path, byte[]> files) {
+        // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
+        // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
+        // IOAPIC at 0xFEC00000 that the engine's MADT describes; x-option-roms=off; PIT, PIC,
+        // RTC and the ISA 16550 at 0x3F8/IRQ 4 on, as on a PC.
+        args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
+                + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
+        args.addAll(List.of("-accel", accel.qemuName()));
+        // TCG: max gives the guest every feature TCG emulates; its TSC is the host's, so the
+        // engine's tsc_early_khz= (QemuHost.tscKhz()) holds. KVM: the host CPU as it is.
+        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "max"));
+        commonArgs(image, workDir, args);
+        Path rom = workDir.resolve(RESET_ROM);
+        files.put(rom, X86ResetRom.build(state));
+        args.addAll(List.of("-bios", rom.toString()));
+        args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86_PM1A_CNT_PORT)));
+        long romLow = X86ResetRom.LOW_ALIAS_BASE;
+        for (MemoryRegion r : image.regions()) {
+            if (r.address() < 0x10_0000 && r.end() > romLow) {
+                throw new QemuException(Kind.INTERNAL, String.format(
+                        "%s overlaps the QEMU executor's reset ROM at [0x%x-0x100000): keep 0xF0000-0xFFFFF free of regions",
+                        r, romLow));
+            }
+        }
+        loaders(image, workDir, files, args);
+    }
+
+    private static void arm64(GuestImage image, Path workDir, Accelerator accel, Arm64BootState state, List<String> args,
+                              Map<Path, byte[]> files) {
+        args.addAll(List.of("-M", "virt,gic-version=3"));
+        args.addAll(List.of("-accel", accel.qemuName()));
+        // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
+        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
+        commonArgs(image, workDir, args);
+        long qemuDtbEnd = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
+        for (MemoryRegion r : image.regions()) {
+            if (r.address() < qemuDtbEnd) {
+                throw new QemuException(Kind.INTERNAL, String.format(
+                        "%s is below 0x%x: QEMU virt writes its own DTB into the first MiB of RAM; place blobs at or above RAM + 1 MiB",
+                        r, qemuDtbEnd));
+            }
+        }
+        loaders(image, workDir, files, args);
+        long stub = trampolineAddress(image);
+        Path trampoline = workDir.resolve(TRAMPOLINE);
+        files.put(trampoline, Arm64Trampoline.encode(state));
+        args.addAll(List.of("-device", loader(trampoline, stub)));
+        args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", stub)));
     }
 
     /**
@@ -148,22 +158,22 @@ public final class QemuCommandLine {
             }
         }
         if (candidate + Arm64Trampoline.SIZE > image.ramBase() + image.ramSize()) {
-            throw new QemuException("no room for the 40-byte boot trampoline above the last region: give the guest more memory");
+            throw new QemuException(Kind.BAD_INPUT, "no room for the 40-byte boot trampoline above the last region: give the guest more memory");
         }
         return candidate;
     }
 
     private static void checkRam(GuestImage image) {
         if (image.ramSize() % MIB != 0 || image.ramSize() == 0) {
-            throw new QemuException(String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
+            throw new QemuException(Kind.BAD_INPUT, String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
         }
         long expectedBase = image.arch() == Arch.X86_64 ? 0 : AARCH64_RAM_BASE;
         if (image.ramBase() != expectedBase) {
-            throw new QemuException(String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",
+            throw new QemuException(Kind.INTERNAL, String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",
                     image.arch(), image.ramBase(), expectedBase));
         }
         if (image.arch() == Arch.X86_64 && image.ramSize() > X86_MAX_RAM) {
-            throw new QemuException(String.format("x86_64 guest RAM of %d MiB is above the %d MiB the QEMU executor keeps contiguous below 4 GiB: give the guest less memory",
+            throw new QemuException(Kind.BAD_INPUT, String.format("x86_64 guest RAM of %d MiB is above the %d MiB the QEMU executor keeps contiguous below 4 GiB: give the guest less memory",
                     image.ramSize() / MIB, X86_MAX_RAM / MIB));
         }
     }

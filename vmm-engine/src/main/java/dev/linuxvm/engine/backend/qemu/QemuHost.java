@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /** What the QEMU executor needs to know about the host: binaries, KVM, the TSC frequency. */
 public final class QemuHost {
     private static final Path DEV_KVM = Path.of("/dev/kvm");
-    /** Present when /dev/kvm is PVM's software nested virtualization (see DESIGN.md, "This machine"). */
+    /** Present when /dev/kvm is PVM's software nested virtualization (vmm-engine/README.md, "PVM"). */
     private static final Path PVM_MODULE = Path.of("/sys/module/kvm_pvm");
     /** Exposed by kernels that know the TSC frequency exactly (some hypervisors, newer kernels). */
     private static final Path SYSFS_TSC_KHZ = Path.of("/sys/devices/system/cpu/cpu0/tsc_freq_khz");
@@ -52,7 +52,7 @@ public final class QemuHost {
      * Whether QEMU can use KVM for an {@code guest} guest here, and why (not). Usable means: the
      * guest is the host's architecture, /dev/kvm is readable and writable, and it is not PVM
      * (PVM runs an unmodified kernel's CPL0 code in KVM's instruction emulator and cannot run
-     * its userspace: DESIGN.md, "This machine").
+     * its userspace: vmm-engine/README.md, "PVM").
      */
     public static KvmUsability kvm(Arch guest) {
         Arch host = Arch.host();

@@ -82,6 +82,7 @@ final class QemuVm implements RunningVm {
      */
     private static final Set<Integer> SIGNAL_STATUSES = Set.of(129, 131, 135, 137, 139, 143);
     private static final Duration GRACE = Duration.ofSeconds(3);
+    private static final System.Logger LOG = System.getLogger(QemuVm.class.getName());
     private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
     private static final Thread SHUTDOWN_HOOK = new Thread(() -> List.copyOf(LIVE).forEach(QemuVm::close),
             "linuxvm-qemu-shutdown");
@@ -259,17 +260,28 @@ final class QemuVm implements RunningVm {
 
     private void pumpSerial(ConsoleListener console) {
         ByteBuffer buf = ByteBuffer.allocate(8192);
+        long dropped = 0;
         try {
             while (serial.read(buf.clear()) >= 0) {
                 try {
                     console.onOutput(buf.array(), 0, buf.position());
                 } catch (RuntimeException e) {
-                    // The listener's bug is its own (ConsoleListener must not throw); stopping the
-                    // drain would stall the guest's UART, so the bytes are dropped and reading goes on.
+                    // The listener's bug is its own (ConsoleListener must not throw), but it is said
+                    // out loud: stopping the drain would stall the guest's UART, so the bytes are
+                    // dropped, the first failure is logged with its stack trace and reading goes on.
+                    if (dropped == 0) {
+                        LOG.log(System.Logger.Level.WARNING, "the console listener of the QEMU guest in " + workDir
+                                + " threw; its console output is dropped from here on while the guest runs", e);
+                    }
+                    dropped += buf.position();
                 }
             }
         } catch (IOException e) {
             // socket closed by close() or by QEMU exiting: the stream simply ends
+        }
+        if (dropped > 0) {
+            LOG.log(System.Logger.Level.WARNING, "the console listener of the QEMU guest in " + workDir + " failed: "
+                    + dropped + " bytes of console output were dropped");
         }
     }
 

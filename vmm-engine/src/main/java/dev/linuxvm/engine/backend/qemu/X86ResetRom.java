@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.backend.qemu;
 
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.VmmException.Kind;
+import dev.linuxvm.engine.X86BootState;
 
 /**
  * The 64 KiB {@code -bios} image the x86_64 executor gives QEMU: QEMU has no command-line way to
@@ -189,7 +190,7 @@ public final class X86ResetRom {
 
     private static void require(boolean ok, X86BootState s, String what) {
         if (!ok) {
-            throw new QemuException("cannot build the x86_64 reset ROM: " + what + " (boot state " + s + ")");
+            throw new QemuException(Kind.INTERNAL, "cannot build the x86_64 reset ROM: " + what + " (boot state " + s + ")");
         }
     }
 }

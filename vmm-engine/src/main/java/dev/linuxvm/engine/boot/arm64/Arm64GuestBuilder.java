@@ -1,5 +1,9 @@
 package dev.linuxvm.engine.boot.arm64;
 
+import dev.linuxvm.engine.Arm64BootState;
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.VmmException.Kind;
+import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
@@ -10,6 +14,7 @@ import dev.linuxvm.engine.efi.EfiMemoryType;
 import dev.linuxvm.engine.loader.Arm64Image;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,6 +44,8 @@ public final class Arm64GuestBuilder {
     public static final long RAM_GRANULE = 1L << 20;
     /** booting.rst: the DTB must be 8-byte aligned. */
     private static final long DTB_ALIGNMENT = 8;
+    /** The RSDP's alignment (ACPI 6.4 §5.2.5.2: on a 16-byte boundary). */
+    private static final long RSDP_ALIGNMENT = 16;
     /** Initrds start on a 2 MiB boundary, as the kernel's own base does. */
     private static final long INITRD_ALIGNMENT = 2L << 20;
 
@@ -47,7 +54,7 @@ public final class Arm64GuestBuilder {
     private int cpus = 1;
     private String cmdline = "";
     private byte[] initrd;
-    private Arm64BootMode mode = Arm64BootMode.ACPI;
+    private BootMode mode = BootMode.ACPI;
     private AcpiProvider acpi;
 
     private Arm64GuestBuilder(Arm64Image kernel) {
@@ -80,8 +87,8 @@ public final class Arm64GuestBuilder {
         return this;
     }
 
-    /** {@link Arm64BootMode#ACPI} (default) or {@link Arm64BootMode#DEVICE_TREE}. */
-    public Arm64GuestBuilder mode(Arm64BootMode bootMode) {
+    /** {@link BootMode#ACPI} (default) or {@link BootMode#DEVICE_TREE}. */
+    public Arm64GuestBuilder mode(BootMode bootMode) {
         this.mode = Objects.requireNonNull(bootMode, "mode");
         return this;
     }
@@ -126,27 +133,34 @@ public final class Arm64GuestBuilder {
         // 3./4. Firmware window.
         byte[] dtb;
         long dtbAddress;
-        if (mode == Arm64BootMode.DEVICE_TREE) {
+        if (mode == BootMode.DEVICE_TREE) {
             dtb = Arm64DeviceTree.full(cpus, ramSize, cmdline, initrdRange);
             dtbAddress = Arm64Layout.FIRMWARE_BASE;
         } else {
             AcpiProvider.AcpiTables tables = acpi.build(new AcpiProvider.Request(Arm64Layout.FIRMWARE_BASE,
                     Arm64Layout.FIRMWARE_SIZE, cpus, Arm64Layout.RAM_BASE, ramSize));
-            long efiBase = alignUp(Arm64Layout.FIRMWARE_BASE + tables.blob().length, EfiMemoryDescriptor.EFI_PAGE_SIZE);
+            if (tables == null) {
+                throw new Arm64BootException(Kind.INTERNAL, "ACPI mode needs ACPI tables: the AcpiProvider returned none");
+            }
+            // The EFI configuration table points at the RSDP, so it travels in the same region:
+            // right after the last table, 16-byte aligned (ACPI 6.4 §5.2.5.2).
+            int rsdpOffset = (int) alignUp(tables.tables().length, RSDP_ALIGNMENT);
+            byte[] blob = Arrays.copyOf(tables.tables(), rsdpOffset + tables.rsdp().length);
+            System.arraycopy(tables.rsdp(), 0, blob, rsdpOffset, tables.rsdp().length);
+            long efiBase = alignUp(Arm64Layout.FIRMWARE_BASE + blob.length, EfiMemoryDescriptor.EFI_PAGE_SIZE);
             EfiMemoryMap map = memoryMap(efiBase, kernelEnd, initrdRange, ramEnd);
-            Arm64EfiTables.Result efi = Arm64EfiTables.build(efiBase, Arm64Layout.FIRMWARE_BASE + tables.rsdpOffset(),
-                    map);
+            Arm64EfiTables.Result efi = Arm64EfiTables.build(efiBase, Arm64Layout.FIRMWARE_BASE + rsdpOffset, map);
             dtb = Arm64DeviceTree.stub(cmdline, initrdRange,
                     new Arm64DeviceTree.EfiHandoff(efi.systemTable(), efi.mmapStart(), efi.mmapSize()));
             dtbAddress = alignUp(efiBase + efi.blob().length, DTB_ALIGNMENT);
-            guest.region(MemoryRegion.of("ACPI tables", Arm64Layout.FIRMWARE_BASE, tables.blob()));
+            guest.region(MemoryRegion.of("ACPI tables", Arm64Layout.FIRMWARE_BASE, blob));
             guest.region(MemoryRegion.of("EFI tables", efiBase, efi.blob()));
-            guest.artifact("acpi-tables.bin", tables.blob());
+            guest.artifact("acpi-tables.bin", blob);
             tables.artifacts().forEach(guest::artifact);
             guest.artifact("efi-tables.bin", efi.blob());
         }
         if (dtbAddress + dtb.length > Arm64Layout.KERNEL_BASE) {
-            throw new Arm64BootException(String.format("firmware blobs end at 0x%x, past the firmware window"
+            throw new Arm64BootException(Kind.INTERNAL, String.format("firmware blobs end at 0x%x, past the firmware window"
                     + " [0x%x-0x%x): the ACPI tables or the command line are too large",
                     dtbAddress + dtb.length, Arm64Layout.FIRMWARE_BASE, Arm64Layout.KERNEL_BASE));
         }
@@ -161,7 +175,7 @@ public final class Arm64GuestBuilder {
     private EfiMemoryMap memoryMap(long efiBase, long kernelEnd, Arm64DeviceTree.InitrdRange initrdRange,
                                    long ramEnd) {
         if (efiBase >= Arm64Layout.KERNEL_BASE) {
-            throw new Arm64BootException(String.format("ACPI tables end at 0x%x, leaving no room for the EFI tables"
+            throw new Arm64BootException(Kind.INTERNAL, String.format("ACPI tables end at 0x%x, leaving no room for the EFI tables"
                     + " below the kernel at 0x%x: the ACPI tables are too large", efiBase, Arm64Layout.KERNEL_BASE));
         }
         long wb = EfiMemoryAttribute.EFI_MEMORY_WB;
@@ -204,9 +218,9 @@ public final class Arm64GuestBuilder {
         if (cmdline.indexOf('\0') >= 0) {
             throw new Arm64BootException("kernel command line contains a NUL character: remove it");
         }
-        if (mode == Arm64BootMode.ACPI && acpi == null) {
-            throw new Arm64BootException("ACPI mode needs ACPI tables: pass an AcpiProvider with acpi(...),"
-                    + " or choose Arm64BootMode.DEVICE_TREE");
+        if (mode == BootMode.ACPI && acpi == null) {
+            throw new Arm64BootException(Kind.INTERNAL, "ACPI mode needs ACPI tables: pass an AcpiProvider with acpi(...),"
+                    + " or choose BootMode.DEVICE_TREE");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.boot.x86;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class BootParams {
     /** Appends a range to the e820 map; ranges must be added in ascending, non-overlapping order. */
     public BootParams addE820(E820Entry entry) {
         if (e820_table.size() == E820_MAX_ENTRIES) {
-            throw new X86BootException("e820 map is full (" + E820_MAX_ENTRIES + " entries in the zero page)");
+            throw new X86BootException(Kind.INTERNAL, "e820 map is full (" + E820_MAX_ENTRIES + " entries in the zero page)");
         }
         if (!e820_table.isEmpty() && entry.addr() < e820_table.get(e820_table.size() - 1).end()) {
             throw new IllegalArgumentException("e820 entry " + entry + " overlaps or precedes "

@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.boot.x86;
 
+import dev.linuxvm.engine.X86BootState;
+
 /**
  * Builds the BSP's {@link X86BootState} for the kernel's 64-bit entry
  * (Documentation/arch/x86/boot.rst, "64-bit Boot Protocol": long mode, paging on with the

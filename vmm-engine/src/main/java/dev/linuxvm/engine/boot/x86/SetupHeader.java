@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.boot.x86;
 
+import dev.linuxvm.engine.VmmException.Kind;
 import java.nio.ByteBuffer;
 
 /**
@@ -100,7 +101,7 @@ public final class SetupHeader {
 
     static int u32(String field, long value) {
         if (value < 0 || value > 0xFFFF_FFFFL) {
-            throw new X86BootException(String.format(
+            throw new X86BootException(Kind.INTERNAL, String.format(
                     "boot_params.%s = 0x%x does not fit in 32 bits: place it below 4 GiB", field, value));
         }
         return (int) value;

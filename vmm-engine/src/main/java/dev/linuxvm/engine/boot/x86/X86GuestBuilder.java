@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.boot.x86;
 
+import dev.linuxvm.engine.VmmException.Kind;
+import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
@@ -134,9 +136,9 @@ public final class X86GuestBuilder {
         long initrdAddress = initrd == null ? 0 : placeInitrd(k.loadEnd(), initrd.length, lowRamEnd);
 
         // 3. ACPI.
-        AcpiProvider.AcpiBlobs tables = acpi.build(new AcpiProvider.Request(
+        AcpiProvider.AcpiTables tables = acpi.build(new AcpiProvider.Request(
                 X86Layout.ACPI_TABLES_START, X86Layout.ACPI_TABLES_END - X86Layout.ACPI_TABLES_START,
-                X86Layout.RSDP_START, cpus, memory));
+                cpus, 0, memory));
         checkAcpi(tables);
 
         // 4. e820 and 5. zero page.
@@ -189,7 +191,7 @@ public final class X86GuestBuilder {
         if (kernelBytes != null) {
             return ElfVmlinuxLoader.load(kernelBytes);
         }
-        throw new X86BootException("no kernel given: pass the vmlinux with kernel(...)");
+        throw new X86BootException(Kind.INTERNAL, "no kernel given: pass the vmlinux with kernel(...)");
     }
 
     /**
@@ -218,19 +220,19 @@ public final class X86GuestBuilder {
         return address;
     }
 
-    private static void checkAcpi(AcpiProvider.AcpiBlobs tables) {
+    private static void checkAcpi(AcpiProvider.AcpiTables tables) {
         if (tables == null) {
             return;
         }
         long room = X86Layout.ACPI_TABLES_END - X86Layout.ACPI_TABLES_START;
         if (tables.tables().length > room) {
-            throw new X86BootException(String.format(
+            throw new X86BootException(Kind.INTERNAL, String.format(
                     "ACPI tables are %d bytes, more than the %d bytes reserved at 0x%x: enlarge"
                             + " X86Layout's ACPI region", tables.tables().length, room, X86Layout.ACPI_TABLES_START));
         }
         long rsdpRoom = X86Layout.BIOS_RESERVED_END - X86Layout.RSDP_START;
         if (tables.rsdp().length == 0 || tables.rsdp().length > rsdpRoom) {
-            throw new X86BootException(String.format(
+            throw new X86BootException(Kind.INTERNAL, String.format(
                     "RSDP is %d bytes: it must be 20 (ACPI 1.0) or 36 (ACPI 2.0+) bytes", tables.rsdp().length));
         }
     }

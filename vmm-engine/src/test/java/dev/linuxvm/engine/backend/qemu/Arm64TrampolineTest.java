@@ -1,6 +1,6 @@
 package dev.linuxvm.engine.backend.qemu;
 
-import dev.linuxvm.engine.boot.arm64.Arm64BootState;
+import dev.linuxvm.engine.Arm64BootState;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -43,6 +43,42 @@ class QemuBackendTest {
     }
 
     @Test
+    void a_throwing_console_listener_is_logged_with_its_exception_and_the_guest_runs_on() throws Exception {
+        assumeQemu(Arch.AARCH64);
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(QemuVm.class.getName());
+        java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try (RunningVm vm = backend.start(TestGuests.arm64(TestGuests.ARM_PRINT_X0_THEN_OFF, "OK via x0\n"),
+                (b, o, l) -> {
+                    throw new IllegalStateException("listener bug");
+                })) {
+            assertThat(vm.awaitExit(BOOT)).contains(new VmExit.PoweredOff()); // the drain went on
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertThat(records).anySatisfy(r -> {
+            assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            assertThat(r.getMessage()).contains("console listener", "threw");
+            assertThat(r.getThrown()).hasMessage("listener bug");
+        });
+        assertThat(records).anySatisfy(r -> assertThat(r.getMessage()).contains("bytes of console output were dropped"));
+    }
+
+    @Test
     void aarch64_psci_system_reset_is_a_reset() throws Exception {
         assumeQemu(Arch.AARCH64);
         try (RunningVm vm = backend.start(TestGuests.arm64(TestGuests.ARM_RESET, ""), new CapturingConsole())) {

@@ -3,8 +3,8 @@ package dev.linuxvm.engine.backend.qemu;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
-import dev.linuxvm.engine.boot.arm64.Arm64BootState;
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.Arm64BootState;
+import dev.linuxvm.engine.X86BootState;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

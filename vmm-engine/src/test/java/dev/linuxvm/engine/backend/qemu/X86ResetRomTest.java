@@ -1,6 +1,6 @@
 package dev.linuxvm.engine.backend.qemu;
 
-import dev.linuxvm.engine.boot.x86.X86BootState;
+import dev.linuxvm.engine.X86BootState;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.boot.arm64;
 
+import dev.linuxvm.engine.Arm64BootState;
+import dev.linuxvm.engine.launch.BootMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -50,7 +52,7 @@ class Arm64GuestBuilderTest {
     void device_tree_mode_places_dtb_kernel_and_initrd() {
         byte[] initrd = new byte[3 * 4096];
         GuestImage g = Arm64GuestBuilder.forKernel(kernel(0, 3 * MIB)).memory(512 * MIB).cpus(2).cmdline(ARGS)
-                .initrd(initrd).mode(Arm64BootMode.DEVICE_TREE).build();
+                .initrd(initrd).mode(BootMode.DEVICE_TREE).build();
 
         assertThat(g.ramBase()).isEqualTo(0x4000_0000L);
         assertThat(g.ramSize()).isEqualTo(512 * MIB);
@@ -77,7 +79,7 @@ class Arm64GuestBuilderTest {
         b.putInt(0).putInt(0).putLong(0).putLong(0).putLong(0).putLong(0).putLong(0).putLong(0); // image_size 0
         b.putInt(0x644d5241).putInt(0);
         GuestImage g = Arm64GuestBuilder.forKernel(Arm64Image.parse("old", b.array()))
-                .mode(Arm64BootMode.DEVICE_TREE).build();
+                .mode(BootMode.DEVICE_TREE).build();
         assertThat(g.bootState().entryPoint()).isEqualTo(0x4028_0000L);
     }
 
@@ -129,10 +131,12 @@ class Arm64GuestBuilderTest {
         assertThat(st.getLong(104)).as("NumberOfTableEntries").isEqualTo(2);
         int config = (int) (st.getLong(112) - efi.address());
 
-        // Configuration table: ACPI 2.0 → RSDP (the first byte of the ACPI blob), RT properties → {1, 8, 0}.
+        // Configuration table: ACPI 2.0 → RSDP (after the 36-byte XSDT, 16-byte aligned: offset 48),
+        // RT properties → {1, 8, 0}.
         assertThat(Arrays.copyOfRange(efi.data(), config, config + 16)).isEqualTo(EfiGuid.ACPI_20_TABLE_GUID.toBytes());
-        assertThat(st.getLong(config + 16)).isEqualTo(0x4010_0000L);
-        assertThat(new String(acpi.data(), 0, 8)).isEqualTo("RSD PTR ");
+        assertThat(st.getLong(config + 16)).isEqualTo(0x4010_0030L);
+        assertThat(new String(acpi.data(), 0x30, 8)).isEqualTo("RSD PTR ");
+        assertThat(new String(acpi.data(), 0, 4)).isEqualTo("XSDT");
         assertThat(Arrays.copyOfRange(efi.data(), config + 24, config + 40))
                 .isEqualTo(EfiGuid.EFI_RT_PROPERTIES_TABLE_GUID.toBytes());
         int rt = (int) (st.getLong(config + 40) - efi.address());
@@ -177,7 +181,7 @@ class Arm64GuestBuilderTest {
     @Test
     void rejects_kernel_that_does_not_fit_in_ram() {
         assertThatThrownBy(() -> Arm64GuestBuilder.forKernel(kernel(0, 40 * MIB)).memory(32 * MIB)
-                .mode(Arm64BootMode.DEVICE_TREE).build()).isInstanceOf(Arm64BootException.class)
+                .mode(BootMode.DEVICE_TREE).build()).isInstanceOf(Arm64BootException.class)
                 .hasMessage("kernel test-Image needs 0x2800000 bytes (image_size) from 0x40200000 but guest RAM"
                         + " ends at 0x42000000: give the guest at least 42 MiB of memory");
     }
@@ -187,7 +191,7 @@ class Arm64GuestBuilderTest {
         // Found by Arm64ImageFuzzTest: load address + image_size overflowed Math.addExact into a raw
         // ArithmeticException.
         assertThatThrownBy(() -> Arm64GuestBuilder.forKernel(kernel(0, Long.MAX_VALUE - 8)).memory(32 * MIB)
-                .mode(Arm64BootMode.DEVICE_TREE).build()).isInstanceOf(Arm64BootException.class)
+                .mode(BootMode.DEVICE_TREE).build()).isInstanceOf(Arm64BootException.class)
                 .hasMessage("kernel test-Image needs 0x7ffffffffffffff7 bytes (image_size) from 0x40200000 but guest"
                         + " RAM ends at 0x42000000: give the guest at least 8796093022210 MiB of memory");
     }
@@ -195,7 +199,7 @@ class Arm64GuestBuilderTest {
     @Test
     void rejects_initrd_that_does_not_fit_in_ram() {
         assertThatThrownBy(() -> Arm64GuestBuilder.forKernel(kernel(0, 3 * MIB)).memory(16 * MIB)
-                .initrd(new byte[(int) (12 * MIB)]).mode(Arm64BootMode.DEVICE_TREE).build())
+                .initrd(new byte[(int) (12 * MIB)]).mode(BootMode.DEVICE_TREE).build())
                 .isInstanceOf(Arm64BootException.class)
                 .hasMessage("initrd (12582912 bytes) does not fit in guest RAM after the kernel: it would end at"
                         + " 0x41200000 but RAM ends at 0x41000000: give the guest at least 18 MiB of memory");
@@ -203,7 +207,7 @@ class Arm64GuestBuilderTest {
 
     @Test
     void rejects_bad_configuration() {
-        Arm64GuestBuilder b = Arm64GuestBuilder.forKernel(kernel(0, 3 * MIB)).mode(Arm64BootMode.DEVICE_TREE);
+        Arm64GuestBuilder b = Arm64GuestBuilder.forKernel(kernel(0, 3 * MIB)).mode(BootMode.DEVICE_TREE);
         assertThatThrownBy(() -> b.cpus(124).build()).hasMessage("guest with 124 vCPUs: the virt platform's GICv3"
                 + " redistributor window holds 1 to 123");
         b.cpus(1);
@@ -213,9 +217,9 @@ class Arm64GuestBuilderTest {
                 .hasMessage("kernel command line is 2048 bytes: arm64 kernels take at most 2047 (COMMAND_LINE_SIZE);"
                         + " shorten it");
         b.cmdline(ARGS);
-        assertThatThrownBy(() -> b.mode(Arm64BootMode.ACPI).build()).isInstanceOf(Arm64BootException.class)
+        assertThatThrownBy(() -> b.mode(BootMode.ACPI).build()).isInstanceOf(Arm64BootException.class)
                 .hasMessage("ACPI mode needs ACPI tables: pass an AcpiProvider with acpi(...), or choose"
-                        + " Arm64BootMode.DEVICE_TREE");
+                        + " BootMode.DEVICE_TREE");
     }
 
     @Test
@@ -225,7 +229,7 @@ class Arm64GuestBuilderTest {
         assumeTrue(Files.isRegularFile(path), "no arm64 Image at " + path
                 + ": set LINUXVM_KERNEL_AARCH64 to an uncompressed arm64 Image to run this test");
         Arm64Image image = Arm64Image.load(path);
-        for (Arm64BootMode mode : Arm64BootMode.values()) {
+        for (BootMode mode : BootMode.values()) {
             GuestImage g = Arm64GuestBuilder.forKernel(image).memory(512 * MIB).cpus(2).cmdline(ARGS)
                     .initrd(new byte[1 << 20]).mode(mode).acpi(new MinimalAcpi()).build();
             MemoryRegion k = region(g, "kernel");

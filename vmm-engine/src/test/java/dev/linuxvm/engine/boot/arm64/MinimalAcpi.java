@@ -1,8 +1,10 @@
 package dev.linuxvm.engine.boot.arm64;
 
+import dev.linuxvm.engine.boot.AcpiProvider;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ final class MinimalAcpi implements AcpiProvider {
     @Override
     public AcpiTables build(Request request) {
         ByteBuffer b = ByteBuffer.allocate(RSDP_SIZE + XSDT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        long xsdt = request.baseAddress() + RSDP_SIZE;
+        long xsdt = request.tablesAddress(); // the tables start with the XSDT; the RSDP is returned apart
         b.put("RSD PTR ".getBytes(StandardCharsets.US_ASCII)); // Signature
         b.put((byte) 0);                                       // Checksum (first 20 bytes)
         b.put("LINUXV".getBytes(StandardCharsets.US_ASCII));   // OEMID
@@ -39,7 +41,8 @@ final class MinimalAcpi implements AcpiProvider {
         out[8] = checksum(out, 0, 20);
         out[32] = checksum(out, 0, RSDP_SIZE);
         out[RSDP_SIZE + 9] = checksum(out, RSDP_SIZE, XSDT_SIZE);
-        return new AcpiTables(out, 0, Map.of("XSDT.aml", java.util.Arrays.copyOfRange(out, RSDP_SIZE, out.length)));
+        byte[] xsdtBytes = Arrays.copyOfRange(out, RSDP_SIZE, out.length);
+        return new AcpiTables(xsdtBytes, Arrays.copyOf(out, RSDP_SIZE), Map.of("XSDT.aml", xsdtBytes));
     }
 
     private static byte checksum(byte[] b, int off, int len) {

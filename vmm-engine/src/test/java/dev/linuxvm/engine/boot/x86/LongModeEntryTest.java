@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.boot.x86;
 
+import dev.linuxvm.engine.X86BootState;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

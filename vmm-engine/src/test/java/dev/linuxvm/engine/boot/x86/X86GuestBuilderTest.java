@@ -2,6 +2,7 @@ package dev.linuxvm.engine.boot.x86;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.loader.KernelImageException;
@@ -227,10 +228,10 @@ class X86GuestBuilderTest {
         byte[] rsdp = new byte[36];
         GuestImage image = small().cpus(2).acpi(request -> {
             seen.set(request);
-            return new AcpiProvider.AcpiBlobs(tables, rsdp, Map.of("DSDT.aml", new byte[] {1}));
+            return new AcpiProvider.AcpiTables(tables, rsdp, Map.of("DSDT.aml", new byte[] {1}));
         }).build();
 
-        assertThat(seen.get()).isEqualTo(new AcpiProvider.Request(0x9_0000, 0x1_0000, 0xE_0000, 2, 64 * MIB));
+        assertThat(seen.get()).isEqualTo(new AcpiProvider.Request(0x9_0000, 0x1_0000, 2, 0, 64 * MIB));
         assertThat(region(image, "ACPI tables").address()).isEqualTo(0x9_0000);
         assertThat(region(image, "ACPI tables").data()).isSameAs(tables);
         assertThat(region(image, "RSDP").address()).isEqualTo(0xE_0000);
@@ -240,11 +241,11 @@ class X86GuestBuilderTest {
 
     @Test
     void rejects_acpi_tables_larger_than_their_region_and_a_malformed_rsdp() {
-        assertThatThrownBy(() -> small().acpi(r -> new AcpiProvider.AcpiBlobs(new byte[0x1_0001], new byte[36])).build())
+        assertThatThrownBy(() -> small().acpi(r -> new AcpiProvider.AcpiTables(new byte[0x1_0001], new byte[36])).build())
                 .isInstanceOf(X86BootException.class)
                 .hasMessage("ACPI tables are 65537 bytes, more than the 65536 bytes reserved at 0x90000:"
                         + " enlarge X86Layout's ACPI region");
-        assertThatThrownBy(() -> small().acpi(r -> new AcpiProvider.AcpiBlobs(new byte[10], new byte[0])).build())
+        assertThatThrownBy(() -> small().acpi(r -> new AcpiProvider.AcpiTables(new byte[10], new byte[0])).build())
                 .isInstanceOf(X86BootException.class)
                 .hasMessageContaining("RSDP is 0 bytes");
     }

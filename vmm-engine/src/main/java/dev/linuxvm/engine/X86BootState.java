@@ -1,6 +1,7 @@
-package dev.linuxvm.engine.boot.x86;
+package dev.linuxvm.engine;
 
-import dev.linuxvm.engine.BootCpuState;
+import java.util.function.Function;
+
 
 /**
  * The BSP's state at the kernel's 64-bit entry (Documentation/arch/x86/boot.rst, "64-bit Boot
@@ -21,6 +22,11 @@ import dev.linuxvm.engine.BootCpuState;
  */
 public record X86BootState(long rip, long rsi, long rsp, long rflags, long cr0, long cr3, long cr4, long efer,
                            long gdtBase, int gdtLimit, int codeSelector, int dataSelector) implements BootCpuState {
+    @Override
+    public <R> R match(Function<? super X86BootState, ? extends R> x86, Function<? super Arm64BootState, ? extends R> arm64) {
+        return x86.apply(this);
+    }
+
     @Override
     public long entryPoint() {
         return rip;

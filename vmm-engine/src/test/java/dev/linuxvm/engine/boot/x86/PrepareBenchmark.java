@@ -9,8 +9,10 @@ import java.util.Arrays;
 /**
  * Prints how long the engine takes to prepare an x86_64 guest from a vmlinux (parse the ELF,
  * read and place its segments, build the zero page, e820, GDT and page tables), median of
- * several runs after warm-up. Not a test: run it by hand,
- * {@code java -cp vmm-engine/target/classes dev.linuxvm.engine.boot.x86.PrepareBenchmark VMLINUX [INITRD] [RUNS]}
+ * several runs after warm-up. Not a test (surefire does not pick it up): it lives in the test
+ * sources so that it stays out of the engine's jar. Run it by hand after
+ * {@code ./mvnw -pl vmm-engine test-compile}:
+ * {@code java -cp vmm-engine/target/classes:vmm-engine/target/test-classes dev.linuxvm.engine.boot.x86.PrepareBenchmark VMLINUX [INITRD] [RUNS]}
  * (the kernel defaults to $LINUXVM_KERNEL_X86_64).
  */
 public final class PrepareBenchmark {

@@ -1,6 +1,7 @@
-package dev.linuxvm.engine.boot.arm64;
+package dev.linuxvm.engine;
 
-import dev.linuxvm.engine.BootCpuState;
+import java.util.function.Function;
+
 
 /**
  * The boot CPU's state at the Image entry (Documentation/arch/arm64/booting.rst): MMU off,
@@ -11,6 +12,11 @@ import dev.linuxvm.engine.BootCpuState;
  * @param x0   guest physical address of the device tree blob
  */
 public record Arm64BootState(long pc, long x0) implements BootCpuState {
+    @Override
+    public <R> R match(Function<? super X86BootState, ? extends R> x86, Function<? super Arm64BootState, ? extends R> arm64) {
+        return arm64.apply(this);
+    }
+
     @Override
     public long entryPoint() {
         return pc;

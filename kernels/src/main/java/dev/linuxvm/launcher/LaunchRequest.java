@@ -1,0 +1,97 @@
+package dev.linuxvm.launcher;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.launch.BackendChoice;
+import dev.linuxvm.engine.launch.BootMode;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to launch, as the CLI's flags or a test's {@code @LinuxVm} say it; what is left empty is
+ * resolved by {@link Launcher#prepare}. Immutable: each {@code with...} returns a copy.
+ *
+ * @param arch          guest architecture
+ * @param mode          ACPI (default) or DEVICE_TREE (aarch64 only)
+ * @param kernel        the kernel file; empty: the provisioned test kernel
+ * @param initrd        the initramfs: a file, the provisioned one, or none ({@link Initrd})
+ * @param cmdline       the kernel command line; empty: {@code DefaultCmdline} for the arch and executor
+ * @param exec          a shell command for the guest to run and power off after (an overlay
+ *                      initramfs with {@code /linuxvm/exec}); empty: none
+ * @param memoryMib     guest RAM in MiB
+ * @param cpus          vCPUs
+ * @param backend       executor choice
+ */
+public record LaunchRequest(Arch arch, BootMode mode, Optional<Path> kernel, Initrd initrd, Optional<String> cmdline,
+                            Optional<String> exec, int memoryMib, int cpus, BackendChoice backend) {
+
+    /** Where the initramfs comes from. */
+    public sealed interface Initrd {
+        /** This file. */
+        record File(Path path) implements Initrd {
+            public File {
+                Objects.requireNonNull(path, "path");
+            }
+        }
+
+        /** The provisioned busybox initramfs for the arch. */
+        record Provisioned() implements Initrd {
+        }
+
+        /** No initramfs. */
+        record None() implements Initrd {
+        }
+    }
+
+    public LaunchRequest {
+        Objects.requireNonNull(arch, "arch");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(initrd, "initrd");
+        Objects.requireNonNull(cmdline, "cmdline");
+        Objects.requireNonNull(exec, "exec");
+        Objects.requireNonNull(backend, "backend");
+    }
+
+    /** The provisioned guest for {@code arch}: ACPI, default command line, 512 MiB, 1 vCPU, executor auto. */
+    public static LaunchRequest of(Arch arch) {
+        return new LaunchRequest(arch, BootMode.ACPI, Optional.empty(), new Initrd.Provisioned(), Optional.empty(),
+                Optional.empty(), 512, 1, BackendChoice.AUTO);
+    }
+
+    public LaunchRequest withMode(BootMode m) {
+        return new LaunchRequest(arch, m, kernel, initrd, cmdline, exec, memoryMib, cpus, backend);
+    }
+
+    /** A kernel file, or {@code null} for the provisioned one. */
+    public LaunchRequest withKernel(Path k) {
+        return new LaunchRequest(arch, mode, Optional.ofNullable(k), initrd, cmdline, exec, memoryMib, cpus, backend);
+    }
+
+    public LaunchRequest withInitrd(Initrd i) {
+        return new LaunchRequest(arch, mode, kernel, i, cmdline, exec, memoryMib, cpus, backend);
+    }
+
+    /** A command line, or {@code null} for the default. */
+    public LaunchRequest withCmdline(String c) {
+        return new LaunchRequest(arch, mode, kernel, initrd, Optional.ofNullable(c), exec, memoryMib, cpus, backend);
+    }
+
+    /** A command for the guest to run, or {@code null} for none. */
+    public LaunchRequest withExec(String e) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, Optional.ofNullable(e), memoryMib, cpus, backend);
+    }
+
+    public LaunchRequest withMemoryMib(int mib) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, mib, cpus, backend);
+    }
+
+    public LaunchRequest withCpus(int n) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, n, backend);
+    }
+
+    public LaunchRequest withBackend(BackendChoice b) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, b);
+    }
+}

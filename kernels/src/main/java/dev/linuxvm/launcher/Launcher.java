@@ -1,0 +1,128 @@
+package dev.linuxvm.launcher;
+
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.launch.BackendSelector;
+import dev.linuxvm.engine.launch.DefaultCmdline;
+import dev.linuxvm.engine.launch.GuestFactory;
+import dev.linuxvm.engine.launch.GuestSpec;
+import dev.linuxvm.kernels.GuestInitramfs;
+import dev.linuxvm.kernels.ProvisioningException;
+import dev.linuxvm.kernels.TestKernel;
+import dev.linuxvm.kernels.TestKernels;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The one launch path, shared by the CLI and the JUnit extension. It lives beside the
+ * provisioning because the engine must not depend on it.
+ *
+ * <p>{@link #prepare}:
+ * <ol>
+ *   <li>validate what costs nothing (the {@link GuestSpec} rules, a blank exec command);</li>
+ *   <li>choose the executor ({@link BackendSelector}); when none can run the guest, remember why;</li>
+ *   <li>resolve the kernel and the initramfs, provisioning the test guest when one is needed;</li>
+ *   <li>read the initramfs and append the exec overlay;</li>
+ *   <li>pick the command line: the request's, or {@link DefaultCmdline} for the executor;</li>
+ *   <li>build the {@link GuestImage} ({@link GuestFactory});</li>
+ *   <li>only now report a missing executor: an input error is the more specific message.</li>
+ * </ol>
+ * {@link Prepared#start} then starts it on the chosen executor.
+ */
+public final class Launcher {
+    private Launcher() {
+    }
+
+    /**
+     * A guest ready to start.
+     *
+     * @param selection the executor and why it was chosen
+     * @param kernel    the kernel file that will boot
+     * @param initrd    the initramfs file used (before any exec overlay), or {@code null}
+     * @param image     the engine-built guest
+     */
+    public record Prepared(BackendSelector.Selection selection, Path kernel, Path initrd, GuestImage image) {
+        /** Starts the guest; console output goes to {@code console} from the backend's thread. */
+        public RunningVm start(ConsoleListener console) {
+            return selection.backend().start(image, console);
+        }
+    }
+
+    /** See the class comment; {@code progress} receives provisioning status lines. */
+    public static Prepared prepare(LaunchRequest request, Consumer<String> progress) {
+        // 1.
+        new GuestSpec(request.arch(), request.mode(), request.kernel().orElse(Path.of("provisioned")), null, "",
+                request.memoryMib(), request.cpus());
+        if (request.exec().filter(String::isBlank).isPresent()) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "--exec needs a shell command, got an empty string");
+        }
+        // 2.
+        BackendSelector.Selection selection = null;
+        VmmException noExecutor = null;
+        try {
+            selection = BackendSelector.select(request.arch(), request.backend());
+        } catch (VmmException e) {
+            noExecutor = e;
+        }
+        // 3.
+        TestKernel provisioned = null;
+        if (request.kernel().isEmpty() || request.initrd() instanceof LaunchRequest.Initrd.Provisioned) {
+            provisioned = provision(request, progress);
+        }
+        Path kernel = request.kernel().orElse(provisioned == null ? null : provisioned.kernel());
+        Path initrd;
+        if (request.initrd() instanceof LaunchRequest.Initrd.File f) {
+            initrd = f.path();
+        } else if (request.initrd() instanceof LaunchRequest.Initrd.Provisioned) {
+            initrd = provisioned.initramfs();
+        } else {
+            initrd = null;
+        }
+        // 4.
+        byte[] initrdBytes = initrd == null ? null : read(initrd);
+        if (request.exec().isPresent()) {
+            initrdBytes = GuestInitramfs.withOverlay(initrdBytes, GuestInitramfs.execOverlay(request.exec().get()));
+        }
+        // 5.
+        boolean emulated = selection == null || selection.emulated();
+        String cmdline = request.cmdline().orElseGet(() -> DefaultCmdline.forArch(request.arch(), emulated));
+        // 6.
+        GuestImage image = GuestFactory.build(new GuestSpec(request.arch(), request.mode(), kernel, initrdBytes, cmdline,
+                request.memoryMib(), request.cpus()));
+        // 7.
+        if (noExecutor != null) {
+            throw noExecutor;
+        }
+        return new Prepared(selection, kernel, initrd, image);
+    }
+
+    private static TestKernel provision(LaunchRequest request, Consumer<String> progress) {
+        try {
+            return TestKernels.fromEnvironment(progress).get(request.arch());
+        } catch (ProvisioningException e) {
+            // apt, the network, the cache directory or a LINUXVM_* variable: all this host's
+            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, e.getMessage(), e);
+        }
+    }
+
+    private static byte[] read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT,
+                    "initrd " + file + " does not exist or is not a file: check the path");
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT,
+                    "cannot read initrd " + file + ": " + e.getMessage() + ": check its permissions");
+        } catch (OutOfMemoryError e) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT,
+                    "initrd " + file + " does not fit in this JVM's heap: pass a smaller file or raise -Xmx");
+        }
+    }
+}

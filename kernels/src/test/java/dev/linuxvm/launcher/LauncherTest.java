@@ -1,0 +1,63 @@
+package dev.linuxvm.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.launch.BackendChoice;
+import dev.linuxvm.engine.launch.BackendSelector;
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.kernels.TestKernel;
+import dev.linuxvm.kernels.TestKernels;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launch path the CLI and the extension share, up to the built image (nothing starts here). */
+class LauncherTest {
+    private static final Arch FOREIGN = Arch.host() == Arch.X86_64 ? Arch.AARCH64 : Arch.X86_64;
+
+    @Test
+    void the_provisioned_guest_gets_the_executors_default_cmdline() {
+        assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
+        TestKernel provisioned = TestKernels.forArch(Arch.X86_64);
+
+        Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(Arch.X86_64).withBackend(BackendChoice.QEMU), line -> { });
+
+        assertThat(guest.selection().name()).startsWith("qemu-");
+        assertThat(guest.kernel()).isEqualTo(provisioned.kernel());
+        assertThat(guest.initrd()).isEqualTo(provisioned.initramfs());
+        assertThat(guest.image().cmdline()).startsWith("console=ttyS0 earlyprintk=ttyS0 panic=-1");
+        assertThat(guest.image().cmdline().contains("tsc_early_khz=")).isEqualTo(guest.selection().emulated());
+    }
+
+    @Test
+    void an_input_error_is_reported_before_a_missing_executor(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-initrd");
+        assertThatThrownBy(() -> Launcher.prepare(LaunchRequest.of(FOREIGN).withBackend(BackendChoice.KVM)
+                .withInitrd(new LaunchRequest.Initrd.File(missing)), line -> { }))
+                .isInstanceOf(VmmException.class)
+                .hasMessage("initrd " + missing + " does not exist or is not a file: check the path")
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+    }
+
+    @Test
+    void a_missing_executor_is_the_hosts_problem() {
+        assertThatThrownBy(() -> Launcher.prepare(LaunchRequest.of(FOREIGN).withBackend(BackendChoice.KVM), line -> { }))
+                .isInstanceOf(VmmException.class)
+                .hasMessageContaining("the KVM backend cannot run an " + FOREIGN + " guest here")
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.HOST_ENVIRONMENT);
+    }
+
+    @Test
+    void cheap_checks_come_first() {
+        assertThatThrownBy(() -> Launcher.prepare(LaunchRequest.of(Arch.X86_64).withMode(BootMode.DEVICE_TREE), line -> { }))
+                .hasMessageStartingWith("device-tree boot is not supported on x86_64");
+        assertThatThrownBy(() -> Launcher.prepare(LaunchRequest.of(Arch.X86_64).withExec(" "), line -> { }))
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+    }
+}
