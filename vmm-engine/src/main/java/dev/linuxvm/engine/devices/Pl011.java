@@ -121,6 +121,29 @@ public final class Pl011 implements MmioDevice {
     }
 
     /**
+     * Like {@link #receive}, but when the bounded host queue is full it waits for the guest to
+     * read instead of refusing, as a write to a socket waits for its reader; false when
+     * {@code stop} says to give up first (the guest ended).
+     */
+    public boolean receiveWaiting(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
+        for (int done = 0; done < length; ) {
+            int n = Math.min(length - done, UartHostSide.INPUT_CAPACITY / 2);
+            synchronized (lock) {
+                if (!host.awaitRoom(n, stop)) {
+                    return false;
+                }
+                host.offer(data, offset + done, n);
+                refill();
+                update();
+            }
+            host.flush();
+            done += n;
+        }
+        return true;
+    }
+
+    /**
      * Bytes from the host for the guest to read.
      *
      * @throws IllegalStateException when they do not fit the bounded host queue (the guest is not
@@ -251,6 +274,7 @@ public final class Pl011 implements MmioDevice {
     private void refill() {
         while (rxFifo.size() < capacity() && !hostQueue.isEmpty()) {
             rxFifo.add(hostQueue.poll());
+            host.drained();
         }
     }
 

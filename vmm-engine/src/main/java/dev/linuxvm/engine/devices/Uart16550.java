@@ -159,6 +159,29 @@ public final class Uart16550 implements PortIoDevice {
     }
 
     /**
+     * Like {@link #receive}, but when the bounded host queue is full it waits for the guest to
+     * read instead of refusing, as a write to a socket waits for its reader; false when
+     * {@code stop} says to give up first (the guest ended).
+     */
+    public boolean receiveWaiting(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
+        for (int done = 0; done < length; ) {
+            int n = Math.min(length - done, UartHostSide.INPUT_CAPACITY / 2);
+            synchronized (lock) {
+                if (!host.awaitRoom(n, stop)) {
+                    return false;
+                }
+                host.offer(data, offset + done, n);
+                refillFifo();
+                updateIrq();
+            }
+            host.flush();
+            done += n;
+        }
+        return true;
+    }
+
+    /**
      * Bytes from the host for the guest to read (keyboard input, test input).
      *
      * @throws IllegalStateException when they do not fit the bounded host queue (the guest is not
@@ -383,6 +406,7 @@ public final class Uart16550 implements PortIoDevice {
         int capacity = fifoEnabled ? FIFO_SIZE : 1;
         while (rxFifo.size() < capacity && !hostQueue.isEmpty()) {
             rxFifo.add(hostQueue.poll());
+            host.drained();
         }
     }
 

@@ -62,6 +62,26 @@ final class UartHostSide {
         }
     }
 
+    /**
+     * Waits, with the device lock held (it is released while waiting), until {@code length} more
+     * bytes fit the input queue; false when {@code stop} says to give up first (the guest ended).
+     * Woken by {@link #drained}.
+     */
+    boolean awaitRoom(int length, java.util.function.BooleanSupplier stop) throws InterruptedException {
+        while (input.size() + length > INPUT_CAPACITY) {
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            lock.wait(100); // also re-checks stop, which has no event of its own here
+        }
+        return true;
+    }
+
+    /** The guest took bytes from the input queue (device lock held): wakes {@link #awaitRoom}. */
+    void drained() {
+        lock.notifyAll();
+    }
+
     /** A byte the guest transmitted in loopback mode; dropped when the queue is full (an overrun). */
     void loopBack(byte b) {
         if (input.size() < INPUT_CAPACITY) {

@@ -156,8 +156,9 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
     }
 
     @Override
-    public void consoleInput(byte[] data, int offset, int length) {
-        uart.receive(data, offset, length);
+    public boolean consoleInput(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
+        return uart.receiveWaiting(data, offset, length, stop);
     }
 
     @Override

@@ -15,8 +15,12 @@ interface KvmMachine<V extends RunnableVcpu> extends AutoCloseable {
      */
     Optional<VmExit> handle(V vcpu, VcpuExit exit);
 
-    /** Host bytes for the guest's console UART. */
-    void consoleInput(byte[] data, int offset, int length);
+    /**
+     * Host bytes for the guest's console UART; waits while the UART's bounded input queue is full
+     * (the guest reads slowly). False when {@code stop} said to give up first.
+     */
+    boolean consoleInput(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
+            throws InterruptedException;
 
     /** Closes vCPUs, devices, the VM, guest memory and /dev/kvm; only once no vCPU thread runs. */
     @Override

@@ -3,6 +3,8 @@ package dev.linuxvm.engine.kvm;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.backend.VmExit;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,15 +37,26 @@ final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
     private volatile boolean stopping;
     private boolean closed;
 
+    /**
+     * Blocks while the UART's input queue is full, as a socket write to QEMU's serial port does,
+     * and fails once the guest has ended (nobody will read the rest).
+     */
     private final OutputStream consoleInput = new OutputStream() {
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) {
-            machine.consoleInput(b, off, len);
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                if (!machine.consoleInput(b, off, len, () -> exit.get() != null)) {
+                    throw new IOException("console input not delivered: the guest " + exit.get().describe());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the guest's console input queue was full");
+            }
         }
     };
 

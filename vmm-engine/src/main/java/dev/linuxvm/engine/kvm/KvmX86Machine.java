@@ -365,8 +365,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
     }
 
     @Override
-    public void consoleInput(byte[] data, int offset, int length) {
-        com1.receive(data, offset, length);
+    public boolean consoleInput(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
+        return com1.receiveWaiting(data, offset, length, stop);
     }
 
     @Override

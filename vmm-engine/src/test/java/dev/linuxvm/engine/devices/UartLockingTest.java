@@ -29,7 +29,12 @@ class UartLockingTest {
 
         void receive(byte[] b);
 
+        boolean receiveWaiting(byte[] b, java.util.function.BooleanSupplier stop) throws InterruptedException;
+
         int readByte();
+
+        /** Whether the guest would find a received byte (16550 LSR.DR; PL011 UARTFR.RXFE clear). */
+        boolean hasInput();
     }
 
     private static Uart uart16550(ConsoleListener out, IrqLine irq) {
@@ -47,8 +52,16 @@ class UartLockingTest {
                 u.receive(b, 0, b.length);
             }
 
+            public boolean receiveWaiting(byte[] b, java.util.function.BooleanSupplier stop) throws InterruptedException {
+                return u.receiveWaiting(b, 0, b.length, stop);
+            }
+
             public int readByte() {
                 return u.read(Uart16550.RBR, 1);
+            }
+
+            public boolean hasInput() {
+                return (u.read(Uart16550.LSR, 1) & 0x01) != 0;
             }
         };
     }
@@ -68,8 +81,16 @@ class UartLockingTest {
                 u.receive(b, 0, b.length);
             }
 
+            public boolean receiveWaiting(byte[] b, java.util.function.BooleanSupplier stop) throws InterruptedException {
+                return u.receiveWaiting(b, 0, b.length, stop);
+            }
+
             public int readByte() {
                 return (int) u.read(Pl011.UARTDR, 4);
+            }
+
+            public boolean hasInput() {
+                return (u.read(Pl011.UARTFR, 4) & (1 << 4)) == 0;
             }
         };
     }
@@ -145,6 +166,44 @@ class UartLockingTest {
             assertThatThrownBy(() -> uart.receive(new byte[] {'c'})).isInstanceOf(IllegalStateException.class);
             uart.readByte(); // the guest reads: room again
             uart.receive(new byte[] {'d'});
+        }
+    }
+
+    @Test
+    void a_waiting_write_larger_than_the_queue_completes_as_the_guest_reads() throws Exception {
+        for (BiFunction<ConsoleListener, IrqLine, Uart> make : java.util.List.<BiFunction<ConsoleListener, IrqLine, Uart>>of(
+                UartLockingTest::uart16550, UartLockingTest::pl011)) {
+            Uart uart = make.apply(ConsoleListener.DISCARD, IrqLine.NONE);
+            byte[] data = new byte[UartHostSide.INPUT_CAPACITY * 2 + 7];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) i;
+            }
+            Future<Boolean> writer = threads.submit(() -> uart.receiveWaiting(data, () -> false));
+            for (int i = 0; i < data.length; i++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!uart.hasInput()) { // the guest polls its status register, as a driver does
+                    assertThat(System.nanoTime()).as("byte %d arrives", i).isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                assertThat((byte) uart.readByte()).as("byte %d, in order", i).isEqualTo(data[i]);
+            }
+            assertThat(writer.get(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void a_waiting_write_gives_up_when_the_guest_ended() throws Exception {
+        for (BiFunction<ConsoleListener, IrqLine, Uart> make : java.util.List.<BiFunction<ConsoleListener, IrqLine, Uart>>of(
+                UartLockingTest::uart16550, UartLockingTest::pl011)) {
+            Uart uart = make.apply(ConsoleListener.DISCARD, IrqLine.NONE);
+            uart.receive(new byte[UartHostSide.INPUT_CAPACITY]);
+            uart.receive(new byte[] {'z'}); // the first byte moved on into the receiver: now the queue is full
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            Future<Boolean> writer = threads.submit(() -> uart.receiveWaiting(new byte[] {'x'}, ended::get));
+            Thread.sleep(200); // the writer is waiting: the queue stays full
+            assertThat(writer.isDone()).isFalse();
+            ended.set(true);
+            assertThat(writer.get(5, TimeUnit.SECONDS)).isFalse();
         }
     }
 }

@@ -76,7 +76,8 @@ class KvmRunningVmTest {
         }
 
         @Override
-        public void consoleInput(byte[] data, int offset, int length) {
+        public boolean consoleInput(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop) {
+            return true;
         }
 
         @Override
@@ -176,7 +177,8 @@ class KvmRunningVmTest {
             }
 
             @Override
-            public void consoleInput(byte[] data, int offset, int length) {
+            public boolean consoleInput(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop) {
+                return true;
             }
 
             @Override
