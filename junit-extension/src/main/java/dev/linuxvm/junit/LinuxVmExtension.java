@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -40,15 +42,23 @@ import org.junit.platform.commons.support.ReflectionSupport;
  *
  * <p>Configuration parameters (JUnit configuration or system properties):
  * {@value GuestLauncher#LAUNCHER_PROPERTY} (launcher class), {@value #REPORT_DIR_PROPERTY}
- * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars).
+ * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars),
+ * {@value #MAX_PARALLEL_GUESTS_PROPERTY} (guests running at once, default: the host's processors;
+ * see {@link GuestSlots}).
+ *
+ * <p>When a guest has stopped, its report files are attached to the test
+ * ({@link ReportAttachments}), after the {@code linuxvm.report} report entry that names the directory.
  */
 public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
         ParameterResolver, TestTemplateInvocationContextProvider, TestExecutionExceptionHandler {
 
     public static final String REPORT_DIR_PROPERTY = "linuxvm.report.dir";
     public static final String BUFFER_PROPERTY = "linuxvm.console.buffer";
+    public static final String MAX_PARALLEL_GUESTS_PROPERTY = GuestSlots.PROPERTY;
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LinuxVmExtension.class);
     private static final String SESSION = "session";
+    /** The last segment of a test template invocation's unique id: {@code [test-template-invocation:#3]}. */
+    private static final Pattern TEMPLATE_INVOCATION = Pattern.compile("\\[test-template-invocation:#(\\d+)]$");
 
     // ---- lifecycle ---------------------------------------------------------------------------
 
@@ -84,13 +94,13 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public void afterEach(ExtensionContext context) {
-        // The session closes with the method's store (CloseableResource); nothing else to do.
+        // The session closes with the method's store (a Running value); nothing else to do.
     }
 
     /** Adds the report path and console tail to failures that do not already quote them. */
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        GuestSession session = session(context);
         if (session != null && session.console() != null && !(throwable instanceof ConsoleException)
                 && !(throwable instanceof TestAbortedException)) {
             throwable.addSuppressed(new GuestReport(session.reportDir(), session.console().vmState(),
@@ -99,6 +109,16 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         throw throwable;
     }
 
+    /**
+     * Steps:
+     * <ol>
+     *   <li>skip when no executor can run {@code spec};</li>
+     *   <li>claim the report directory and wait for a slot ({@link GuestSlots}); a guest nested in a
+     *       running one (method-level guest in a per-class guest's class) shares its slot;</li>
+     *   <li>start the guest; store it so it closes with {@code context};</li>
+     *   <li>when it has closed (or failed to start), attach its report files and release the slot.</li>
+     * </ol>
+     */
     static void startSession(ExtensionContext context, VmSpec spec, Path reportDir) {
         GuestLauncher launcher = findLauncher(context);
         Backend.Availability availability = launcher.availability(spec);
@@ -106,10 +126,48 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
                 + spec.mode().displayName() + ", backend " + spec.backend() + ") on this host: " + availability.reason());
         int capacity = context.getConfigurationParameter(BUFFER_PROPERTY).map(Integer::parseInt)
                 .orElse(ConsoleBuffer.DEFAULT_CAPACITY);
+        boolean nested = context.getParent().map(LinuxVmExtension::session).isPresent();
+        GuestSlots.Slot slot = GuestSlots.of(context).acquire(reportDir, nested);
         context.publishReportEntry("linuxvm.report", reportDir.toAbsolutePath().toString());
-        GuestSession session = GuestSession.start(launcher, spec, reportDir, capacity);
-        context.getStore(NS).put(SESSION, session);
+        GuestSession session;
+        try {
+            session = GuestSession.start(launcher, spec, reportDir, capacity, slot);
+        } catch (RuntimeException | Error e) {
+            try (slot) {
+                ReportAttachments.publish(context, reportDir); // the console of a failed boot is the clue
+            } catch (RuntimeException publishing) {
+                e.addSuppressed(publishing);
+            }
+            throw e;
+        }
+        context.getStore(NS).put(SESSION, new Running(session, slot, context));
         context.publishReportEntry("linuxvm.console", reportDir.resolve(GuestSession.LOG_FILE).toAbsolutePath().toString());
+    }
+
+    /** The guest serving {@code context} (its own or an enclosing one), or null. */
+    private static GuestSession session(ExtensionContext context) {
+        Running running = context.getStore(NS).get(SESSION, Running.class);
+        return running == null ? null : running.session();
+    }
+
+    /** A started guest in the store: closing it stops the guest, attaches its files and frees its slot. */
+    private record Running(GuestSession session, GuestSlots.Slot slot, ExtensionContext context) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (slot) {
+                try {
+                    session.close();
+                } catch (RuntimeException | Error e) {
+                    try {
+                        ReportAttachments.publish(context, session.reportDir());
+                    } catch (RuntimeException publishing) {
+                        e.addSuppressed(publishing);
+                    }
+                    throw e;
+                }
+                ReportAttachments.publish(context, session.reportDir());
+            }
+        }
     }
 
     // ---- launcher discovery -----------------------------------------------------------------
@@ -165,9 +223,16 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         return Path.of(context.getConfigurationParameter(REPORT_DIR_PROPERTY).orElse("target/linuxvm"));
     }
 
+    /**
+     * {@code <class>/<method>}; a matrix entry appends {@code [<arch>,<mode>]}, an invocation of
+     * another test template (repeated, parameterized) its index, {@code [3]}, so invocations running
+     * in parallel never share a directory.
+     */
     static Path methodReportDir(ExtensionContext context, VmSpec matrixEntry) {
+        Matcher invocation = TEMPLATE_INVOCATION.matcher(context.getUniqueId());
         String method = context.getRequiredTestMethod().getName()
-                + (matrixEntry == null ? "" : "[" + matrixEntry.arch() + "," + matrixEntry.mode().displayName() + "]");
+                + (matrixEntry != null ? "[" + matrixEntry.arch() + "," + matrixEntry.mode().displayName() + "]"
+                : invocation.find() ? "[" + invocation.group(1) + "]" : "");
         return reportRoot(context)
                 .resolve(GuestSession.safeFileName(context.getRequiredTestClass().getName()))
                 .resolve(GuestSession.safeFileName(method));
@@ -183,7 +248,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
-        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        GuestSession session = session(context);
         if (session == null) {
             throw new ParameterResolutionException("no linuxvm guest for " + context.getDisplayName()
                     + ": annotate the test class or method with @LinuxVm (guests are started for test methods and"
