@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -25,10 +26,16 @@ final class ReportAttachments {
     static void publish(ExtensionContext context, Path reportDir) {
         for (Path file : files(reportDir)) {
             try {
-                context.publishFile(file.getFileName().toString(), mediaType(file), target -> Files.copy(file, target));
+                // REPLACE_EXISTING: the output directory outlives the run (it is not cleaned like the report directory)
+                context.publishFile(file.getFileName().toString(), mediaType(file),
+                        target -> Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING));
             } catch (RuntimeException e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
                 throw new IllegalStateException("cannot attach " + file + " to " + context.getDisplayName() + ": "
-                        + e.getMessage() + " (the JUnit launcher needs an output directory: junit.platform.reporting.output.dir)", e);
+                        + e.getMessage() + (root == e ? "" : ": " + root), e);
             }
         }
     }

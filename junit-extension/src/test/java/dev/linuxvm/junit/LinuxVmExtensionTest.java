@@ -179,6 +179,12 @@ class LinuxVmExtensionTest {
     }
 
     @Test
+    void a_second_run_into_the_same_output_directory_replaces_the_attached_files() {
+        tests(BootSample.class).assertStatistics(s -> s.succeeded(2));
+        tests(BootSample.class).assertStatistics(s -> s.succeeded(2).failed(0));
+    }
+
+    @Test
     void a_failed_boot_still_attaches_its_console_log() throws IOException {
         Map<String, FileEntry> files = attachments(tests(PanicAtBoot.class), method("neverRuns"));
         assertThat(files).containsKey("console.log");
