@@ -14,26 +14,27 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One launched guest with its console and report directory; closed through the JUnit store.
  *
  * <p>Start-up steps:
  * <ol>
- *   <li>create the report directory and the console log, so even a failed launch leaves a log;</li>
+ *   <li>create the report directory (claimed through a {@link GuestSlots.Slot}, so no other running
+ *       guest writes there) and the console log, so even a failed launch leaves a log;</li>
  *   <li>launch through the {@link GuestLauncher}; copy the generated artifacts into the directory;</li>
  *   <li>start a watcher thread that ends the console when the guest exits (waits wake at once);</li>
  *   <li>wait for {@value dev.linuxvm.kernels.GuestInitramfs#READY_MARKER} without consuming it, and record the boot time.</li>
  * </ol>
  */
-final class GuestSession implements ExtensionContext.Store.CloseableResource {
+final class GuestSession implements AutoCloseable {
     static final String LOG_FILE = "console.log";
     static final String SUMMARY_FILE = "summary.properties";
 
     private final VmSpec spec;
     private final Path reportDir;
     private final ConsoleBuffer buffer;
+    private final GuestSlots.Slot slot;
     private LaunchedGuest guest;
     private SerialConsole console;
     private LinuxVmHandle handle;
@@ -42,13 +43,16 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
     private Long bootMillis;
     private final Map<String, String> summary = new LinkedHashMap<>();
 
-    private GuestSession(VmSpec spec, Path reportDir, int bufferCapacity) {
+    private GuestSession(VmSpec spec, Path reportDir, int bufferCapacity, GuestSlots.Slot slot) {
         this.spec = spec;
         this.reportDir = reportDir;
+        this.slot = slot;
         this.buffer = new ConsoleBuffer(bufferCapacity, reportDir.resolve(LOG_FILE));
     }
 
-    static GuestSession start(GuestLauncher launcher, VmSpec spec, Path reportDir, int bufferCapacity) {
+    /** Starts the guest in {@code slot}; the caller releases the slot after {@link #close()}. */
+    static GuestSession start(GuestLauncher launcher, VmSpec spec, Path reportDir, int bufferCapacity,
+                              GuestSlots.Slot slot) {
         try {
             Files.createDirectories(reportDir);
             try (Stream<Path> previous = Files.list(reportDir)) { // the listing holds a directory handle
@@ -61,7 +65,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare report directory " + reportDir, e);
         }
-        GuestSession s = new GuestSession(spec, reportDir, bufferCapacity);
+        GuestSession s = new GuestSession(spec, reportDir, bufferCapacity, slot);
         try {
             s.launch(launcher);
         } catch (RuntimeException | Error e) {
@@ -77,6 +81,11 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
         summary.put("memory.mib", Integer.toString(spec.memoryMib()));
         summary.put("cpus", Integer.toString(spec.cpus()));
         summary.put("backend.requested", spec.backend().name());
+        summary.put("parallel.limit", Integer.toString(slot.limit())); // linuxvm.maxParallelGuests
+        summary.put("slot.wait.ms", Long.toString(slot.waitedMillis()));
+        if (slot.shared()) {
+            summary.put("slot.shared", "true"); // runs on the enclosing per-class guest's slot
+        }
         launchNanos = System.nanoTime();
         try {
             guest = launcher.launch(spec, buffer);
@@ -84,7 +93,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
             buffer.markGuestEnded("launch failed: " + e.getMessage());
             throw new GuestLaunchException(spec, reportDir, e);
         }
-        TimeoutScale scale = TimeoutScale.forBackend(guest.backend());
+        TimeoutScale scale = TimeoutScale.forBackend(guest.backend()).withParallelGuests(slot.limit(), slot.cores());
         summary.put("kernel", guest.kernel().toString());
         summary.put("initrd", guest.initrd() == null ? "" : guest.initrd().toString());
         summary.put("cmdline", guest.cmdline());
@@ -109,7 +118,7 @@ final class GuestSession implements ExtensionContext.Store.CloseableResource {
                 reportDir.resolve(LOG_FILE), scale));
         writeSummary();
 
-        watcher = new Thread(this::watchExit, "linuxvm-exit-watcher");
+        watcher = new Thread(this::watchExit, "linuxvm-exit-watcher-" + reportDir.getFileName());
         watcher.setDaemon(true);
         watcher.start();
 

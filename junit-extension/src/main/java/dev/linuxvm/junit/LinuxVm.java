@@ -10,18 +10,25 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Boots a direct-booted Linux guest for the annotated test class or method and injects its
  * {@link SerialConsole}, {@link LinuxVmHandle}, {@link BootMode} and {@link dev.linuxvm.engine.Arch}
  * into test parameters. A method-level annotation overrides the class-level one and always gets
  * its own guest.
+ *
+ * <p>Under JUnit's parallel execution ({@code junit.jupiter.execution.parallel.enabled=true})
+ * guests of different tests run at once, at most {@code linuxvm.maxParallelGuests} (default: the
+ * host's processors); the others wait for a slot. The methods of a class with a per-class guest
+ * run one after another ({@link PerClassGuestLock}).
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
 @ExtendWith(LinuxVmExtension.class)
+@ResourceLock(providers = PerClassGuestLock.class)
 public @interface LinuxVm {
     /** Guest architecture; {@link GuestArch#HOST} by default. */
     GuestArch arch() default GuestArch.HOST;

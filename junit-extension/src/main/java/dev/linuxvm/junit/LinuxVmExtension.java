@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -45,6 +47,11 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * {@value GuestLauncher#LAUNCHER_PROPERTY} (launcher class), {@value #REPORT_DIR_PROPERTY}
  * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars),
  * {@value #SKIP_WHEN_UNAVAILABLE_PROPERTY} ({@code true}: skip every test this host cannot run).
+ * {@value #MAX_PARALLEL_GUESTS_PROPERTY} (guests running at once, default: the host's processors;
+ * see {@link GuestSlots}).
+ *
+ * <p>When a guest has stopped, its report files are attached to the test
+ * ({@link ReportAttachments}), after the {@code linuxvm.report} report entry that names the directory.
  */
 public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
         ParameterResolver, TestTemplateInvocationContextProvider, TestExecutionExceptionHandler {
@@ -53,8 +60,12 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     public static final String BUFFER_PROPERTY = "linuxvm.console.buffer";
     /** {@code true}: skip, rather than fail, every test whose guest this host cannot run. */
     public static final String SKIP_WHEN_UNAVAILABLE_PROPERTY = "linuxvm.skipWhenUnavailable";
+    /** Guests running at once ({@link GuestSlots}). */
+    public static final String MAX_PARALLEL_GUESTS_PROPERTY = GuestSlots.PROPERTY;
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LinuxVmExtension.class);
     private static final String SESSION = "session";
+    /** The last segment of a test template invocation's unique id: {@code [test-template-invocation:#3]}. */
+    private static final Pattern TEMPLATE_INVOCATION = Pattern.compile("\\[test-template-invocation:#(\\d+)]$");
 
     // ---- lifecycle ---------------------------------------------------------------------------
 
@@ -90,13 +101,13 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public void afterEach(ExtensionContext context) {
-        // The session closes with the method's store (CloseableResource); nothing else to do.
+        // The session closes with the method's store (a Running value); nothing else to do.
     }
 
     /** Adds the report path and console tail to failures that do not already quote them. */
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        GuestSession session = session(context);
         if (session != null && session.console() != null && !(throwable instanceof ConsoleException)
                 && !(throwable instanceof TestAbortedException)) {
             throwable.addSuppressed(new GuestReport(session.reportDir(), session.console().vmState(),
@@ -106,9 +117,16 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     }
 
     /**
-     * 1. find the launcher; 2. ask whether it can run {@code spec} here; 3. start the session.
-     * A guest this host cannot run (steps 1-3, {@link VmmException.Kind#HOST_ENVIRONMENT}) fails
-     * the test, or skips it when {@code config} or the run asked for that.
+     * Steps:
+     * <ol>
+     *   <li>find the launcher and ask whether it can run {@code spec} here: a guest this host
+     *       cannot run ({@link VmmException.Kind#HOST_ENVIRONMENT}) fails the test, or skips it
+     *       when {@code config} or the run asked for that;</li>
+     *   <li>claim the report directory and wait for a slot ({@link GuestSlots}); a guest nested in a
+     *       running one (method-level guest in a per-class guest's class) shares its slot;</li>
+     *   <li>start the guest; store it so it closes with {@code context};</li>
+     *   <li>when it has closed (or failed to start), attach its report files and release the slot.</li>
+     * </ol>
      */
     static void startSession(ExtensionContext context, VmSpec spec, Path reportDir, LinuxVm config) {
         boolean skip = skipWhenUnavailable(context, config);
@@ -120,17 +138,24 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         }
         int capacity = context.getConfigurationParameter(BUFFER_PROPERTY).map(Integer::parseInt)
                 .orElse(ConsoleBuffer.DEFAULT_CAPACITY);
+        boolean nested = context.getParent().map(LinuxVmExtension::session).isPresent();
+        GuestSlots.Slot slot = GuestSlots.of(context).acquire(reportDir, nested);
         context.publishReportEntry("linuxvm.report", reportDir.toAbsolutePath().toString());
         GuestSession session;
         try {
-            session = GuestSession.start(launcher, spec, reportDir, capacity);
-        } catch (GuestLaunchException e) {
-            if (skip && e.kind() == VmmException.Kind.HOST_ENVIRONMENT) {
+            session = GuestSession.start(launcher, spec, reportDir, capacity, slot);
+        } catch (RuntimeException | Error e) {
+            try (slot) {
+                ReportAttachments.publish(context, reportDir); // the console of a failed boot is the clue
+            } catch (RuntimeException publishing) {
+                e.addSuppressed(publishing);
+            }
+            if (skip && e instanceof GuestLaunchException && ((GuestLaunchException) e).kind() == VmmException.Kind.HOST_ENVIRONMENT) {
                 throw new TestAbortedException(e.getMessage(), e);
             }
             throw e;
         }
-        context.getStore(NS).put(SESSION, session);
+        context.getStore(NS).put(SESSION, new Running(session, slot, context));
         context.publishReportEntry("linuxvm.console", reportDir.resolve(GuestSession.LOG_FILE).toAbsolutePath().toString());
     }
 
@@ -146,6 +171,32 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
             throw new TestAbortedException(reason);
         }
         throw new GuestLaunchException(spec, reportDir, new VmmException(VmmException.Kind.HOST_ENVIRONMENT, reason));
+    }
+
+    /** The guest serving {@code context} (its own or an enclosing one), or null. */
+    private static GuestSession session(ExtensionContext context) {
+        Running running = context.getStore(NS).get(SESSION, Running.class);
+        return running == null ? null : running.session();
+    }
+
+    /** A started guest in the store: closing it stops the guest, attaches its files and frees its slot. */
+    private record Running(GuestSession session, GuestSlots.Slot slot, ExtensionContext context) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (slot) {
+                try {
+                    session.close();
+                } catch (RuntimeException | Error e) {
+                    try {
+                        ReportAttachments.publish(context, session.reportDir());
+                    } catch (RuntimeException publishing) {
+                        e.addSuppressed(publishing);
+                    }
+                    throw e;
+                }
+                ReportAttachments.publish(context, session.reportDir());
+            }
+        }
     }
 
     // ---- launcher discovery -----------------------------------------------------------------
@@ -201,9 +252,16 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         return Path.of(context.getConfigurationParameter(REPORT_DIR_PROPERTY).orElse("target/linuxvm"));
     }
 
+    /**
+     * {@code <class>/<method>}; a matrix entry appends {@code [<arch>,<mode>]}, an invocation of
+     * another test template (repeated, parameterized) its index, {@code [3]}, so invocations running
+     * in parallel never share a directory.
+     */
     static Path methodReportDir(ExtensionContext context, VmSpec matrixEntry) {
+        Matcher invocation = TEMPLATE_INVOCATION.matcher(context.getUniqueId());
         String method = context.getRequiredTestMethod().getName()
-                + (matrixEntry == null ? "" : "[" + matrixEntry.arch() + "," + matrixEntry.mode().displayName() + "]");
+                + (matrixEntry != null ? "[" + matrixEntry.arch() + "," + matrixEntry.mode().displayName() + "]"
+                : invocation.find() ? "[" + invocation.group(1) + "]" : "");
         return reportRoot(context)
                 .resolve(GuestSession.safeFileName(context.getRequiredTestClass().getName()))
                 .resolve(GuestSession.safeFileName(method));
@@ -219,7 +277,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
-        GuestSession session = context.getStore(NS).get(SESSION, GuestSession.class);
+        GuestSession session = session(context);
         if (session == null) {
             throw new ParameterResolutionException("no linuxvm guest for " + context.getDisplayName()
                     + ": annotate the test class or method with @LinuxVm (guests are started for test methods and"

@@ -1,6 +1,8 @@
 package dev.linuxvm.junit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -10,7 +12,9 @@ import java.util.Locale;
  *   <li>a per-executor factor: 1 for KVM, {@value #TCG_FACTOR} for any executor whose name
  *       contains "tcg" (QEMU's emulator: measured ~2-3 s boots here versus well under a second
  *       with KVM, and a loaded CI host is slower still);</li>
- *   <li>the system property {@value #PROPERTY} (default 1), for slow or shared machines.</li>
+ *   <li>the system property {@value #PROPERTY} (default 1), for slow or shared machines;</li>
+ *   <li>when more guests may run at once than the host has processors
+ *       ({@link #withParallelGuests}), their ratio: each guest then gets less than a core.</li>
  * </ol>
  */
 public final class TimeoutScale {
@@ -20,15 +24,17 @@ public final class TimeoutScale {
     public static final double TCG_FACTOR = 4.0;
 
     private final double factor;
-    private final String why;
+    private final String backend;
+    private final List<String> notes;
 
-    private TimeoutScale(double factor, String why) {
+    private TimeoutScale(double factor, String backend, List<String> notes) {
         this.factor = factor;
-        this.why = why;
+        this.backend = backend;
+        this.notes = List.copyOf(notes);
     }
 
     public static TimeoutScale none() {
-        return new TimeoutScale(1.0, "unscaled");
+        return new TimeoutScale(1.0, null, List.of());
     }
 
     /** The scale for the executor named {@code backend}, times {@value #PROPERTY}. */
@@ -46,9 +52,21 @@ public final class TimeoutScale {
                 throw new IllegalArgumentException(PROPERTY + "=" + prop + " must be positive");
             }
         }
-        String why = String.format(Locale.ROOT, "×%s for %s", trim(base * user), backend)
-                + (prop.isEmpty() ? "" : " (" + PROPERTY + "=" + prop + ")");
-        return new TimeoutScale(base * user, why);
+        return new TimeoutScale(base * user, backend, prop.isEmpty() ? List.of() : List.of(PROPERTY + "=" + prop));
+    }
+
+    /**
+     * This scale times {@code guests / cores} when {@code guests} (the most guests that may run at
+     * once) exceeds {@code cores}; unchanged otherwise, so the default limit of one guest per
+     * processor keeps the plain per-executor factor.
+     */
+    public TimeoutScale withParallelGuests(int guests, int cores) {
+        if (guests <= cores) {
+            return this;
+        }
+        List<String> more = new ArrayList<>(notes);
+        more.add(guests + " parallel guests on " + cores + " cores");
+        return new TimeoutScale(factor * guests / cores, backend, more);
     }
 
     public double factor() {
@@ -59,9 +77,13 @@ public final class TimeoutScale {
         return Duration.ofNanos((long) Math.min(Long.MAX_VALUE / 2.0, d.toNanos() * factor));
     }
 
-    /** "×4 for qemu-tcg". */
+    /** "×4 for qemu-tcg", "×8 for qemu-tcg (4 parallel guests on 2 cores)". */
     public String describe() {
-        return why;
+        if (backend == null) {
+            return "unscaled";
+        }
+        return String.format(Locale.ROOT, "×%s for %s", trim(factor), backend)
+                + (notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
     }
 
     private static String trim(double d) {

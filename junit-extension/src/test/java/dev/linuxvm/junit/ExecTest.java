@@ -30,7 +30,7 @@ class ExecTest {
     @BeforeEach
     void boot() {
         buffer = new ConsoleBuffer(ConsoleBuffer.DEFAULT_CAPACITY, dir.resolve("console.log"));
-        vm = new FakeVm(buffer, "aarch64", "console=ttyAMA0 panic=-1");
+        vm = new FakeVm(buffer, "aarch64", "console=ttyAMA0 panic=-1", () -> { });
         OutputStream guestInput = vm.consoleInput();
         OutputStream input = new OutputStream() { // what the console types, seen by the guest and by the test
             @Override

@@ -11,15 +11,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A {@link GuestLauncher} that starts {@link FakeVm}s; records every launch. */
+/**
+ * A {@link GuestLauncher} that starts {@link FakeVm}s; records every launch, and how many were
+ * running (launched, not yet closed) at most at once.
+ */
 public final class FakeLauncher implements GuestLauncher {
     static final List<VmSpec> SPECS = new CopyOnWriteArrayList<>();
     static final List<FakeVm> VMS = new CopyOnWriteArrayList<>();
+    static final AtomicInteger RUNNING = new AtomicInteger();
+    static final AtomicInteger PEAK = new AtomicInteger();
 
     static void reset() {
         SPECS.clear();
         VMS.clear();
+        RUNNING.set(0);
+        PEAK.set(0);
     }
 
     @Override
@@ -37,7 +45,8 @@ public final class FakeLauncher implements GuestLauncher {
             throw new VmmException(VmmException.Kind.BAD_INPUT, "fake: no kernel " + spec.kernel().get());
         }
         String cmdline = spec.defaultCmdline() ? DefaultCmdline.forArch(spec.arch(), false) : spec.cmdline();
-        FakeVm vm = new FakeVm(console, spec.arch().unameMachine(), cmdline);
+        FakeVm vm = new FakeVm(console, spec.arch().unameMachine(), cmdline, RUNNING::decrementAndGet);
+        PEAK.accumulateAndGet(RUNNING.incrementAndGet(), Math::max);
         VMS.add(vm);
         vm.boot();
         Map<String, byte[]> artifacts = spec.mode() == BootMode.ACPI

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -39,11 +40,14 @@ final class FakeVm implements RunningVm {
     private final ByteArrayOutputStream pendingLine = new ByteArrayOutputStream();
     private final List<String> kernelLog = new ArrayList<>();
     private int status;
+    private final Runnable onClose;
+    private final AtomicBoolean closedOnce = new AtomicBoolean();
 
-    FakeVm(ConsoleListener out, String arch, String cmdline) {
+    FakeVm(ConsoleListener out, String arch, String cmdline, Runnable onClose) {
         this.out = out;
         this.arch = arch;
         this.cmdline = cmdline;
+        this.onClose = onClose;
     }
 
     /** Writes {@code text} from the guest thread, in chunks of {@code chunk} bytes. */
@@ -296,6 +300,9 @@ final class FakeVm implements RunningVm {
     public void close() {
         end(new VmExit.Stopped("closed by the test"));
         guestThread.shutdownNow();
+        if (closedOnce.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 
     boolean closed() {

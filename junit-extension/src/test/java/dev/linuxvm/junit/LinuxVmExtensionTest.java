@@ -13,6 +13,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
 import static org.junit.platform.testkit.engine.EventConditions.displayName;
 import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.fileEntry;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
@@ -24,12 +25,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.reporting.FileEntry;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -48,6 +53,7 @@ class LinuxVmExtensionTest {
     private EngineExecutionResults run(Class<?> sample, boolean withLauncher) {
         var kit = EngineTestKit.engine("junit-jupiter")
                 .configurationParameter(LinuxVmExtension.REPORT_DIR_PROPERTY, reports.toString())
+                .outputDirectoryCreator(new TestOutputDirectories(reports.resolve("junit-output")))
                 .selectors(selectClass(sample));
         if (withLauncher) {
             kit.configurationParameter(GuestLauncher.LAUNCHER_PROPERTY, FakeLauncher.class.getName());
@@ -131,6 +137,68 @@ class LinuxVmExtensionTest {
                 "linuxvm.console=" + dir.resolve("console.log").toAbsolutePath());
     }
 
+    /** The files published for the tests or containers {@code which} accepts, by file name. */
+    private static Map<String, FileEntry> attachments(Events events, Predicate<TestDescriptor> which) {
+        return events.fileEntryPublished().filter(e -> which.test(e.getTestDescriptor()))
+                .map(e -> e.getPayload(FileEntry.class).orElseThrow())
+                .collect(Collectors.toMap(f -> f.getPath().getFileName().toString(), f -> f));
+    }
+
+    private static Predicate<TestDescriptor> method(String name) {
+        return d -> d.getUniqueId().toString().contains("[method:" + name + "(");
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    @Test
+    void attaches_console_log_summary_and_firmware_files_to_the_test_once_the_guest_has_stopped() throws IOException {
+        Events events = tests(BootSample.class);
+        Path dir = classDir(BootSample.class).resolve("reachesShell");
+        Map<String, FileEntry> files = attachments(events, method("reachesShell"));
+
+        assertThat(files).containsOnlyKeys("console.log", "summary.properties", "APIC.aml", "DSDT.aml");
+        assertThat(files.get("console.log").getMediaType()).hasValue("text/plain; charset=UTF-8");
+        assertThat(files.get("summary.properties").getMediaType()).hasValue("text/plain; charset=UTF-8");
+        assertThat(files.get("DSDT.aml").getMediaType()).hasValue("application/octet-stream");
+        files.forEach((name, entry) -> assertThat(entry.getPath()).as(name)
+                .isNotEqualTo(dir.resolve(name)).hasSameBinaryContentAs(dir.resolve(name)));
+        // published after the guest stopped: the attached summary knows how it ended
+        assertThat(load(files.get("summary.properties").getPath()).getProperty("exit")).isEqualTo("stopped: closed by the test");
+        assertThat(Files.readString(files.get("console.log").getPath())).contains("linuxvm: userspace ready");
+        events.assertEventsMatchLooselyInOrder(
+                event(test("reachesShell"), fileEntry(f -> f.getPath().endsWith("console.log"))),
+                event(test("reachesShell"), finishedSuccessfully()));
+        assertThat(attachments(events, method("powersOff"))).containsOnlyKeys(files.keySet());
+    }
+
+    @Test
+    void a_second_run_into_the_same_output_directory_replaces_the_attached_files() {
+        tests(BootSample.class).assertStatistics(s -> s.succeeded(2));
+        tests(BootSample.class).assertStatistics(s -> s.succeeded(2).failed(0));
+    }
+
+    @Test
+    void a_failed_boot_still_attaches_its_console_log() throws IOException {
+        Map<String, FileEntry> files = attachments(tests(PanicAtBoot.class), method("neverRuns"));
+        assertThat(files).containsKey("console.log");
+        assertThat(Files.readString(files.get("console.log").getPath()))
+                .contains("Kernel panic - not syncing: VFS: Unable to mount root fs");
+    }
+
+    @Test
+    void a_per_class_guest_attaches_its_files_to_the_class() {
+        EngineExecutionResults results = run(SharedGuest.class, true);
+        assertThat(attachments(results.containerEvents(), d -> d.getUniqueId().toString().endsWith("SharedGuest]")))
+                .containsOnlyKeys("console.log", "summary.properties", "APIC.aml", "DSDT.aml");
+        assertThat(results.testEvents().fileEntryPublished().count()).isZero();
+    }
+
     @LinuxVm(arch = GuestArch.AARCH64)
     static class MatrixSample {
         @BootMatrix(modes = {BootMode.ACPI, BootMode.DEVICE_TREE})
@@ -159,6 +227,11 @@ class LinuxVmExtensionTest {
                 .resolve("guest.dtb")).exists();
         assertThat(classDir(MatrixSample.class).resolve("firmware[aarch64,acpi]")
                 .resolve("DSDT.aml")).exists();
+        Predicate<TestDescriptor> firmware = d -> d.getUniqueId().toString().contains("[test-template:firmware(");
+        assertThat(attachments(events, firmware.and(d -> d.getDisplayName().equals("[aarch64, device-tree]"))))
+                .containsOnlyKeys("console.log", "summary.properties", "guest.dtb");
+        assertThat(attachments(events, firmware.and(d -> d.getDisplayName().equals("[aarch64, acpi]"))))
+                .containsOnlyKeys("console.log", "summary.properties", "APIC.aml", "DSDT.aml");
     }
 
     static class DeviceTreeOnX86Matrix {

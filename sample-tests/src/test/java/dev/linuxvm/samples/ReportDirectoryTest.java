@@ -9,14 +9,17 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Runs after the samples (class order in junit-platform.properties; unannotated classes get
- * {@link Order#DEFAULT}, this one {@code Integer.MAX_VALUE}) and checks the report
+ * {@link Order#DEFAULT}, this one {@code Integer.MAX_VALUE}; under parallel execution
+ * {@link Isolated} makes it wait until the others have finished) and checks the report
  * directories their finished guests left under {@code target/linuxvm/}. Run it together with the
  * sample classes, not alone.
  */
 @Order(Integer.MAX_VALUE)
+@Isolated("reads the reports of the guests that the other classes boot")
 class ReportDirectoryTest {
     private static final Path REPORTS = Path.of("target", "linuxvm");
 

@@ -10,6 +10,7 @@ import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +132,9 @@ public final class QemuBackend implements Backend {
             Path dir = workRoot == null
                     ? Files.createTempDirectory(WORK_DIR_PREFIX, perms)
                     : Files.createTempDirectory(workRoot, WORK_DIR_PREFIX, perms);
-            Files.writeString(dir.resolve(OWNER_FILE), ownerId(ProcessHandle.current()));
+            // Written aside and moved in, so a sweep by a guest starting in parallel never reads a half-written id.
+            Path owner = Files.writeString(dir.resolve(OWNER_FILE + ".tmp"), ownerId(ProcessHandle.current()));
+            Files.move(owner, dir.resolve(OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
             deleteStaleWorkDirs(dir.getParent());
             return dir;
         } catch (IOException e) {
@@ -143,24 +146,29 @@ public final class QemuBackend implements Backend {
     /**
      * Deletes work directories under {@code root} whose owning JVM is gone (killed before its
      * close() or shutdown hook ran; its QEMU died with it through the lifeline). Directories of
-     * live JVMs, and ones without an owner file, are left alone.
+     * live JVMs, ones without an owner file (just being created) and ones whose owner cannot be
+     * read are left alone; one such directory does not stop the sweep.
      */
     static void deleteStaleWorkDirs(Path root) {
         try (var dirs = Files.newDirectoryStream(root, WORK_DIR_PREFIX + "*")) {
             for (Path dir : dirs) {
-                Path owner = dir.resolve(OWNER_FILE);
-                if (!Files.isReadable(owner)) {
-                    continue;
-                }
-                String id = Files.readString(owner).trim();
-                long pid = Long.parseLong(id.split(" ")[0]);
-                boolean alive = ProcessHandle.of(pid).map(QemuBackend::ownerId).map(id::equals).orElse(false);
-                if (!alive) {
+                if (ownerGone(dir.resolve(OWNER_FILE))) {
                     QemuVm.deleteTree(dir);
                 }
             }
         } catch (IOException | RuntimeException e) {
             // best effort: another JVM may be deleting the same directories
+        }
+    }
+
+    /** Whether {@code owner} names a JVM ("pid start-millis") that no longer runs. */
+    private static boolean ownerGone(Path owner) {
+        try {
+            String id = Files.readString(owner).trim();
+            long pid = Long.parseLong(id.split(" ")[0]);
+            return !ProcessHandle.of(pid).map(QemuBackend::ownerId).map(id::equals).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            return false; // missing, unreadable or not an id: not provably stale
         }
     }
 

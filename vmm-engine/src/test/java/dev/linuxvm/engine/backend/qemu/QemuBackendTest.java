@@ -227,6 +227,26 @@ class QemuBackendTest {
     }
 
     @Test
+    void the_stale_directory_sweep_spares_directories_being_created_and_live_owners(@org.junit.jupiter.api.io.TempDir Path root)
+            throws IOException {
+        Path creating = Files.createDirectory(root.resolve(QemuBackend.WORK_DIR_PREFIX + "creating")); // no owner yet
+        Path garbled = Files.createDirectory(root.resolve(QemuBackend.WORK_DIR_PREFIX + "garbled"));
+        Files.writeString(garbled.resolve(QemuBackend.OWNER_FILE), "");
+        Path live = Files.createDirectory(root.resolve(QemuBackend.WORK_DIR_PREFIX + "live"));
+        Files.writeString(live.resolve(QemuBackend.OWNER_FILE), QemuBackend.ownerId(ProcessHandle.current()));
+        Path stale = Files.createDirectory(root.resolve(QemuBackend.WORK_DIR_PREFIX + "stale"));
+        // this JVM's pid with another start time: a reused pid, so its owner is gone
+        Files.writeString(stale.resolve(QemuBackend.OWNER_FILE), ProcessHandle.current().pid() + " 1");
+
+        QemuBackend.deleteStaleWorkDirs(root);
+
+        assertThat(creating).exists();
+        assertThat(garbled).exists();
+        assertThat(live).exists();
+        assertThat(stale).doesNotExist();
+    }
+
+    @Test
     void a_missing_binary_is_unavailable_with_the_apt_get_line(@org.junit.jupiter.api.io.TempDir Path dir) {
         QemuBackend missing = QemuBackend.builder()
                 .binary(Arch.X86_64, dir.resolve("qemu-system-x86_64"))
