@@ -15,7 +15,11 @@ public final class DefaultCmdline {
      * before the console driver registers. Under emulation also {@code tsc_early_khz}: on microvm
      * under TCG the PIT-based TSC calibration hangs at random (vmm-engine/README.md,
      * "TSC calibration under TCG"), so we tell the kernel
-     * the host TSC frequency. aarch64: the PL011 console; {@code earlycon} finds the UART through
+     * the host TSC frequency, and {@code tsc=reliable}: TCG's TSC follows the host's, but the
+     * clocksource watchdog, whose only reference there is jiffies (timer interrupts that TCG
+     * delivers late on a loaded host), marks it unstable and falls back to refined-jiffies; some
+     * seconds later it may switch back, and that late kernel line lands in a test's command
+     * output. aarch64: the PL011 console; {@code earlycon} finds the UART through
      * SPCR (ACPI) or stdout-path (DT). Both: {@code panic=-1} reboots at once on a panic, which
      * ends the VM instead of hanging it.
      */
@@ -25,7 +29,7 @@ public final class DefaultCmdline {
             if (emulated) {
                 OptionalLong khz = QemuHost.tscKhz();
                 if (khz.isPresent()) {
-                    s.append(" tsc_early_khz=").append(khz.getAsLong());
+                    s.append(" tsc_early_khz=").append(khz.getAsLong()).append(" tsc=reliable");
                 }
             }
             return s.toString();

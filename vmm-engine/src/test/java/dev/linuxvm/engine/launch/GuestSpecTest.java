@@ -76,7 +76,7 @@ class GuestSpecTest {
         assertThat(DefaultCmdline.forArch(Arch.AARCH64, true)).isEqualTo("console=ttyAMA0 earlycon panic=-1");
         assertThat(DefaultCmdline.forArch(Arch.X86_64, false)).isEqualTo("console=ttyS0 earlyprintk=ttyS0 panic=-1");
         QemuHost.tscKhz().ifPresent(khz -> assertThat(DefaultCmdline.forArch(Arch.X86_64, true))
-                .endsWith(" tsc_early_khz=" + khz));
+                .endsWith(" tsc_early_khz=" + khz + " tsc=reliable"));
     }
 
     @Test
