@@ -203,7 +203,11 @@ public final class KvmLab {
         if (arch == Arch.X86_64) {
             // TCG's "max" CPU offers SVM with nested paging; microvm boots in ~2 s under TCG.
             cmd.addAll(List.of("qemu-system-x86_64", "-M", "microvm", "-accel", "tcg", "-cpu", "max"));
-            StringBuilder a = new StringBuilder("console=ttyS0 panic=-1 loglevel=4");
+            // tsc=reliable: under TCG the TSC follows the host clock and is consistent across vCPUs,
+            // but level 1's clocksource watchdog, starved on a loaded host, calls it unstable; KVM
+            // then gives level 2 a kvm-clock without a master clock, and level-2 guests (QEMU's as
+            // much as ours) stalled for minutes during boot.
+            StringBuilder a = new StringBuilder("console=ttyS0 panic=-1 loglevel=4 tsc=reliable");
             // Without a TSC frequency, microvm under TCG can hang calibrating against the PIT (DESIGN.md).
             OptionalLong khz = QemuHost.tscKhz();
             khz.ifPresent(k -> a.append(" tsc_early_khz=").append(k));
