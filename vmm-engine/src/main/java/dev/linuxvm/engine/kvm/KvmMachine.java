@@ -18,6 +18,14 @@ interface KvmMachine<V extends RunnableVcpu> extends AutoCloseable {
     /** Host bytes for the guest's console UART. */
     void consoleInput(byte[] data, int offset, int length);
 
+    /**
+     * Captures the machine (VM, vCPUs, devices, a descriptor of each RAM memfd); only while no
+     * vCPU thread runs. Machines whose RAM is not memfd-backed cannot.
+     */
+    default KvmSnapshot snapshot() {
+        throw new KvmException(getClass().getSimpleName() + " cannot be snapshotted");
+    }
+
     /** Closes vCPUs, devices, the VM, guest memory and /dev/kvm; only once no vCPU thread runs. */
     @Override
     void close();
