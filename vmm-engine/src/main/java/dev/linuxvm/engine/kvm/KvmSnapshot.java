@@ -58,6 +58,15 @@ public final class KvmSnapshot implements Snapshot {
         return state;
     }
 
+    /** What the capture left out or could not read, for reports (x86: MSRs KVM listed but refused to read). */
+    public List<String> notes() {
+        if (state instanceof X86MachineState x && !x.unreadableMsrs().isEmpty()) {
+            return List.of("MSRs KVM lists but would not read (left out): " + x.unreadableMsrs().stream()
+                    .map(i -> "0x" + Integer.toHexString(i)).toList());
+        }
+        return List.of();
+    }
+
     /** The memory slots, in slot order; fails once closed. */
     synchronized List<Ram> ram() {
         if (closed) {
