@@ -17,6 +17,27 @@ public interface Backend {
     /** Starts the guest; console output goes to {@code console} from the backend's thread. */
     RunningVm start(GuestImage image, ConsoleListener console);
 
+    /**
+     * Starts the guest like {@link #start}, ready to be {@linkplain RunningVm#snapshot()
+     * snapshotted} (a template: e.g. its RAM in a file its clones can map copy-on-write).
+     * Backends that cannot snapshot just start it.
+     */
+    default RunningVm startForSnapshot(GuestImage image, ConsoleListener console) {
+        return start(image, console);
+    }
+
+    /**
+     * Starts a new guest from {@code snapshot}: it continues where the snapshotted guest was,
+     * with private memory, its console output going to {@code console}. The snapshot stays
+     * usable for more guests.
+     *
+     * @throws UnsupportedOperationException when this backend cannot restore snapshots
+     * @throws IllegalArgumentException when {@code snapshot} was taken by another backend
+     */
+    default RunningVm restore(Snapshot snapshot, ConsoleListener console) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot restore snapshots");
+    }
+
     record Availability(boolean available, String reason) {
         public static Availability yes(String why) {
             return new Availability(true, why);

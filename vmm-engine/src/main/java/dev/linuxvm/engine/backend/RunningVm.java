@@ -21,4 +21,17 @@ public interface RunningVm extends AutoCloseable {
     /** Stops the guest now (idempotent) and releases everything; the exit becomes {@link VmExit.Stopped}. */
     @Override
     void close();
+
+    /**
+     * Pauses the guest for good and captures it: the snapshot restores, through
+     * {@link Backend#restore}, to guests that continue from this instant. Afterwards this guest
+     * stays paused (it no longer runs, and has no exit) until closed; closing it does not affect
+     * the snapshot. Only guests started with {@link Backend#startForSnapshot} support this.
+     *
+     * @throws UnsupportedOperationException when this backend or this guest cannot be snapshotted
+     * @throws IllegalStateException when the guest has already ended
+     */
+    default Snapshot snapshot() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be snapshotted");
+    }
 }

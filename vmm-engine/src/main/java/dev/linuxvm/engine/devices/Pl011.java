@@ -282,4 +282,67 @@ public final class Pl011 implements MmioDevice {
     private void update() {
         host.irqLevel((ris() & imsc) != 0);
     }
+
+    /**
+     * The PL011's state for a snapshot: every register, the receive FIFO, the host bytes not yet
+     * in it, and the interrupt level last driven. The console listener and the IRQ line are
+     * wiring, not state.
+     */
+    public record State(int ilpr, int ibrd, int fbrd, int lcrH, int cr, int ifls, int imsc, int dmacr, int txRis,
+                        boolean irqLevel, byte[] rxFifo, byte[] hostQueue) {
+        public State {
+            rxFifo = rxFifo.clone();
+            hostQueue = hostQueue.clone();
+        }
+    }
+
+    /** This UART's state now. */
+    public State snapshot() {
+        synchronized (lock) {
+            return new State(ilpr, ibrd, fbrd, lcrH, cr, ifls, imsc, dmacr, txRis, (ris() & imsc) != 0,
+                    bytes(rxFifo), bytes(hostQueue));
+        }
+    }
+
+    /**
+     * Takes over {@code s}. The PL011's interrupt is a level (UARTMIS != 0) into a level-sensitive
+     * SPI, and a new VM's interrupt controller starts with the line low: a high level is driven
+     * again here.
+     */
+    public void restore(State s) {
+        synchronized (lock) {
+            restoreLocked(s);
+            update(); // publishes the restored level: high is driven again
+        }
+        host.flush();
+    }
+
+    private void restoreLocked(State s) {
+        ilpr = s.ilpr();
+        ibrd = s.ibrd();
+        fbrd = s.fbrd();
+        lcrH = s.lcrH();
+        cr = s.cr();
+        ifls = s.ifls();
+        imsc = s.imsc();
+        dmacr = s.dmacr();
+        txRis = s.txRis();
+        rxFifo.clear();
+        for (byte b : s.rxFifo()) {
+            rxFifo.add(b);
+        }
+        hostQueue.clear();
+        for (byte b : s.hostQueue()) {
+            hostQueue.add(b);
+        }
+    }
+
+    private static byte[] bytes(ArrayDeque<Byte> q) {
+        byte[] b = new byte[q.size()];
+        int i = 0;
+        for (byte x : q) {
+            b[i++] = x;
+        }
+        return b;
+    }
 }

@@ -414,4 +414,66 @@ public final class Uart16550 implements PortIoDevice {
     private void updateIrq() {
         host.irqLevel(pendingInterrupt() != IIR_NO_INT);
     }
+
+    /**
+     * The UART's state for a snapshot: every register, the receive FIFO, the host bytes not yet
+     * in it, and the interrupt level last driven. The console listener and the IRQ line are
+     * wiring, not state.
+     */
+    public record State(int ier, int lcr, int mcr, int msr, int scr, int dll, int dlm, boolean fifoEnabled,
+                        int triggerLevel, boolean thrInterrupt, boolean irqLevel, byte[] rxFifo, byte[] hostQueue) {
+        public State {
+            rxFifo = rxFifo.clone();
+            hostQueue = hostQueue.clone();
+        }
+    }
+
+    /** This UART's state now. */
+    public State snapshot() {
+        synchronized (lock) {
+            return new State(ier, lcr, mcr, msr, scr, dll, dlm, fifoEnabled, triggerLevel, thrInterrupt,
+                    pendingInterrupt() != IIR_NO_INT, bytes(rxFifo), bytes(hostQueue));
+        }
+    }
+
+    /**
+     * Takes over {@code s}. The IRQ line is not driven: on a PC it is edge-triggered, and the
+     * interrupt controllers' restored state already holds what the line did.
+     */
+    public void restore(State s) {
+        synchronized (lock) {
+            restoreLocked(s);
+        }
+    }
+
+    private void restoreLocked(State s) {
+        ier = s.ier();
+        lcr = s.lcr();
+        mcr = s.mcr();
+        msr = s.msr();
+        scr = s.scr();
+        dll = s.dll();
+        dlm = s.dlm();
+        fifoEnabled = s.fifoEnabled();
+        triggerLevel = s.triggerLevel();
+        thrInterrupt = s.thrInterrupt();
+        host.assumeIrqLevel(s.irqLevel());
+        rxFifo.clear();
+        for (byte b : s.rxFifo()) {
+            rxFifo.add(b);
+        }
+        hostQueue.clear();
+        for (byte b : s.hostQueue()) {
+            hostQueue.add(b);
+        }
+    }
+
+    private static byte[] bytes(ArrayDeque<Byte> q) {
+        byte[] b = new byte[q.size()];
+        int i = 0;
+        for (byte x : q) {
+            b[i++] = x;
+        }
+        return b;
+    }
 }

@@ -106,6 +106,15 @@ final class UartHostSide {
         irqWanted = level;
     }
 
+    /**
+     * A restored device: the line is taken to be at {@code level} already, without driving it
+     * (an edge-triggered line whose interrupt controller was restored with it).
+     */
+    void assumeIrqLevel(boolean level) {
+        irqWanted = level;
+        irqPublished = level;
+    }
+
     // ---- after releasing the device lock -----------------------------------------------------
 
     /** Delivers pending output and the interrupt level; call without holding the device lock. */

@@ -50,6 +50,7 @@ public final class Ioctls {
     public static final long KVM_CHECK_EXTENSION = _IO(KVMIO, 0x03);
     public static final long KVM_GET_VCPU_MMAP_SIZE = _IO(KVMIO, 0x04);
     public static final long KVM_GET_SUPPORTED_CPUID = _IOWR(KVMIO, 0x05, KvmCpuid2.HEADER_SIZE);
+    public static final long KVM_GET_MSR_INDEX_LIST = _IOWR(KVMIO, 0x02, KvmMsrList.HEADER_SIZE);
 
     // VM ioctls.
     public static final long KVM_CREATE_VCPU = _IO(KVMIO, 0x41);
@@ -60,6 +61,13 @@ public final class Ioctls {
     public static final long KVM_IRQ_LINE = _IOW(KVMIO, 0x61, KvmIrqLevel.SIZE);
     public static final long KVM_SET_GSI_ROUTING = _IOW(KVMIO, 0x6A, KvmIrqRouting.HEADER_SIZE);
     public static final long KVM_CREATE_PIT2 = _IOW(KVMIO, 0x77, KvmPitConfig.SIZE);
+    public static final long KVM_GET_IRQCHIP = _IOWR(KVMIO, 0x62, KvmIrqchip.SIZE);
+    /** _IOR although it writes: a historical quirk kept by the kernel header. */
+    public static final long KVM_SET_IRQCHIP = _IOR(KVMIO, 0x63, KvmIrqchip.SIZE);
+    public static final long KVM_SET_CLOCK = _IOW(KVMIO, 0x7B, KvmClockData.SIZE);
+    public static final long KVM_GET_CLOCK = _IOR(KVMIO, 0x7C, KvmClockData.SIZE);
+    public static final long KVM_GET_PIT2 = _IOR(KVMIO, 0x9F, KvmPitState2.SIZE);
+    public static final long KVM_SET_PIT2 = _IOW(KVMIO, 0xA0, KvmPitState2.SIZE);
     public static final long KVM_ARM_PREFERRED_TARGET = _IOR(KVMIO, 0xAF, KvmVcpuInit.SIZE);
     public static final long KVM_CREATE_DEVICE = _IOWR(KVMIO, 0xE0, KvmCreateDevice.SIZE);
     public static final long KVM_ENABLE_CAP = _IOW(KVMIO, 0xA3, KvmMsrFilter.ENABLE_CAP_SIZE);
@@ -72,19 +80,35 @@ public final class Ioctls {
     public static final long KVM_GET_SREGS = _IOR(KVMIO, 0x83, KvmSregs.SIZE);
     public static final long KVM_SET_SREGS = _IOW(KVMIO, 0x84, KvmSregs.SIZE);
     public static final long KVM_TRANSLATE = _IOWR(KVMIO, 0x85, KvmTranslation.SIZE);
+    public static final long KVM_GET_MSRS = _IOWR(KVMIO, 0x88, KvmMsrs.HEADER_SIZE);
     public static final long KVM_SET_MSRS = _IOW(KVMIO, 0x89, KvmMsrs.HEADER_SIZE);
     public static final long KVM_GET_FPU = _IOR(KVMIO, 0x8C, KvmFpu.SIZE);
     public static final long KVM_SET_FPU = _IOW(KVMIO, 0x8D, KvmFpu.SIZE);
     public static final long KVM_GET_LAPIC = _IOR(KVMIO, 0x8E, X86Lapic.SIZE);
     public static final long KVM_SET_LAPIC = _IOW(KVMIO, 0x8F, X86Lapic.SIZE);
     public static final long KVM_SET_CPUID2 = _IOW(KVMIO, 0x90, KvmCpuid2.HEADER_SIZE);
+    public static final long KVM_GET_CPUID2 = _IOWR(KVMIO, 0x91, KvmCpuid2.HEADER_SIZE);
+    public static final long KVM_GET_MP_STATE = _IOR(KVMIO, 0x98, KvmMpState.SIZE);
+    public static final long KVM_SET_MP_STATE = _IOW(KVMIO, 0x99, KvmMpState.SIZE);
+    public static final long KVM_GET_VCPU_EVENTS = _IOR(KVMIO, 0x9F, KvmVcpuEvents.SIZE);
+    public static final long KVM_SET_VCPU_EVENTS = _IOW(KVMIO, 0xA0, KvmVcpuEvents.SIZE);
+    public static final long KVM_GET_DEBUGREGS = _IOR(KVMIO, 0xA1, KvmDebugregs.SIZE);
+    public static final long KVM_SET_DEBUGREGS = _IOW(KVMIO, 0xA2, KvmDebugregs.SIZE);
+    public static final long KVM_GET_XSAVE = _IOR(KVMIO, 0xA4, KvmXsave.SIZE);
+    public static final long KVM_SET_XSAVE = _IOW(KVMIO, 0xA5, KvmXsave.SIZE);
+    public static final long KVM_GET_XCRS = _IOR(KVMIO, 0xA6, KvmXcrs.SIZE);
+    public static final long KVM_SET_XCRS = _IOW(KVMIO, 0xA7, KvmXcrs.SIZE);
+    public static final long KVM_GET_XSAVE2 = _IOR(KVMIO, 0xCF, KvmXsave.SIZE);
     public static final long KVM_GET_TSC_KHZ = _IO(KVMIO, 0xA3);
     public static final long KVM_GET_ONE_REG = _IOW(KVMIO, 0xAB, KvmOneReg.SIZE);
     public static final long KVM_SET_ONE_REG = _IOW(KVMIO, 0xAC, KvmOneReg.SIZE);
     public static final long KVM_ARM_VCPU_INIT = _IOW(KVMIO, 0xAE, KvmVcpuInit.SIZE);
+    public static final long KVM_GET_REG_LIST = _IOWR(KVMIO, 0xB0, KvmRegList.HEADER_SIZE);
 
     // Device ioctls.
     public static final long KVM_SET_DEVICE_ATTR = _IOW(KVMIO, 0xE1, KvmDeviceAttr.SIZE);
+    /** _IOW although it reads: the value goes to the address in the attribute. */
+    public static final long KVM_GET_DEVICE_ATTR = _IOW(KVMIO, 0xE2, KvmDeviceAttr.SIZE);
 
     /** The only KVM API version there has ever been (Documentation/virt/kvm/api.rst, 4.1). */
     public static final int KVM_API_VERSION = 12;
@@ -95,9 +119,15 @@ public final class Ioctls {
     public static final int KVM_CAP_SET_TSS_ADDR = 4;
     public static final int KVM_CAP_EXT_CPUID = 7;
     public static final int KVM_CAP_NR_VCPUS = 9;
+    public static final int KVM_CAP_MP_STATE = 14;
     public static final int KVM_CAP_IRQ_ROUTING = 25;
     public static final int KVM_CAP_PIT2 = 33;
     public static final int KVM_CAP_SET_IDENTITY_MAP_ADDR = 37;
+    public static final int KVM_CAP_ADJUST_CLOCK = 39;
+    public static final int KVM_CAP_VCPU_EVENTS = 41;
+    public static final int KVM_CAP_DEBUGREGS = 50;
+    public static final int KVM_CAP_XSAVE = 55;
+    public static final int KVM_CAP_XCRS = 56;
     public static final int KVM_CAP_GET_TSC_KHZ = 61;
     public static final int KVM_CAP_ONE_REG = 70;
     public static final int KVM_CAP_MAX_VCPUS = 66;
@@ -105,6 +135,7 @@ public final class Ioctls {
     public static final int KVM_CAP_ARM_PSCI_0_2 = 102;
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
     public static final int KVM_CAP_X86_USER_SPACE_MSR = 188;
+    public static final int KVM_CAP_XSAVE2 = 208;
 
     private Ioctls() {
     }

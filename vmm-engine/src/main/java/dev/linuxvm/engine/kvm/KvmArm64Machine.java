@@ -66,6 +66,11 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
     }
 
     static KvmArm64Machine create(KvmSystem system, GuestImage image, ConsoleListener console) {
+        return create(system, image, console, false);
+    }
+
+    /** As above; {@code sharedRam}: RAM in a memfd, so that {@link #snapshot} works. */
+    static KvmArm64Machine create(KvmSystem system, GuestImage image, ConsoleListener console, boolean sharedRam) {
         Arm64BootState boot = image.bootState().match(x86 -> {
             throw new KvmException(Kind.INTERNAL, "aarch64 KVM machine: the image's boot state is for x86_64");
         }, arm64 -> arm64);
@@ -78,7 +83,9 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
         KvmArm64Machine machine = null;
         try {
             vm = system.createVm();
-            memory = GuestMemory.allocate(image.ramBase(), image.ramSize());
+            memory = sharedRam
+                    ? GuestMemory.allocateShared(image.ramBase(), image.ramSize())
+                    : GuestMemory.allocate(image.ramBase(), image.ramSize());
             for (MemoryRegion r : image.regions()) {
                 memory.write(r.address(), r.data());
             }
@@ -170,5 +177,68 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
         closeQuietly(vm);
         closeQuietly(memory);
         closeQuietly(system);
+    }
+
+    // Snapshots (issue #9): what the machine holds is captured by Arm64MachineState.
+
+    @Override
+    public KvmSnapshot snapshot() {
+        int memfd = memory.dupMemfd();
+        try {
+            Arm64MachineState state = Arm64MachineState.capture(vcpus, gic, uart);
+            return new KvmSnapshot(dev.linuxvm.engine.Arch.AARCH64, vcpus.size(),
+                    List.of(new KvmSnapshot.Ram(memory.guestBase(), memory.size(), memfd)), state);
+        } catch (RuntimeException e) {
+            GuestMemory.closeFd(memfd);
+            throw e;
+        }
+    }
+
+    /**
+     * A machine that continues from {@code snapshot}: the VM, the snapshot's RAM mapped
+     * copy-on-write, the vGIC and the vCPUs set up as {@link #create} does (the same init
+     * features: the MP state then decides who runs), then {@link Arm64MachineState}'s restore
+     * order. On failure closes what it opened, {@code system} included.
+     */
+    static KvmArm64Machine restore(KvmSystem system, KvmSnapshot snapshot, ConsoleListener console) {
+        Arm64MachineState state = (Arm64MachineState) snapshot.state();
+        KvmVm vm = null;
+        GuestMemory memory = null;
+        KvmArm64Machine machine = null;
+        try {
+            vm = system.createVm();
+            memory = snapshot.mapPrivate().get(0);
+            vm.setUserMemoryRegion(0, memory);
+            machine = new KvmArm64Machine(system, vm, memory, console);
+            machine.gic = vm.createDevice(KvmCreateDevice.KVM_DEV_TYPE_ARM_VGIC_V3);
+            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_DIST, GICD_BASE);
+            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_REDIST, GICR_BASE);
+            for (int id = 0; id < state.vcpus().size(); id++) {
+                KvmVcpu vcpu = vm.createVcpu(id);
+                machine.vcpus.add(vcpu);
+                KvmVcpuInit init = vm.armPreferredTarget();
+                init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_PSCI_0_2;
+                if (id > 0) {
+                    init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_POWER_OFF;
+                }
+                vcpu.armVcpuInit(init);
+            }
+            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_CTRL, KvmDeviceAttr.KVM_DEV_ARM_VGIC_CTRL_INIT);
+            for (KvmVcpu v : machine.vcpus) {
+                Arm64MachineState.restore(v, state.vcpus().get(v.id()));
+            }
+            state.restoreGic(machine.gic);
+            machine.uart.restore(state.uart());
+            return machine;
+        } catch (RuntimeException e) {
+            if (machine != null) {
+                machine.close();
+            } else {
+                closeQuietly(memory);
+                closeQuietly(vm);
+                closeQuietly(system);
+            }
+            throw e;
+        }
     }
 }

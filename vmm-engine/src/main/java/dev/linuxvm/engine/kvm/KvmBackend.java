@@ -123,6 +123,20 @@ public final class KvmBackend implements Backend {
 
     @Override
     public RunningVm start(GuestImage image, ConsoleListener console) {
+        return start(image, console, false);
+    }
+
+    /**
+     * Starts the guest with its RAM in memfds mapped shared, so that {@link RunningVm#snapshot()}
+     * works. The price over {@link #start}: shmem pages instead of anonymous ones (no transparent
+     * huge pages unless the host enables them for shmem).
+     */
+    @Override
+    public RunningVm startForSnapshot(GuestImage image, ConsoleListener console) {
+        return start(image, console, true);
+    }
+
+    private RunningVm start(GuestImage image, ConsoleListener console, boolean sharedRam) {
         if (image.arch() != Arch.host()) {
             throw new KvmException("KVM cannot run an " + image.arch() + " guest on an " + Arch.host()
                     + " host: use the QEMU backend");
@@ -140,15 +154,41 @@ public final class KvmBackend implements Backend {
         }
         switch (image.arch()) {
             case X86_64:
-                machine = KvmX86Machine.create(system, image, console, cpuidMasks);
+                machine = KvmX86Machine.create(system, image, console, cpuidMasks, sharedRam);
                 break;
             case AARCH64:
-                machine = KvmArm64Machine.create(system, image, console);
+                machine = KvmArm64Machine.create(system, image, console, sharedRam);
                 break;
             default:
                 system.close();
                 throw new KvmException("no KVM machine for " + image.arch());
         }
+        try {
+            return new KvmRunningVm<>(machine, "kvm");
+        } catch (RuntimeException | Error e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A new guest that continues where {@code snapshot}'s guest was paused, its RAM a
+     * copy-on-write mapping of the snapshot's, its console output going to {@code console}.
+     * Costs a VM, its vCPUs and the state ioctls: the same for any RAM size.
+     */
+    @Override
+    public RunningVm restore(dev.linuxvm.engine.backend.Snapshot snapshot, ConsoleListener console) {
+        if (!(snapshot instanceof KvmSnapshot)) {
+            throw new IllegalArgumentException("the kvm backend restores its own snapshots, not " + snapshot);
+        }
+        KvmSnapshot s = (KvmSnapshot) snapshot;
+        if (s.arch() != Arch.host()) {
+            throw new KvmException("KVM cannot restore an " + s.arch() + " snapshot on an " + Arch.host() + " host");
+        }
+        KvmSystem system = KvmSystem.open(devKvm.toString());
+        KvmMachine<KvmVcpu> machine = s.arch() == Arch.X86_64
+                ? KvmX86Machine.restore(system, s, console)
+                : KvmArm64Machine.restore(system, s, console);
         try {
             return new KvmRunningVm<>(machine, "kvm");
         } catch (RuntimeException | Error e) {

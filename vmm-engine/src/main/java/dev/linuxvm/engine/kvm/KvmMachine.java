@@ -22,6 +22,14 @@ interface KvmMachine<V extends RunnableVcpu> extends AutoCloseable {
     boolean consoleInput(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
             throws InterruptedException;
 
+    /**
+     * Captures the machine (VM, vCPUs, devices, a descriptor of each RAM memfd); only while no
+     * vCPU thread runs. Machines whose RAM is not memfd-backed cannot.
+     */
+    default KvmSnapshot snapshot() {
+        throw new KvmException(getClass().getSimpleName() + " cannot be snapshotted");
+    }
+
     /** Closes vCPUs, devices, the VM, guest memory and /dev/kvm; only once no vCPU thread runs. */
     @Override
     void close();

@@ -35,6 +35,8 @@ final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
     private final AtomicReference<VmExit> exit = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** Set by {@link #snapshot()}: the vCPU threads leave their loops without an exit. */
+    private volatile boolean pausing;
     private boolean closed;
 
     /**
@@ -104,12 +106,30 @@ final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
                     finish(end.get());
                 }
             }
+            if (pausing) {
+                completePendingExit(vcpu);
+            }
         } catch (RuntimeException | Error t) {
             finish(new VmExit.Crashed("vCPU " + i + ": " + t));
         } finally {
             synchronized (this) {
                 inRunLoop[i] = false;
             }
+        }
+    }
+
+    /**
+     * An I/O, MMIO or MSR exit is complete only once KVM_RUN is entered again, and that pending
+     * part is in no state userspace can read (api.rst, "KVM_RUN": "userspace should ensure that
+     * the operation is completed before performing a live migration"). One more KVM_RUN with
+     * immediate_exit set completes it and returns EINTR before any guest instruction runs.
+     */
+    private static void completePendingExit(RunnableVcpu vcpu) {
+        vcpu.requestImmediateExit();
+        VcpuExit e = vcpu.run();
+        if (!(e instanceof VcpuExit.Interrupted)) {
+            throw new KvmException("vCPU " + vcpu.id() + ": KVM_RUN with immediate_exit returned " + e
+                    + " instead of EINTR while pausing for a snapshot");
         }
     }
 
@@ -172,5 +192,42 @@ final class KvmRunningVm<V extends RunnableVcpu> implements RunningVm {
         if (allStopped) {
             machine.close();
         }
+    }
+
+    /**
+     * Pauses every vCPU for good (kicked out of KVM_RUN, pending exits completed, threads
+     * ended) and captures the machine. The guest stays paused: it runs no more and gets no exit;
+     * {@link #close()} releases it and leaves the snapshot intact (the snapshot owns its own
+     * descriptors of the RAM memfds). Calling it again on the paused guest takes another,
+     * identical snapshot.
+     */
+    @Override
+    public KvmSnapshot snapshot() {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("cannot snapshot a closed guest");
+            }
+        }
+        if (exit.get() != null) {
+            throw new IllegalStateException("cannot snapshot a guest that has ended: " + exit.get());
+        }
+        pausing = true;
+        stopping = true;
+        kickAll();
+        for (Thread t : threads) {
+            try {
+                t.join(JOIN_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KvmException("interrupted while pausing the guest for a snapshot");
+            }
+            if (t.isAlive()) {
+                throw new KvmException(t.getName() + " did not leave KVM_RUN within " + JOIN_TIMEOUT + " of the pause");
+            }
+        }
+        if (exit.get() != null) {
+            throw new IllegalStateException("the guest ended while pausing for the snapshot: " + exit.get());
+        }
+        return machine.snapshot();
     }
 }

@@ -59,4 +59,28 @@ public final class KvmSystem extends Fd {
         }
         throw new KvmException("KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
     }
+
+    /** KVM_GET_MSR_INDEX_LIST: the MSRs KVM can save and restore for a vCPU, in KVM's order. */
+    public List<Integer> msrIndexList() {
+        int capacity = 256;
+        while (true) {
+            ByteBuffer b = ByteBuffer.allocate(KvmMsrList.HEADER_SIZE + 4 * capacity).order(java.nio.ByteOrder.nativeOrder());
+            b.putInt(0, capacity);
+            try {
+                ioctl(Ioctls.KVM_GET_MSR_INDEX_LIST, b);
+            } catch (KvmException e) {
+                if (e.getCause() instanceof LastErrorException
+                        && ((LastErrorException) e.getCause()).getErrorCode() == LibC.E2BIG && b.getInt(0) > capacity) {
+                    capacity = b.getInt(0);
+                    continue;
+                }
+                throw e;
+            }
+            List<Integer> indices = new java.util.ArrayList<>();
+            for (int i = 0; i < b.getInt(0); i++) {
+                indices.add(b.getInt(KvmMsrList.HEADER_SIZE + 4 * i));
+            }
+            return indices;
+        }
+    }
 }

@@ -191,4 +191,117 @@ public final class KvmVcpu extends Fd implements RunnableVcpu {
             }
         }
     }
+
+    // Snapshot support: state carried as opaque native-order bytes, so one snapshot can be
+    // restored by many threads at once without sharing a JNA structure.
+
+    /** An ioctl that fills {@code size} bytes (KVM_GET_XSAVE, KVM_GET_VCPU_EVENTS, ...). */
+    byte[] getBlob(long request, int size) {
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+        ioctl(request, b);
+        return b.array();
+    }
+
+    /** An ioctl that reads {@code blob} (KVM_SET_XSAVE, KVM_SET_VCPU_EVENTS, ...). */
+    void setBlob(long request, byte[] blob) {
+        ioctl(request, ByteBuffer.wrap(blob.clone()).order(ByteOrder.nativeOrder()));
+    }
+
+    /** KVM_GET_CPUID2 (x86): the CPUID entries this vCPU was given, as KVM holds them. */
+    public List<KvmCpuidEntry2> getCpuid2() {
+        for (int capacity = 64; capacity <= 4096; capacity *= 2) {
+            ByteBuffer b = KvmCpuid2.empty(capacity);
+            try {
+                ioctl(Ioctls.KVM_GET_CPUID2, b);
+                return KvmCpuid2.decode(b);
+            } catch (KvmException e) {
+                if (!(e.getCause() instanceof LastErrorException)
+                        || ((LastErrorException) e.getCause()).getErrorCode() != LibC.E2BIG) {
+                    throw e;
+                }
+            }
+        }
+        throw new KvmException("KVM_GET_CPUID2 on vCPU " + id + ": more than 4096 entries");
+    }
+
+    /**
+     * KVM_GET_MSRS for {@code indices}, in that order; an MSR KVM cannot read is left out (KVM
+     * stops at the first one it refuses, so the call is repeated without it) and reported in
+     * {@code refused}.
+     */
+    java.util.LinkedHashMap<Integer, Long> getMsrs(List<Integer> indices, List<Integer> refused) {
+        List<Integer> todo = new java.util.ArrayList<>(indices);
+        java.util.LinkedHashMap<Integer, Long> values = new java.util.LinkedHashMap<>();
+        while (!todo.isEmpty()) {
+            java.util.LinkedHashMap<Integer, Long> request = new java.util.LinkedHashMap<>();
+            todo.forEach(i -> request.put(i, 0L));
+            ByteBuffer b = KvmMsrs.encode(request);
+            int done = ioctl(Ioctls.KVM_GET_MSRS, b);
+            for (int k = 0; k < done; k++) {
+                int at = KvmMsrs.HEADER_SIZE + k * KvmMsrs.ENTRY_SIZE;
+                values.put(b.getInt(at + KvmMsrs.ENTRY_OFF_index), b.getLong(at + KvmMsrs.ENTRY_OFF_data));
+            }
+            if (done >= todo.size()) {
+                break;
+            }
+            refused.add(todo.get(done));
+            todo = new java.util.ArrayList<>(todo.subList(done + 1, todo.size()));
+        }
+        return values;
+    }
+
+    /** KVM_GET_MP_STATE. */
+    int getMpState() {
+        return ByteBuffer.wrap(getBlob(Ioctls.KVM_GET_MP_STATE, KvmMpState.SIZE)).order(ByteOrder.nativeOrder()).getInt(0);
+    }
+
+    /** KVM_SET_MP_STATE. */
+    void setMpState(int state) {
+        setBlob(Ioctls.KVM_SET_MP_STATE, ByteBuffer.allocate(KvmMpState.SIZE).order(ByteOrder.nativeOrder()).putInt(0, state).array());
+    }
+
+    /** KVM_GET_REG_LIST (arm64): every ONE_REG id this vCPU has, growing the list while KVM answers E2BIG. */
+    long[] regList() {
+        int capacity = 512;
+        while (true) {
+            ByteBuffer b = ByteBuffer.allocate(KvmRegList.HEADER_SIZE + 8 * capacity).order(ByteOrder.nativeOrder());
+            b.putLong(0, capacity);
+            try {
+                ioctl(Ioctls.KVM_GET_REG_LIST, b);
+            } catch (KvmException e) {
+                if (e.getCause() instanceof LastErrorException
+                        && ((LastErrorException) e.getCause()).getErrorCode() == LibC.E2BIG && b.getLong(0) > capacity) {
+                    capacity = (int) b.getLong(0);
+                    continue;
+                }
+                throw e;
+            }
+            long[] ids = new long[(int) b.getLong(0)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = b.getLong(KvmRegList.HEADER_SIZE + 8 * i);
+            }
+            return ids;
+        }
+    }
+
+    /** KVM_GET_ONE_REG of any size (the size is in the id: {@link KvmRegList#size}). */
+    byte[] getOneRegBytes(long regId) {
+        Memory m = new Memory(KvmRegList.size(regId));
+        KvmOneReg r = new KvmOneReg();
+        r.id = regId;
+        r.addr = Pointer.nativeValue(m);
+        ioctl(Ioctls.KVM_GET_ONE_REG, r);
+        return m.getByteArray(0, (int) m.size());
+    }
+
+    /** KVM_SET_ONE_REG of any size. */
+    void setOneRegBytes(long regId, byte[] value) {
+        Memory m = new Memory(value.length);
+        m.write(0, value, 0, value.length);
+        KvmOneReg r = new KvmOneReg();
+        r.id = regId;
+        r.addr = Pointer.nativeValue(m);
+        ioctl(Ioctls.KVM_SET_ONE_REG, r);
+        java.lang.ref.Reference.reachabilityFence(m);
+    }
 }

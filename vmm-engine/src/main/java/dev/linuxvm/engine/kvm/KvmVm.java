@@ -100,4 +100,34 @@ public final class KvmVm extends Fd {
         ioctl(Ioctls.KVM_CREATE_DEVICE, d);
         return new KvmDevice(d.fd);
     }
+
+    /** KVM_CHECK_EXTENSION on the VM fd (some answers, like KVM_CAP_XSAVE2's size, are per VM). */
+    public int checkExtension(int capability) {
+        return ioctl(Ioctls.KVM_CHECK_EXTENSION, capability);
+    }
+
+    /** KVM_GET_IRQCHIP (x86): the state of the in-kernel chip {@code chipId} ({@link KvmIrqchip}). */
+    byte[] getIrqchip(int chipId) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(KvmIrqchip.SIZE).order(java.nio.ByteOrder.nativeOrder());
+        b.putInt(KvmIrqchip.OFF_chip_id, chipId);
+        ioctl(Ioctls.KVM_GET_IRQCHIP, b);
+        return b.array();
+    }
+
+    /** KVM_SET_IRQCHIP (x86): {@code state} from {@link #getIrqchip}, which names its chip. */
+    void setIrqchip(byte[] state) {
+        ioctl(Ioctls.KVM_SET_IRQCHIP, java.nio.ByteBuffer.wrap(state.clone()));
+    }
+
+    /** A VM ioctl that fills {@code size} bytes (KVM_GET_PIT2, KVM_GET_CLOCK). */
+    byte[] getBlob(long request, int size) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).order(java.nio.ByteOrder.nativeOrder());
+        ioctl(request, b);
+        return b.array();
+    }
+
+    /** A VM ioctl that reads {@code blob} (KVM_SET_PIT2, KVM_SET_CLOCK). */
+    void setBlob(long request, byte[] blob) {
+        ioctl(request, java.nio.ByteBuffer.wrap(blob.clone()));
+    }
 }

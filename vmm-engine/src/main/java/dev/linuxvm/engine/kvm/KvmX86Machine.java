@@ -125,6 +125,12 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
 
     /** Builds the machine; on failure closes what it opened, {@code system} included. */
     static KvmX86Machine create(KvmSystem system, GuestImage image, ConsoleListener console, List<CpuidMask> masks) {
+        return create(system, image, console, masks, false);
+    }
+
+    /** As above; {@code sharedRam}: RAM in memfds, so that {@link #snapshot} works. */
+    static KvmX86Machine create(KvmSystem system, GuestImage image, ConsoleListener console, List<CpuidMask> masks,
+                                boolean sharedRam) {
         X86BootState boot = image.bootState().match(x86 -> x86, arm64 -> {
             throw new KvmException(Kind.INTERNAL, "x86_64 KVM machine: the image's boot state is for aarch64");
         });
@@ -151,7 +157,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                 vm.denyMsrs(MSR_K7_EVNTSEL0, K7_PERF_MSR_COUNT);
             }
             for (int slot = 0; slot < slots.size(); slot++) {
-                GuestMemory ram = GuestMemory.allocate(slots.get(slot).base(), slots.get(slot).size());
+                GuestMemory ram = sharedRam
+                        ? GuestMemory.allocateShared(slots.get(slot).base(), slots.get(slot).size())
+                        : GuestMemory.allocate(slots.get(slot).base(), slots.get(slot).size());
                 memory.add(ram);
                 vm.setUserMemoryRegion(slot, ram);
             }
@@ -387,6 +395,72 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             } catch (Exception e) {
                 System.getLogger(KvmX86Machine.class.getName()).log(System.Logger.Level.WARNING, "closing " + c, e);
             }
+        }
+    }
+
+    // Snapshots (issue #9): what the machine holds is captured by X86MachineState.
+
+    @Override
+    public KvmSnapshot snapshot() {
+        List<KvmSnapshot.Ram> ram = new ArrayList<>();
+        try {
+            for (GuestMemory m : memory) {
+                ram.add(new KvmSnapshot.Ram(m.guestBase(), m.size(), m.dupMemfd()));
+            }
+            X86MachineState state = X86MachineState.capture(system, vm, vcpus, com1);
+            return new KvmSnapshot(dev.linuxvm.engine.Arch.X86_64, vcpus.size(), ram, state);
+        } catch (RuntimeException e) {
+            ram.forEach(r -> GuestMemory.closeFd(r.memfd()));
+            throw e;
+        }
+    }
+
+    /**
+     * A machine that continues from {@code snapshot}: the VM set up as {@link #create} does (TSS,
+     * identity map, irqchip, PIT, GSI routing, MSR filter), the snapshot's RAM mapped
+     * copy-on-write into the same slots, the vCPUs created, then {@link X86MachineState}'s
+     * restore order. On failure closes what it opened, {@code system} included.
+     */
+    static KvmX86Machine restore(KvmSystem system, KvmSnapshot snapshot, ConsoleListener console) {
+        X86MachineState state = (X86MachineState) snapshot.state();
+        KvmVm vm = null;
+        List<GuestMemory> memory = new ArrayList<>();
+        KvmX86Machine machine = null;
+        try {
+            vm = system.createVm();
+            vm.setTssAddr(TSS_ADDRESS);
+            vm.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
+            vm.createIrqchip();
+            vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
+            vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
+            if (!kvmPmuEnabled(Path.of("/sys/module")) && system.checkExtension(Ioctls.KVM_CAP_X86_USER_SPACE_MSR) != 0) {
+                vm.enableCap(Ioctls.KVM_CAP_X86_USER_SPACE_MSR, KvmMsrFilter.KVM_MSR_EXIT_REASON_FILTER);
+                vm.denyMsrs(MSR_K7_EVNTSEL0, K7_PERF_MSR_COUNT);
+            }
+            memory.addAll(snapshot.mapPrivate());
+            for (int slot = 0; slot < memory.size(); slot++) {
+                vm.setUserMemoryRegion(slot, memory.get(slot));
+            }
+            machine = new KvmX86Machine(system, vm, memory, console);
+            for (int id = 0; id < state.vcpus().size(); id++) {
+                machine.vcpus.add(vm.createVcpu(id));
+            }
+            state.restoreVm(vm);
+            X86MachineState.Caps caps = X86MachineState.Caps.of(vm);
+            for (KvmVcpu v : machine.vcpus) {
+                X86MachineState.restore(v, state.vcpus().get(v.id()), caps);
+            }
+            machine.com1.restore(state.com1());
+            return machine;
+        } catch (RuntimeException e) {
+            if (machine != null) {
+                machine.close();
+            } else {
+                memory.forEach(KvmX86Machine::closeQuietly);
+                closeQuietly(vm);
+                closeQuietly(system);
+            }
+            throw e;
         }
     }
 }

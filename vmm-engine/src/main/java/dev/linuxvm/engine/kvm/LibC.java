@@ -7,7 +7,7 @@ import com.sun.jna.Pointer;
 
 /**
  * The libc calls the KVM backend needs (open(2), ioctl(2), mmap(2), munmap(2), close(2),
- * pthread_kill(3), signal(2)). Calls that report through errno declare
+ * memfd_create(2), ftruncate(2), fcntl(2), pthread_kill(3), signal(2)). Calls that report through errno declare
  * {@link LastErrorException} so errno reaches the message. Constants are the Linux values for
  * x86_64 and arm64 (asm-generic/fcntl.h, asm-generic/mman-common.h; identical on both).
  */
@@ -36,6 +36,10 @@ interface LibC extends Library {
     int EAGAIN = 11;
     /** E2BIG: KVM_GET_SUPPORTED_CPUID needs more entries. */
     int E2BIG = 7;
+    /** MFD_CLOEXEC (include/uapi/linux/memfd.h). */
+    int MFD_CLOEXEC = 0x1;
+    /** F_DUPFD_CLOEXEC (include/uapi/linux/fcntl.h: F_LINUX_SPECIFIC_BASE + 6). */
+    int F_DUPFD_CLOEXEC = 1030;
 
     int open(String path, int flags) throws LastErrorException;
 
@@ -48,6 +52,14 @@ interface LibC extends Library {
     Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
 
     int munmap(Pointer addr, long length) throws LastErrorException;
+
+    /** memfd_create(2): an anonymous file in RAM (shmem), the backing of snapshottable guest RAM. */
+    int memfd_create(String name, int flags) throws LastErrorException;
+
+    int ftruncate(int fd, long length) throws LastErrorException;
+
+    /** fcntl(2) with an int argument (F_DUPFD_CLOEXEC). */
+    int fcntl(int fd, int cmd, int arg) throws LastErrorException;
 
     /** pthread_t of the calling thread (unsigned long on Linux/glibc). */
     long pthread_self();

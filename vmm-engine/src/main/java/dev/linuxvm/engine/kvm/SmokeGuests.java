@@ -51,6 +51,28 @@ public final class SmokeGuests {
             (byte) 0xEB, (byte) 0xFD,                   // jmp    <hlt>
     };
 
+    /** Where {@link #COUNT_FOREVER} keeps its counter, in RAM so that snapshots must carry it. */
+    public static final long COUNTER = 0x7000;
+
+    /**
+     * Counts forever: increments the 32-bit word at {@link #COUNTER} and writes 'A' + (count &
+     * 15) to COM1, then spins a while (about 15 ms on PVM, whose emulator runs guest CPL0 code).
+     * Its output is "ABCD...OPAB...", so a guest restored from a snapshot shows whether it
+     * continued from the right instruction, registers and RAM.
+     */
+    public static final byte[] COUNT_FOREVER = {
+            0x66, (byte) 0xBA, (byte) 0xF8, 0x03,       // mov    $0x3f8,%dx
+            (byte) 0x8B, 0x04, 0x25, 0x00, 0x70, 0x00, 0x00, // loop: mov 0x7000,%eax
+            (byte) 0xFF, (byte) 0xC0,                   // inc    %eax
+            (byte) 0x89, 0x04, 0x25, 0x00, 0x70, 0x00, 0x00, // mov    %eax,0x7000
+            0x24, 0x0F,                                 // and    $0xf,%al
+            0x04, 0x41,                                 // add    $'A',%al
+            (byte) 0xEE,                                // out    %al,(%dx)
+            (byte) 0xB9, 0x00, 0x40, 0x00, 0x00,        // mov    $0x4000,%ecx
+            (byte) 0xE2, (byte) 0xFE,                   // spin:  loop spin
+            (byte) 0xEB, (byte) 0xE2,                   // jmp    loop
+    };
+
     /**
      * aarch64: "OK" to the PL011 data register, then PSCI SYSTEM_OFF through HVC. Disassembly
      * from QEMU's {@code -d in_asm}; on QEMU virt (cortex-a57, no firmware) these words print

@@ -57,6 +57,55 @@ class IoctlsTest {
         assertThat(Ioctls.KVM_SET_DEVICE_ATTR).isEqualTo(0x4018AEE1L);
     }
 
+    /**
+     * The snapshot calls: values printed by a C program (printf of each macro) built with gcc
+     * against linux-libc-dev 6.1.187's linux/kvm.h on x86_64. KVM_GET_REG_LIST and
+     * KVM_GET_DEVICE_ATTR are generic (the same on arm64).
+     */
+    @Test
+    void snapshot_ioctls() {
+        assertThat(Ioctls.KVM_GET_MSR_INDEX_LIST).isEqualTo(0xC004AE02L);
+        assertThat(Ioctls.KVM_GET_MSRS).isEqualTo(0xC008AE88L);
+        assertThat(Ioctls.KVM_GET_XSAVE).isEqualTo(0x9000AEA4L);
+        assertThat(Ioctls.KVM_SET_XSAVE).isEqualTo(0x5000AEA5L);
+        assertThat(Ioctls.KVM_GET_XSAVE2).isEqualTo(0x9000AECFL);
+        assertThat(Ioctls.KVM_GET_XCRS).isEqualTo(0x8188AEA6L);
+        assertThat(Ioctls.KVM_SET_XCRS).isEqualTo(0x4188AEA7L);
+        assertThat(Ioctls.KVM_GET_MP_STATE).isEqualTo(0x8004AE98L);
+        assertThat(Ioctls.KVM_SET_MP_STATE).isEqualTo(0x4004AE99L);
+        assertThat(Ioctls.KVM_GET_VCPU_EVENTS).isEqualTo(0x8040AE9FL);
+        assertThat(Ioctls.KVM_SET_VCPU_EVENTS).isEqualTo(0x4040AEA0L);
+        assertThat(Ioctls.KVM_GET_DEBUGREGS).isEqualTo(0x8080AEA1L);
+        assertThat(Ioctls.KVM_SET_DEBUGREGS).isEqualTo(0x4080AEA2L);
+        assertThat(Ioctls.KVM_GET_IRQCHIP).isEqualTo(0xC208AE62L);
+        assertThat(Ioctls.KVM_SET_IRQCHIP).isEqualTo(0x8208AE63L);
+        assertThat(Ioctls.KVM_GET_PIT2).isEqualTo(0x8070AE9FL);
+        assertThat(Ioctls.KVM_SET_PIT2).isEqualTo(0x4070AEA0L);
+        assertThat(Ioctls.KVM_GET_CLOCK).isEqualTo(0x8030AE7CL);
+        assertThat(Ioctls.KVM_SET_CLOCK).isEqualTo(0x4030AE7BL);
+        assertThat(Ioctls.KVM_GET_CPUID2).isEqualTo(0xC008AE91L);
+        assertThat(Ioctls.KVM_GET_REG_LIST).isEqualTo(0xC008AEB0L);
+        assertThat(Ioctls.KVM_GET_DEVICE_ATTR).isEqualTo(0x4018AEE2L);
+    }
+
+    @Test
+    void snapshot_capabilities() {
+        assertThat(Ioctls.KVM_CAP_MP_STATE).isEqualTo(0xE);
+        assertThat(Ioctls.KVM_CAP_ADJUST_CLOCK).isEqualTo(0x27);
+        assertThat(Ioctls.KVM_CAP_VCPU_EVENTS).isEqualTo(0x29);
+        assertThat(Ioctls.KVM_CAP_DEBUGREGS).isEqualTo(0x32);
+        assertThat(Ioctls.KVM_CAP_XSAVE).isEqualTo(0x37);
+        assertThat(Ioctls.KVM_CAP_XCRS).isEqualTo(0x38);
+        assertThat(Ioctls.KVM_CAP_XSAVE2).isEqualTo(0xD0);
+    }
+
+    @Test
+    void requests_that_share_a_number_differ_by_size_and_have_their_own_names() {
+        // KVM_GET_PIT2 and KVM_GET_VCPU_EVENTS are both 0x9F, told apart by the size field.
+        assertThat(Ioctls.name(Ioctls.KVM_GET_PIT2)).isEqualTo("KVM_GET_PIT2");
+        assertThat(Ioctls.name(Ioctls.KVM_GET_VCPU_EVENTS)).isEqualTo("KVM_GET_VCPU_EVENTS");
+    }
+
     @Test
     void encoding_fields_sit_where_asm_generic_ioctl_h_puts_them() {
         long req = Ioctls._IOC(Ioctls.IOC_READ | Ioctls.IOC_WRITE, 0x12, 0x34, 0x3FFF);

@@ -255,4 +255,42 @@ class StructLayoutTest {
         assertThat(KvmRun.decode(b)).isEqualTo(new VcpuExit.FailEntry(0x21, 3));
         assertThat(KvmRun.decode(run(99))).isInstanceOf(VcpuExit.Other.class);
     }
+
+    /**
+     * The snapshot structures, carried as opaque bytes: sizes and the offsets we touch, printed
+     * by a C program (sizeof/offsetof) built against linux-libc-dev 6.1.187's linux/kvm.h on x86_64.
+     */
+    @Test
+    void snapshot_structures() {
+        assertThat(KvmXsave.SIZE).isEqualTo(4096);
+        assertThat(KvmXcrs.SIZE).isEqualTo(392);
+        assertThat(KvmMpState.SIZE).isEqualTo(4);
+        assertThat(KvmVcpuEvents.SIZE).isEqualTo(64);
+        assertThat(KvmVcpuEvents.OFF_flags).isEqualTo(20);
+        assertThat(KvmVcpuEvents.KVM_VCPUEVENT_VALID_NMI_PENDING).isEqualTo(1);
+        assertThat(KvmVcpuEvents.KVM_VCPUEVENT_VALID_SIPI_VECTOR).isEqualTo(2);
+        assertThat(KvmDebugregs.SIZE).isEqualTo(128);
+        assertThat(KvmIrqchip.SIZE).isEqualTo(520);
+        assertThat(KvmIrqchip.OFF_chip_id).isEqualTo(0);
+        assertThat(KvmIrqchip.KVM_IRQCHIP_PIC_MASTER).isEqualTo(0);
+        assertThat(KvmIrqchip.KVM_IRQCHIP_PIC_SLAVE).isEqualTo(1);
+        assertThat(KvmIrqchip.KVM_IRQCHIP_IOAPIC).isEqualTo(2);
+        assertThat(KvmPitState2.SIZE).isEqualTo(112);
+        assertThat(KvmClockData.SIZE).isEqualTo(48);
+        assertThat(KvmClockData.OFF_clock).isEqualTo(0);
+        assertThat(KvmClockData.OFF_flags).isEqualTo(8);
+        assertThat(KvmRegList.HEADER_SIZE).isEqualTo(8);
+        assertThat(KvmMsrList.HEADER_SIZE).isEqualTo(4);
+        assertThat(KvmMpState.KVM_MP_STATE_RUNNABLE).isEqualTo(0);
+        assertThat(KvmMpState.KVM_MP_STATE_STOPPED).isEqualTo(5);
+    }
+
+    @Test
+    void one_reg_ids_carry_their_size() {
+        assertThat(KvmRegList.KVM_REG_SIZE_SHIFT).isEqualTo(52);
+        assertThat(KvmRegList.KVM_REG_SIZE_MASK).isEqualTo(0x00F0_0000_0000_0000L);
+        assertThat(KvmRegList.size(Arm64CoreReg.pc())).isEqualTo(8);
+        assertThat(KvmRegList.size(0x6040_0000_0010_0054L)).as("V0, KVM_REG_SIZE_U128").isEqualTo(16);
+        assertThat(KvmRegList.size(0x6020_0000_0010_00D4L)).as("FPSR, KVM_REG_SIZE_U32").isEqualTo(4);
+    }
 }
