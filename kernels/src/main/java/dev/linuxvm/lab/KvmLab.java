@@ -204,7 +204,8 @@ public final class KvmLab {
             // TCG's "max" CPU offers SVM with nested paging; microvm boots in ~2 s under TCG.
             cmd.addAll(List.of("qemu-system-x86_64", "-M", "microvm", "-accel", "tcg", "-cpu", "max"));
             StringBuilder a = new StringBuilder("console=ttyS0 panic=-1 loglevel=4");
-            // Without a TSC frequency, microvm under TCG can hang calibrating against the PIT (DESIGN.md).
+            // Without a TSC frequency, microvm under TCG can hang calibrating against the PIT
+            // (vmm-engine/README.md, "TSC calibration under TCG").
             OptionalLong khz = QemuHost.tscKhz();
             khz.ifPresent(k -> a.append(" tsc_early_khz=").append(k));
             append = a.toString();
