@@ -30,7 +30,7 @@ public final class KernelExtractor {
      * vmlinux, possibly followed by its relocation table, which ELF loaders ignore).
      */
     public static byte[] vmlinuxFromBzImage(byte[] bzImage) {
-        if (Elf64Header.isElf(bzImage)) {
+        if (KernelFormat.detect(bzImage).kind() == KernelFormat.Kind.ELF) {
             return checkX86Elf(bzImage); // already a vmlinux
         }
         BzImageSetupHeader h = BzImageSetupHeader.parse(bzImage);
@@ -107,12 +107,14 @@ public final class KernelExtractor {
     }
 
     private static byte[] checkX86Elf(byte[] elf) {
-        if (!Elf64Header.isElf(elf)) {
+        // the engine's reading of the ELF header; ElfVmlinuxLoader checks the rest when it loads it
+        KernelFormat format = KernelFormat.detect(elf);
+        if (format.kind() != KernelFormat.Kind.ELF) {
             throw new KernelFormatException("decompressed bzImage payload is not an ELF file (starts " + hex(elf, 0, 4) + ")");
         }
-        Elf64Header h = Elf64Header.parse(elf);
-        if (h.e_machine() != Elf64Header.EM_X86_64) {
-            throw new KernelFormatException("decompressed vmlinux has e_machine " + h.e_machine() + ", expected EM_X86_64 (62)");
+        if (format.elfMachine() != KernelFormat.EM_X86_64) {
+            throw new KernelFormatException("decompressed vmlinux has e_machine " + format.elfMachine()
+                    + ", expected EM_X86_64 (" + KernelFormat.EM_X86_64 + ")");
         }
         return elf;
     }

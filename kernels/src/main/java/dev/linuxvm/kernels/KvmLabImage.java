@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The level-1 assets of the KVM lab (DESIGN.md "KVM lab"): a QEMU TCG guest whose CPU offers
+ * The level-1 assets of the KVM lab (vmm-engine/README.md, "The KVM lab"): a QEMU TCG guest whose CPU offers
  * hardware virtualization runs Debian's kernel with KVM, and inside it a JVM runs the engine on
  * {@code /dev/kvm} to boot the level-2 test guest. Level 1 and level 2 run the same kernel, the
  * one {@link TestKernels} provisioned.

@@ -3,6 +3,7 @@ package dev.linuxvm.kernels;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.initramfs.CpioEntry;
 import dev.linuxvm.engine.initramfs.CpioReader;
+import dev.linuxvm.engine.loader.KernelFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -196,10 +197,13 @@ public final class TestKernels {
     }
 
     static void checkBusybox(Arch arch, byte[] busybox) {
-        Elf64Header h = Elf64Header.parse(busybox);
-        int expected = arch == Arch.X86_64 ? Elf64Header.EM_X86_64 : Elf64Header.EM_AARCH64;
-        if (h.e_machine() != expected) {
-            throw new ProvisioningException("busybox-static for " + arch + " has ELF e_machine " + h.e_machine()
+        KernelFormat format = KernelFormat.detect(busybox);
+        if (format.kind() != KernelFormat.Kind.ELF) {
+            throw new ProvisioningException("busybox-static for " + arch + " is not an ELF file: it is " + format.describe());
+        }
+        int expected = arch == Arch.X86_64 ? KernelFormat.EM_X86_64 : KernelFormat.EM_AARCH64;
+        if (format.elfMachine() != expected) {
+            throw new ProvisioningException("busybox-static for " + arch + " has ELF e_machine " + format.elfMachine()
                 + ", expected " + expected);
         }
     }

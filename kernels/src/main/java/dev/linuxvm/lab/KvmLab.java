@@ -208,7 +208,8 @@ public final class KvmLab {
             // then gives level 2 a kvm-clock without a master clock, and level-2 guests (QEMU's as
             // much as ours) stalled for minutes during boot.
             StringBuilder a = new StringBuilder("console=ttyS0 panic=-1 loglevel=4 tsc=reliable");
-            // Without a TSC frequency, microvm under TCG can hang calibrating against the PIT (DESIGN.md).
+            // Without a TSC frequency, microvm under TCG can hang calibrating against the PIT
+            // (vmm-engine/README.md, "TSC calibration under TCG").
             OptionalLong khz = QemuHost.tscKhz();
             khz.ifPresent(k -> a.append(" tsc_early_khz=").append(k));
             append = a.toString();

@@ -101,13 +101,9 @@ public final class Launcher {
         return new Prepared(selection, kernel, initrd, image);
     }
 
+    /** A failure is a {@link ProvisioningException}, which is {@link VmmException.Kind#HOST_ENVIRONMENT} itself. */
     private static TestKernel provision(LaunchRequest request, Consumer<String> progress) {
-        try {
-            return TestKernels.fromEnvironment(progress).get(request.arch());
-        } catch (ProvisioningException e) {
-            // apt, the network, the cache directory or a LINUXVM_* variable: all this host's
-            throw new VmmException(VmmException.Kind.HOST_ENVIRONMENT, e.getMessage(), e);
-        }
+        return TestKernels.fromEnvironment(progress).get(request.arch());
     }
 
     private static byte[] read(Path file) {

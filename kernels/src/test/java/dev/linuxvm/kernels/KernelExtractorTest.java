@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.GZIPOutputStream;
+import dev.linuxvm.engine.loader.ElfVmlinuxLoader;
+import dev.linuxvm.engine.loader.KernelFormat;
 import org.junit.jupiter.api.Test;
 
 /** Format detection on synthetic kernels; the real ones are checked in {@link ProvisionedGuestTest}. */
@@ -18,20 +20,18 @@ class KernelExtractorTest {
     @Test
     void structure_sizes_are_pinned() {
         assertThat(BzImageSetupHeader.SIZE).isEqualTo(0x250);
-        assertThat(Elf64Header.SIZE).isEqualTo(64);
-        assertThat(Elf64Header.PHDR_SIZE).isEqualTo(56);
         assertThat(ZbootHeader.SIZE).isEqualTo(56);
     }
 
     @Test
     void unpacks_gzip_bzimage_payload_to_the_elf_inside() throws Exception {
-        byte[] elf = minimalElf(Elf64Header.EM_X86_64);
+        byte[] elf = minimalElf(KernelFormat.EM_X86_64);
         assertThat(KernelExtractor.vmlinuxFromBzImage(bzImage(gzip(elf)))).isEqualTo(elf);
     }
 
     @Test
     void unpacks_lz4_bzimage_payload() {
-        byte[] elf = minimalElf(Elf64Header.EM_X86_64);
+        byte[] elf = minimalElf(KernelFormat.EM_X86_64);
         // One LZ4 block holding everything as literals: token 0xF0 + length bytes + data.
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.write(0xF0);
@@ -61,7 +61,7 @@ class KernelExtractorTest {
 
     @Test
     void rejects_non_x86_elf_payload() throws Exception {
-        assertThatThrownBy(() -> KernelExtractor.vmlinuxFromBzImage(bzImage(gzip(minimalElf(Elf64Header.EM_AARCH64)))))
+        assertThatThrownBy(() -> KernelExtractor.vmlinuxFromBzImage(bzImage(gzip(minimalElf(KernelFormat.EM_AARCH64)))))
             .isInstanceOf(KernelFormatException.class).hasMessageContaining("expected EM_X86_64");
     }
 
@@ -122,15 +122,17 @@ class KernelExtractorTest {
     }
 
     static byte[] minimalElf(int machine) {
-        ByteBuffer b = ByteBuffer.allocate(Elf64Header.SIZE + Elf64Header.PHDR_SIZE + 300).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {0x7f, 'E', 'L', 'F', Elf64Header.ELFCLASS64, Elf64Header.ELFDATA2LSB, 1});
-        b.putShort(Elf64Header.E_TYPE, (short) 2);
-        b.putShort(Elf64Header.E_MACHINE, (short) machine);
-        b.putLong(Elf64Header.E_ENTRY, 0x1000000);
-        b.putLong(Elf64Header.E_PHOFF, Elf64Header.SIZE);
-        b.putShort(Elf64Header.E_PHENTSIZE, (short) Elf64Header.PHDR_SIZE);
-        b.putShort(Elf64Header.E_PHNUM, (short) 1);
-        b.putInt(Elf64Header.SIZE, Elf64Header.PT_LOAD);
+        // System V gABI Elf64_Ehdr (64 bytes) and one Elf64_Phdr (56 bytes)
+        ByteBuffer b = ByteBuffer.allocate(ElfVmlinuxLoader.EHDR_SIZE + ElfVmlinuxLoader.PHDR_SIZE + 300)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1}); // magic, ELFCLASS64, ELFDATA2LSB, EV_CURRENT
+        b.putShort(16, (short) 2);                         // e_type ET_EXEC
+        b.putShort(18, (short) machine);                   // e_machine
+        b.putLong(24, 0x1000000);                          // e_entry
+        b.putLong(32, ElfVmlinuxLoader.EHDR_SIZE);         // e_phoff
+        b.putShort(54, (short) ElfVmlinuxLoader.PHDR_SIZE); // e_phentsize
+        b.putShort(56, (short) 1);                         // e_phnum
+        b.putInt(ElfVmlinuxLoader.EHDR_SIZE, 1);           // p_type PT_LOAD
         return b.array();
     }
 

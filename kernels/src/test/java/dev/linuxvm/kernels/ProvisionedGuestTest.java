@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import dev.linuxvm.engine.loader.ElfKernel;
+import dev.linuxvm.engine.loader.ElfVmlinuxLoader;
+import dev.linuxvm.engine.loader.KernelFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +29,13 @@ class ProvisionedGuestTest {
     @Test
     void x86_64_vmlinux_is_an_elf64_x86_64_with_load_segments_and_an_entry() throws Exception {
         TestKernel k = TestKernels.forArch(Arch.X86_64);
-        Elf64Header h = Elf64Header.parse(Files.readAllBytes(k.kernel()));
-
-        assertThat(h.e_machine()).isEqualTo(Elf64Header.EM_X86_64);
-        assertThat(h.e_type()).as("ET_EXEC").isEqualTo(2);
-        assertThat(h.loadSegments()).isNotEmpty();
-        assertThat(h.e_entry()).isNotZero();
+        assertThat(KernelFormat.detect(Files.readAllBytes(k.kernel())).elfMachine()).isEqualTo(KernelFormat.EM_X86_64);
+        // the engine's loader rejects anything but an ELF64 little-endian ET_EXEC for EM_X86_64
+        ElfKernel h = ElfVmlinuxLoader.load(k.kernel());
+        assertThat(h.segments()).isNotEmpty();
+        assertThat(h.entry()).isNotZero();
         // Debian's vmlinux links its first PT_LOAD at physical 16 MiB (CONFIG_PHYSICAL_START).
-        assertThat(h.loadSegments().get(0).p_paddr()).isEqualTo(0x100_0000L);
+        assertThat(h.loadStart()).isEqualTo(0x100_0000L);
         assertThat(k.kernelRelease()).matches("\\d+\\.\\d+\\.\\d+-\\d+-cloud-amd64");
         assertThat(k.kernelSha256()).isEqualTo(GuestCache.sha256(k.kernel()));
     }
@@ -65,9 +67,10 @@ class ProvisionedGuestTest {
 
             assertThat(tree.get("init").type()).isEqualTo(FileType.REGULAR);
             assertThat(new String(tree.get("init").data(), StandardCharsets.UTF_8)).contains(GuestInitramfs.READY_MARKER);
-            Elf64Header busybox = Elf64Header.parse(tree.get("bin/busybox").data());
-            assertThat(busybox.e_machine()).as(arch + " busybox e_machine")
-                .isEqualTo(arch == Arch.X86_64 ? Elf64Header.EM_X86_64 : Elf64Header.EM_AARCH64);
+            KernelFormat busybox = KernelFormat.detect(tree.get("bin/busybox").data());
+            assertThat(busybox.kind()).isEqualTo(KernelFormat.Kind.ELF);
+            assertThat(busybox.elfMachine()).as(arch + " busybox e_machine")
+                .isEqualTo(arch == Arch.X86_64 ? KernelFormat.EM_X86_64 : KernelFormat.EM_AARCH64);
             assertThat(k.initramfsSha256()).isEqualTo(GuestCache.sha256(k.initramfs()));
         }
     }

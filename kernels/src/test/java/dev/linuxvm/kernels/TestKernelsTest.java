@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.loader.KernelFormat;
+import dev.linuxvm.engine.VmmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +45,20 @@ class TestKernelsTest {
     void missing_override_file_is_named_in_the_error(@TempDir Path dir) {
         TestKernels kernels = TestKernels.of(dir, Map.of("LINUXVM_KERNEL_AARCH64", "/nonexistent/Image"), s -> { });
         assertThatThrownBy(() -> kernels.get(Arch.AARCH64)).isInstanceOf(ProvisioningException.class)
-            .hasMessageContaining("LINUXVM_KERNEL_AARCH64=/nonexistent/Image does not name a readable file");
+            .hasMessageContaining("LINUXVM_KERNEL_AARCH64=/nonexistent/Image does not name a readable file")
+            .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.HOST_ENVIRONMENT);
+    }
+
+    @Test
+    void busybox_check_reads_the_elf_machine_with_the_engine_and_fails_as_provisioning() {
+        byte[] arm = KernelExtractorTest.minimalElf(KernelFormat.EM_AARCH64);
+        TestKernels.checkBusybox(Arch.AARCH64, arm);
+        assertThatThrownBy(() -> TestKernels.checkBusybox(Arch.X86_64, arm)).isInstanceOf(ProvisioningException.class)
+            .hasMessage("busybox-static for x86_64 has ELF e_machine 183, expected 62")
+            .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.HOST_ENVIRONMENT);
+        assertThatThrownBy(() -> TestKernels.checkBusybox(Arch.X86_64, new byte[64])).isInstanceOf(ProvisioningException.class)
+            .hasMessageContaining("busybox-static for x86_64 is not an ELF file");
+        assertThat(new KernelFormatException("x").kind()).isEqualTo(VmmException.Kind.HOST_ENVIRONMENT);
     }
 
     @Test

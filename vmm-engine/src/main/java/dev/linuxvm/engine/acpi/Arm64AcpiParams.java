@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.boot.arm64.Arm64Layout;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,14 +14,12 @@ import java.util.List;
  * @param gicrStride               bytes of redistributor per CPU (GICv3: 0x20000)
  * @param uartBase                 PL011 MMIO base
  * @param uartSize                 PL011 MMIO size
- * @param uartGsiv                 PL011 interrupt (SPI 1 = INTID 33)
+ * @param uartGsiv                 PL011 interrupt as a GIC INTID
  * @param pmuGsiv                  PMU PPI as GSIV (QEMU virt: 23), 0 when the vCPUs have no PMU
  * @param gtdt                     the timer interrupts
  */
 public record Arm64AcpiParams(List<Long> mpidrs, long gicdBase, long gicrBase, long gicrStride, long uartBase,
         long uartSize, long uartGsiv, int pmuGsiv, Gtdt gtdt) {
-    /** GICv3 redistributor frames per CPU: RD_base + SGI_base, 64 KiB each. */
-    public static final long GICV3_REDISTRIBUTOR_STRIDE = 0x2_0000;
 
     public Arm64AcpiParams {
         mpidrs = List.copyOf(mpidrs);
@@ -29,24 +29,19 @@ public record Arm64AcpiParams(List<Long> mpidrs, long gicdBase, long gicrBase, l
     }
 
     /**
-     * QEMU virt's MPIDR for CPU {@code index} with GICv3 (hw/arm/virt.c: 16 CPUs per cluster):
-     * Aff0 = index % 16, Aff1 = index / 16. A KVM backend must use the MPIDR KVM reports.
+     * QEMU virt's map from {@link Arm64Layout}: GICD, GICR, the PL011 and its INTID, the
+     * {@link Arm64Layout#mpidr MPIDRs}, no PMU, the timer PPIs ({@link Gtdt#qemuVirt()}).
      */
-    public static long qemuVirtMpidr(int index) {
-        return ((long) (index / 16) << 8) | (index % 16);
-    }
-
-    /** QEMU virt: GICD 0x0800_0000, GICR 0x080A_0000, PL011 0x0900_0000 INTID 33, no PMU, timers 29/30/27/26. */
     public static Arm64AcpiParams qemuVirt(int cpus) {
-        if (cpus < 1 || cpus > 123) {
-            // virt's redistributor region 0x080A_0000-0x0900_0000 holds 123 frames
-            throw new AcpiException("arm64 ACPI: " + cpus + " CPUs; QEMU virt's first redistributor region holds 1 to 123");
+        if (cpus < 1 || cpus > Arm64Layout.MAX_CPUS) {
+            throw new AcpiException("arm64 ACPI: " + cpus + " CPUs; QEMU virt's first redistributor region holds 1 to "
+                    + Arm64Layout.MAX_CPUS);
         }
         List<Long> mpidrs = new ArrayList<>();
         for (int i = 0; i < cpus; i++) {
-            mpidrs.add(qemuVirtMpidr(i));
+            mpidrs.add(Arm64Layout.mpidr(i));
         }
-        return new Arm64AcpiParams(mpidrs, 0x0800_0000L, 0x080A_0000L, GICV3_REDISTRIBUTOR_STRIDE, 0x0900_0000L,
-                0x1000, 33, 0, Gtdt.qemuVirt());
+        return new Arm64AcpiParams(mpidrs, Arm64Layout.GICD_BASE, Arm64Layout.GICR_BASE, Arm64Layout.GICR_STRIDE,
+                Arm64Layout.UART_BASE, Arm64Layout.UART_SIZE, Arm64Layout.UART_INTID, 0, Gtdt.qemuVirt());
     }
 }

@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.boot.arm64.Arm64Layout;
+
 /**
  * Generic Timer Description Table (ACPI 6.5 section 5.2.25, Table 5.121) revision 2, 96 bytes:
  * no memory-mapped CNTControlBase/CNTReadBase (all-ones), no platform timers; the four
@@ -24,11 +26,12 @@ public record Gtdt(int secureEl1Gsiv, int secureEl1Flags, int nonSecureEl1Gsiv, 
     public static final long NO_ADDRESS = -1L;
 
     /**
-     * The architected timer PPIs of QEMU virt (hw/arm/virt.h ARCH_TIMER_*_IRQ + 16): secure
-     * EL1 29, non-secure EL1 30, virtual EL1 27, EL2 26; all level-triggered, active-high.
+     * The architected timer PPIs of QEMU virt as {@link Arm64Layout} gives them (secure EL1,
+     * non-secure EL1, virtual EL1, EL2), all level-triggered, active-high.
      */
     public static Gtdt qemuVirt() {
-        return new Gtdt(29, LEVEL_ACTIVE_HIGH, 30, LEVEL_ACTIVE_HIGH, 27, LEVEL_ACTIVE_HIGH, 26, LEVEL_ACTIVE_HIGH);
+        return new Gtdt(Arm64Layout.TIMER_PHYS_S_INTID, LEVEL_ACTIVE_HIGH, Arm64Layout.TIMER_PHYS_NS_INTID, LEVEL_ACTIVE_HIGH,
+                Arm64Layout.TIMER_VIRT_INTID, LEVEL_ACTIVE_HIGH, Arm64Layout.TIMER_HYP_INTID, LEVEL_ACTIVE_HIGH);
     }
 
     @Override

@@ -1,19 +1,21 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.boot.x86.X86Layout;
+
 import java.util.List;
 
 /**
- * What the x86 tables describe. {@link #defaults} gives the platform of vmm-engine/README.md, "x86_64"; the layout
- * class should pass its own constants.
+ * What the x86 tables describe. {@link #defaults} gives the platform of vmm-engine/README.md, "x86_64", every
+ * address, port and interrupt read from {@link X86Layout}.
  *
  * @param cpus                 vCPUs; CPU i has ACPI Processor UID i and APIC ID i
  * @param ram                  guest RAM ranges (SRAT memory affinity, proximity domain 0); must
  *                             cover every e820 RAM range exactly: measured with Debian 6.1, RAM
  *                             outside every SRAT range lands in node 1024 and the kernel oopses
  *                             in free_area_init
- * @param localApicAddress     MADT Local Interrupt Controller Address (0xFEE00000)
+ * @param localApicAddress     MADT Local Interrupt Controller Address
  * @param ioApicId             I/O APIC ID (KVM's in-kernel IOAPIC resets to 0)
- * @param ioApicAddress        I/O APIC MMIO base (0xFEC00000)
+ * @param ioApicAddress        I/O APIC MMIO base
  * @param overrides            MADT interrupt source overrides
  * @param sciIrq               FADT SCI_INT
  * @param pm1aEvtBlk           PM1a_EVT_BLK I/O port (4 bytes: PM1_STS, PM1_EN)
@@ -46,32 +48,37 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
         }
     }
 
-    /** I/O port of QEMU's PIIX4/ICH9 PM block, whose PM1a_CNT is at +4. */
-    public static final int PM_BASE = 0x600;
+    /** {@link X86Layout#PM1A_EVT_PORT}; an alias kept for the kvm package until it reads the layout. */
+    public static final int PM_BASE = X86Layout.PM1A_EVT_PORT;
     /**
      * The platform's MADT interrupt source overrides. The KVM backend routes its in-kernel
      * IOAPIC from this same list, so the wiring the guest reads is the wiring it gets.
      */
     public static final List<InterruptSourceOverride> ISA_OVERRIDES = List.of(
             // ISA IRQ 0 (PIT) is wired to IOAPIC pin 2, as on a PC (QEMU too)
-            new InterruptSourceOverride(0, 2, InterruptSourceOverride.CONFORMS),
+            new InterruptSourceOverride(X86Layout.PIT_IRQ, X86Layout.PIT_GSI, InterruptSourceOverride.CONFORMS),
             // SCI: level-triggered, active-high (ACPI's default for SCI would be active-low)
-            new InterruptSourceOverride(9, 9, InterruptSourceOverride.LEVEL | InterruptSourceOverride.ACTIVE_HIGH));
+            new InterruptSourceOverride(X86Layout.SCI_IRQ, X86Layout.SCI_IRQ,
+                    InterruptSourceOverride.LEVEL | InterruptSourceOverride.ACTIVE_HIGH));
 
     /** SLP_TYP for S5 that our \_S5 declares (the guest writes SLP_TYP=5 | SLP_EN to PM1a_CNT). */
     public static final int S5_SLEEP_TYPE = 5;
 
+    /** RESET_VALUE for the PIIX reset control register: SYS_RST | RST_CPU (hard reset). */
+    public static final int RESET_VALUE = 0x06;
+
     /**
-     * The x86_64 platform (vmm-engine/README.md, "x86_64"): LAPIC 0xFEE00000, IOAPIC id 0 at 0xFEC00000 (GSI base 0), ISA IRQ 0
-     * (PIT) routed to GSI 2 and the SCI (IRQ 9) level/active-high, PM1a_EVT 0x600, PM1a_CNT
-     * 0x604, reset 0xCF9 value 0x06, IAPC_BOOT_ARCH = VGA Not Present | CMOS RTC Not Present (no
-     * 8042, so Linux skips the i8042 probe; no RTC device emulated), \_S5 = 5, COM1 0x3F8 IRQ 4.
+     * The x86_64 platform (vmm-engine/README.md, "x86_64"), addresses, ports and interrupts from
+     * {@link X86Layout}: the LAPIC, IOAPIC id 0 (GSI base 0), the ISA overrides above, the SCI,
+     * the PM1a blocks, the reset register with {@link #RESET_VALUE}, IAPC_BOOT_ARCH = VGA Not
+     * Present | CMOS RTC Not Present (no 8042, so Linux skips the i8042 probe; no RTC device
+     * emulated), \_S5 = {@link #S5_SLEEP_TYPE}, COM1.
      */
     public static X86AcpiParams defaults(int cpus, List<MemoryRange> ram) {
-        return new X86AcpiParams(cpus, ram, 0xFEE0_0000L, 0, 0xFEC0_0000L, ISA_OVERRIDES,
-                9, PM_BASE, PM_BASE + 4,
-                0xCF9, 0x06, // 0xCF9 Reset Control Register: 0x06 = SYS_RST | RST_CPU (hard reset)
+        return new X86AcpiParams(cpus, ram, X86Layout.LAPIC_START, 0, X86Layout.IOAPIC_START, ISA_OVERRIDES,
+                X86Layout.SCI_IRQ, X86Layout.PM1A_EVT_PORT, X86Layout.PM1A_CNT_PORT,
+                X86Layout.RESET_PORT, RESET_VALUE,
                 Fadt.IAPC_VGA_NOT_PRESENT | Fadt.IAPC_CMOS_RTC_NOT_PRESENT,
-                S5_SLEEP_TYPE, 0x3F8, 4);
+                S5_SLEEP_TYPE, X86Layout.COM1_PORT, X86Layout.COM1_IRQ);
     }
 }

@@ -7,6 +7,10 @@ package dev.linuxvm.engine.devices;
  * 0x64. No keyboard, no data: the status reads 0 (output and input buffers empty) and the data
  * port reads 0. Register {@link #dataPort()} at 0x60 and {@link #commandPort()} at 0x64
  * (0x61, between them, belongs to the in-kernel PIT's speaker port).
+ *
+ * <p>These two ports are the device's own: the PC/AT fixes them, no table describes them (the
+ * FADT even says there is no 8042) and the kernel's {@code reboot=k} writes 0x64 unasked, so
+ * unlike the ports {@link dev.linuxvm.engine.boot.x86.X86Layout} chooses they live here.
  */
 public final class I8042 {
     /** Data port. */

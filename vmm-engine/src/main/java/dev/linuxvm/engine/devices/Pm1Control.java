@@ -1,10 +1,12 @@
 package dev.linuxvm.engine.devices;
 
+import dev.linuxvm.engine.boot.x86.X86Layout;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ACPI PM1a control register (ACPI 6.5, 4.8.3.2.1 "PM1 Control Registers", Table 4.13),
- * 16 bits at I/O 0x604 on linuxvm's x86_64 machine. A write with SLP_EN set and SLP_TYP equal
+ * 16 bits, at {@link X86Layout#PM1A_CNT_PORT} on linuxvm's x86_64 machine. A write with SLP_EN set and SLP_TYP equal
  * to the value the DSDT's {@code \_S5} package gives is a request for S5 (soft off) and is
  * reported as power off.
  *
@@ -18,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the last written SLP_TYP; SLP_EN is write-only and reads as zero.
  */
 public final class Pm1Control implements PortIoDevice {
-    /** I/O port of PM1a_CNT_BLK on linuxvm's x86_64 machine (also QEMU isa-debug-exit's). */
-    public static final int PORT = 0x604;
+    /** {@link X86Layout#PM1A_CNT_PORT}; an alias kept for the kvm package until it reads the layout. */
+    public static final int PORT = X86Layout.PM1A_CNT_PORT;
     /** PM1_CNT_LEN: the register is 2 bytes wide. */
     public static final int LENGTH = 2;
     /** SCI_EN, bit 0: SCI interrupts are enabled, the machine is in ACPI mode. */

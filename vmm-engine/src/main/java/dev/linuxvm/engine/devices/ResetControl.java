@@ -1,14 +1,16 @@
 package dev.linuxvm.engine.devices;
 
+import dev.linuxvm.engine.boot.x86.X86Layout;
+
 /**
- * The PCI/PIIX reset control register at I/O 0xCF9 (Intel PIIX4/ICH "Reset Control Register",
- * RC), which linuxvm's FADT names as RESET_REG with RESET_VALUE 0x06. Writing a value with
+ * The PCI/PIIX reset control register (Intel PIIX4/ICH "Reset Control Register", RC), at
+ * {@link X86Layout#RESET_PORT} on linuxvm's x86_64 machine, which its FADT names as RESET_REG with RESET_VALUE 0x06. Writing a value with
  * RST_CPU set (0x06 soft, 0x0E hard reset) resets the machine. Other bits are kept and read
  * back.
  */
 public final class ResetControl implements PortIoDevice {
-    /** I/O port of the reset control register. */
-    public static final int PORT = 0xCF9;
+    /** {@link X86Layout#RESET_PORT}; an alias kept for the kvm package until it reads the layout. */
+    public static final int PORT = X86Layout.RESET_PORT;
     /** SYS_RST, bit 1: the kind of reset (hard when set). */
     public static final int SYS_RST = 0x02;
     /** RST_CPU, bit 2: performs the reset. */
@@ -33,7 +35,7 @@ public final class ResetControl implements PortIoDevice {
         int v = data & 0xFF;
         value = v & ~RST_CPU;
         if ((v & RST_CPU) != 0) {
-            events.reset(String.format("reset control register 0xCF9 write 0x%02x", v));
+            events.reset(String.format("reset control register 0x%X write 0x%02x", X86Layout.RESET_PORT, v));
         }
     }
 }

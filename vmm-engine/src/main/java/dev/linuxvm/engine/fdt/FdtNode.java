@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.fdt;
 
+import dev.linuxvm.engine.VmmException.Kind;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,7 @@ public final class FdtNode {
     public byte[] property(String prop) {
         byte[] v = properties.get(prop);
         if (v == null) {
-            throw new FdtException("device tree: " + path + " has no property '" + prop + "'");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + path + " has no property '" + prop + "'");
         }
         return v.clone();
     }
@@ -67,7 +69,7 @@ public final class FdtNode {
     public int[] u32Array(String prop) {
         byte[] v = property(prop);
         if (v.length % 4 != 0) {
-            throw new FdtException("device tree: " + path + "/" + prop + " is " + v.length + " bytes, not whole cells");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + path + "/" + prop + " is " + v.length + " bytes, not whole cells");
         }
         int[] out = new int[v.length / 4];
         ByteBuffer.wrap(v).order(ByteOrder.BIG_ENDIAN).asIntBuffer().get(out);
@@ -77,7 +79,7 @@ public final class FdtNode {
     public long[] u64Array(String prop) {
         byte[] v = property(prop);
         if (v.length % 8 != 0) {
-            throw new FdtException("device tree: " + path + "/" + prop + " is " + v.length + " bytes, not whole u64s");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + path + "/" + prop + " is " + v.length + " bytes, not whole u64s");
         }
         long[] out = new long[v.length / 8];
         ByteBuffer.wrap(v).order(ByteOrder.BIG_ENDIAN).asLongBuffer().get(out);
@@ -88,7 +90,7 @@ public final class FdtNode {
     public String string(String prop) {
         List<String> list = stringList(prop);
         if (list.size() != 1) {
-            throw new FdtException("device tree: " + path + "/" + prop + " holds " + list.size() + " strings, not one");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + path + "/" + prop + " holds " + list.size() + " strings, not one");
         }
         return list.get(0);
     }
@@ -96,7 +98,7 @@ public final class FdtNode {
     public List<String> stringList(String prop) {
         byte[] v = property(prop);
         if (v.length == 0 || v[v.length - 1] != 0) {
-            throw new FdtException("device tree: " + path + "/" + prop + " is not NUL-terminated");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + path + "/" + prop + " is not NUL-terminated");
         }
         List<String> out = new ArrayList<>();
         int start = 0;
@@ -117,7 +119,7 @@ public final class FdtNode {
     private byte[] sized(String prop, int size) {
         byte[] v = property(prop);
         if (v.length != size) {
-            throw new FdtException("device tree: " + path + "/" + prop + " is " + v.length + " bytes, expected " + size);
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + path + "/" + prop + " is " + v.length + " bytes, expected " + size);
         }
         return v;
     }

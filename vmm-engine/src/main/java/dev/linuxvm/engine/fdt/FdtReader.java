@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.fdt;
 
+import dev.linuxvm.engine.VmmException.Kind;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,7 @@ public final class FdtReader {
 
         /** Like {@link #node} but throws naming the missing path. */
         public FdtNode require(String path) {
-            return node(path).orElseThrow(() -> new FdtException("device tree: no node " + path));
+            return node(path).orElseThrow(() -> new FdtException(Kind.BAD_INPUT, "device tree: no node " + path));
         }
     }
 
@@ -52,18 +54,18 @@ public final class FdtReader {
      */
     public static Fdt parse(byte[] blob) {
         if (blob.length < FdtHeader.SIZE) {
-            throw new FdtException("device tree: blob of " + blob.length + " bytes is shorter than its header");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: blob of " + blob.length + " bytes is shorter than its header");
         }
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.BIG_ENDIAN);
         FdtHeader h = FdtHeader.readFrom(b);
         if (h.magic() != FdtHeader.FDT_MAGIC) {
-            throw new FdtException(String.format("device tree: bad magic 0x%08x", h.magic()));
+            throw new FdtException(Kind.BAD_INPUT, String.format("device tree: bad magic 0x%08x", h.magic()));
         }
         if (h.version() < FdtHeader.VERSION || h.last_comp_version() > FdtHeader.VERSION) {
-            throw new FdtException("device tree: unsupported version " + h.version() + "/" + h.last_comp_version());
+            throw new FdtException(Kind.BAD_INPUT, "device tree: unsupported version " + h.version() + "/" + h.last_comp_version());
         }
         if (h.totalsize() != blob.length) {
-            throw new FdtException("device tree: totalsize " + h.totalsize() + " but blob is " + blob.length + " bytes");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: totalsize " + h.totalsize() + " but blob is " + blob.length + " bytes");
         }
         checkBlock("structure", h.off_dt_struct(), h.size_dt_struct(), blob.length);
         checkBlock("strings", h.off_dt_strings(), h.size_dt_strings(), blob.length);
@@ -82,7 +84,7 @@ public final class FdtReader {
                     structure.align4();
                     FdtNode parent = stack.peek();
                     if (parent == null && root != null) {
-                        throw new FdtException("device tree: second root node '" + name + "'");
+                        throw new FdtException(Kind.BAD_INPUT, "device tree: second root node '" + name + "'");
                     }
                     String path = parent == null ? "/" : (parent.path().equals("/") ? "/" : parent.path() + "/") + name;
                     FdtNode node = new FdtNode(name, path);
@@ -96,7 +98,7 @@ public final class FdtReader {
                 }
                 case FdtToken.FDT_END_NODE:
                     if (stack.isEmpty()) {
-                        throw new FdtException("device tree: FDT_END_NODE without an open node");
+                        throw new FdtException(Kind.BAD_INPUT, "device tree: FDT_END_NODE without an open node");
                     }
                     stack.pop();
                     break;
@@ -104,13 +106,13 @@ public final class FdtReader {
                     int len = structure.u32("the len of the property at structure offset " + at);
                     int nameoff = structure.u32("the nameoff of the property at structure offset " + at);
                     if (stack.isEmpty()) {
-                        throw new FdtException("device tree: property outside any node");
+                        throw new FdtException(Kind.BAD_INPUT, "device tree: property outside any node");
                     }
                     if (nameoff < 0 || nameoff >= h.size_dt_strings()) {
-                        throw new FdtException("device tree: property name offset " + nameoff + " out of the strings block");
+                        throw new FdtException(Kind.BAD_INPUT, "device tree: property name offset " + nameoff + " out of the strings block");
                     }
                     if (len < 0 || len > structure.remaining()) {
-                        throw new FdtException(String.format("device tree: the property at structure offset %d has len %d"
+                        throw new FdtException(Kind.BAD_INPUT, String.format("device tree: the property at structure offset %d has len %d"
                                 + " but the structure block has %d bytes left", at, Integer.toUnsignedLong(len),
                                 structure.remaining()));
                     }
@@ -124,11 +126,11 @@ public final class FdtReader {
                     break;
                 case FdtToken.FDT_END:
                     if (!stack.isEmpty() || root == null) {
-                        throw new FdtException("device tree: FDT_END with unclosed nodes " + stack);
+                        throw new FdtException(Kind.BAD_INPUT, "device tree: FDT_END with unclosed nodes " + stack);
                     }
                     return new Fdt(h, reservations, root);
                 default:
-                    throw new FdtException(String.format("device tree: unknown token 0x%x at structure offset %d",
+                    throw new FdtException(Kind.BAD_INPUT, String.format("device tree: unknown token 0x%x at structure offset %d",
                             token, at));
             }
         }
@@ -136,20 +138,20 @@ public final class FdtReader {
 
     private static void checkBlock(String what, int off, int size, int total) {
         if (off < FdtHeader.SIZE || size < 0 || (long) off + size > total) {
-            throw new FdtException("device tree: " + what + " block [" + off + ", +" + size + ") outside the blob");
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + what + " block [" + off + ", +" + size + ") outside the blob");
         }
     }
 
     /** Spec 5.3: (address, size) u64 pairs, 8-byte aligned, ending with a pair of zeros. */
     private static List<long[]> reservations(ByteBuffer b, int offset, int total) {
         if (offset < FdtHeader.SIZE || offset > total || offset % Long.BYTES != 0) {
-            throw new FdtException("device tree: off_mem_rsvmap " + offset + " is not an 8-byte aligned offset"
+            throw new FdtException(Kind.BAD_INPUT, "device tree: off_mem_rsvmap " + offset + " is not an 8-byte aligned offset"
                     + " inside the blob of " + total + " bytes after its header");
         }
         List<long[]> reservations = new ArrayList<>();
         for (int at = offset; ; at += 2 * Long.BYTES) {
             if (total - at < 2 * Long.BYTES) {
-                throw new FdtException("device tree: the memory reservation block at " + offset
+                throw new FdtException(Kind.BAD_INPUT, "device tree: the memory reservation block at " + offset
                         + " runs past the end of the blob without its terminating (0, 0) entry");
             }
             long address = b.getLong(at);
@@ -182,7 +184,7 @@ public final class FdtReader {
 
         int u32(String field) {
             if (remaining() < Integer.BYTES) {
-                throw new FdtException("device tree: the " + what + " block (" + size + " bytes) ends inside "
+                throw new FdtException(Kind.BAD_INPUT, "device tree: the " + what + " block (" + size + " bytes) ends inside "
                         + field + " at offset " + pos);
             }
             int at = start + pos;
@@ -215,7 +217,7 @@ public final class FdtReader {
                     return i;
                 }
             }
-            throw new FdtException("device tree: " + field + " runs past the end of the " + what
+            throw new FdtException(Kind.BAD_INPUT, "device tree: " + field + " runs past the end of the " + what
                     + " block without its NUL");
         }
 

@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.fdt;
 
+import dev.linuxvm.engine.VmmException.Kind;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -67,7 +69,7 @@ public final class FdtWriter {
     public FdtWriter addMemoryReservation(long address, long size) {
         requireNotFinished();
         if (rootWritten) {
-            throw new FdtException("device tree: add memory reservations before the root node");
+            throw new FdtException(Kind.INTERNAL, "device tree: add memory reservations before the root node");
         }
         reservations.add(new long[] {address, size});
         return this;
@@ -88,10 +90,10 @@ public final class FdtWriter {
         String path;
         if (open.isEmpty()) {
             if (rootWritten) {
-                throw new FdtException("device tree: a second root node '" + name + "': a tree has exactly one root");
+                throw new FdtException(Kind.INTERNAL, "device tree: a second root node '" + name + "': a tree has exactly one root");
             }
             if (!name.isEmpty()) {
-                throw new FdtException("device tree: the root node must be named \"\" (spec 2.2.1), got '" + name + "'");
+                throw new FdtException(Kind.INTERNAL, "device tree: the root node must be named \"\" (spec 2.2.1), got '" + name + "'");
             }
             rootWritten = true;
             path = "/";
@@ -113,10 +115,10 @@ public final class FdtWriter {
     public void endNode(Node node) {
         requireNotFinished();
         if (open.isEmpty()) {
-            throw new FdtException("device tree: endNode(" + node + ") but no node is open");
+            throw new FdtException(Kind.INTERNAL, "device tree: endNode(" + node + ") but no node is open");
         }
         if (open.peek() != node) {
-            throw new FdtException("device tree: endNode(" + node + ") but the innermost open node is "
+            throw new FdtException(Kind.INTERNAL, "device tree: endNode(" + node + ") but the innermost open node is "
                     + open.peek() + ": close nodes in reverse order of beginNode");
         }
         open.pop();
@@ -177,7 +179,7 @@ public final class FdtWriter {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (String v : values) {
             if (v.indexOf('\0') >= 0) {
-                throw new FdtException("device tree: property '" + name + "' value contains a NUL character");
+                throw new FdtException(Kind.INTERNAL, "device tree: property '" + name + "' value contains a NUL character");
             }
             b.writeBytes(v.getBytes(StandardCharsets.UTF_8));
             b.write(0);
@@ -190,15 +192,15 @@ public final class FdtWriter {
         requireNotFinished();
         Node node = open.peek();
         if (node == null) {
-            throw new FdtException("device tree: property '" + name + "' outside any node: call beginNode first");
+            throw new FdtException(Kind.INTERNAL, "device tree: property '" + name + "' outside any node: call beginNode first");
         }
         validatePropertyName(name);
         if (node.hasChildren) {
-            throw new FdtException("device tree: property '" + name + "' in " + node
+            throw new FdtException(Kind.INTERNAL, "device tree: property '" + name + "' in " + node
                     + " after a child node: write a node's properties before its children (spec 5.4.2)");
         }
         if (!node.propertyNames.add(name)) {
-            throw new FdtException("device tree: duplicate property '" + name + "' in " + node);
+            throw new FdtException(Kind.INTERNAL, "device tree: duplicate property '" + name + "' in " + node);
         }
         writeInt(struct, FdtToken.FDT_PROP);
         writeInt(struct, value.length);
@@ -211,10 +213,10 @@ public final class FdtWriter {
     public byte[] finish() {
         requireNotFinished();
         if (!rootWritten) {
-            throw new FdtException("device tree: no root node: call beginNode(\"\") first");
+            throw new FdtException(Kind.INTERNAL, "device tree: no root node: call beginNode(\"\") first");
         }
         if (!open.isEmpty()) {
-            throw new FdtException("device tree: finish() with unclosed node(s) " + open
+            throw new FdtException(Kind.INTERNAL, "device tree: finish() with unclosed node(s) " + open
                     + ": call endNode for each beginNode");
         }
         finished = true;
@@ -249,7 +251,7 @@ public final class FdtWriter {
 
     private void requireNotFinished() {
         if (finished) {
-            throw new FdtException("device tree: the blob is already finished: use a new FdtWriter");
+            throw new FdtException(Kind.INTERNAL, "device tree: the blob is already finished: use a new FdtWriter");
         }
     }
 
@@ -263,7 +265,7 @@ public final class FdtWriter {
             ok = Character.isLetterOrDigit(c) && c < 0x80 || ",._+-@".indexOf(c) >= 0;
         }
         if (!ok) {
-            throw new FdtException("device tree: invalid node name '" + name
+            throw new FdtException(Kind.INTERNAL, "device tree: invalid node name '" + name
                     + "': use 1-31 of [a-zA-Z0-9,._+-], optionally @unit-address (DT spec 2.2.1)");
         }
     }
@@ -276,7 +278,7 @@ public final class FdtWriter {
             ok = Character.isLetterOrDigit(c) && c < 0x80 || ",._+?#-".indexOf(c) >= 0;
         }
         if (!ok) {
-            throw new FdtException("device tree: invalid property name '" + name
+            throw new FdtException(Kind.INTERNAL, "device tree: invalid property name '" + name
                     + "': use 1-31 of [a-zA-Z0-9,._+?#-] (DT spec 2.2.4)");
         }
     }

@@ -1,5 +1,7 @@
 package dev.linuxvm.engine.initramfs;
 
+import dev.linuxvm.engine.VmmException.Kind;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -152,7 +154,7 @@ public final class CpioWriter {
             // The trailer: an otherwise empty entry, as in the kernel's usr/gen_init_cpio.c.
             writeEntry(out, 0, new Pending(NewcHeader.TRAILER, 0, 1, 0, 0, new byte[0], null, 0));
         } catch (IOException e) {
-            throw new CpioException("cannot write cpio archive: " + e.getMessage(), e);
+            throw new CpioException(Kind.HOST_ENVIRONMENT, "cannot write cpio archive: " + e.getMessage(), e);
         }
     }
 

@@ -18,6 +18,14 @@ import java.util.Objects;
  * @param cpus     vCPUs
  */
 public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, String cmdline, int memoryMib, int cpus) {
+    /** Smallest guest RAM that boots Linux with an initramfs. */
+    public static final int MIN_MEMORY_MIB = 64;
+    /**
+     * Largest guest RAM: what every executor (KVM and QEMU, x86_64 and aarch64) is proven to run,
+     * by booting to {@code /proc/meminfo} (vmm-engine/README.md, "Guest RAM sizes").
+     */
+    public static final int MAX_MEMORY_MIB = 16 << 10;
+
     public GuestSpec {
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(mode, "mode");
@@ -27,8 +35,13 @@ public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, St
             throw new VmmException(VmmException.Kind.BAD_INPUT, "device-tree boot is not supported on x86_64: x86 guests boot with ACPI tables;"
                     + " drop --device-tree (or BootMode.DEVICE_TREE), or boot an aarch64 guest");
         }
-        if (memoryMib < 64) {
-            throw new VmmException(VmmException.Kind.BAD_INPUT, "guest memory " + memoryMib + " MiB is too small: give the guest at least 64 MiB");
+        if (memoryMib < MIN_MEMORY_MIB) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "guest memory " + memoryMib + " MiB is too small: give the guest at least "
+                    + MIN_MEMORY_MIB + " MiB");
+        }
+        if (memoryMib > MAX_MEMORY_MIB) {
+            throw new VmmException(VmmException.Kind.BAD_INPUT, "guest memory " + memoryMib + " MiB is more than the " + MAX_MEMORY_MIB
+                    + " MiB (16 GiB) linuxvm runs on every executor: give the guest at most " + MAX_MEMORY_MIB + " MiB");
         }
         if (cpus < 1) {
             throw new VmmException(VmmException.Kind.BAD_INPUT, cpus + " vCPUs: a guest needs at least one");

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
+import dev.linuxvm.engine.VmmException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -193,5 +194,15 @@ class FdtWriterTest {
         assertThatThrownBy(() -> FdtReader.parse(bad)).isInstanceOf(FdtException.class).hasMessageContaining("bad magic");
         assertThatThrownBy(() -> FdtReader.parse(java.util.Arrays.copyOf(dtb, 20)))
                 .isInstanceOf(FdtException.class).hasMessageContaining("shorter than its header");
+    }
+
+    @Test
+    void writer_misuse_is_internal_and_a_bad_blob_is_bad_input() {
+        FdtWriter w = new FdtWriter();
+        w.beginNode("");
+        assertThatThrownBy(w::finish).isInstanceOf(FdtException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.INTERNAL);
+        assertThatThrownBy(() -> FdtReader.parse(new byte[64])).isInstanceOf(FdtException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.linuxvm.engine.VmmException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -186,5 +187,13 @@ class CpioWriterTest {
             .hasMessage("gzip cpio archive of " + gz.length + " bytes decompresses to more than 65536 bytes:"
                 + " it is corrupt or not an initramfs");
         assertThat(CpioReader.read(gz)).hasSize(1);
+    }
+
+    @Test
+    void a_bad_archive_or_path_is_bad_input() {
+        assertThatThrownBy(() -> CpioReader.read("not a cpio archive ".repeat(20).getBytes(StandardCharsets.US_ASCII))).isInstanceOf(CpioException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+        assertThatThrownBy(() -> new CpioWriter().addFile("../escape", 0644, new byte[1])).isInstanceOf(CpioException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
     }
 }

@@ -32,6 +32,19 @@ class GuestSpecTest {
     }
 
     @Test
+    void takes_up_to_16_gib_on_both_arches_and_rejects_more_with_one_message() {
+        for (Arch arch : Arch.values()) {
+            assertThat(new GuestSpec(arch, BootMode.ACPI, Path.of("k"), null, "", 16384, 1).memoryBytes()).isEqualTo(16L << 30);
+            assertThat(new GuestSpec(arch, BootMode.ACPI, Path.of("k"), null, "", 3584, 1).memoryBytes()).isEqualTo(3584L << 20);
+            assertThatThrownBy(() -> new GuestSpec(arch, BootMode.ACPI, Path.of("k"), null, "", 16385, 1))
+                    .isInstanceOf(VmmException.class)
+                    .hasMessage("guest memory 16385 MiB is more than the 16384 MiB (16 GiB) linuxvm runs on every executor:"
+                            + " give the guest at most 16384 MiB")
+                    .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+        }
+    }
+
+    @Test
     void missing_kernel_file_is_named_in_the_message(@TempDir Path tmp) {
         Path missing = tmp.resolve("no-such-vmlinux");
         assertThatThrownBy(() -> GuestFactory.build(new GuestSpec(Arch.X86_64, BootMode.ACPI, missing, null, "", 512, 1)))

@@ -70,7 +70,7 @@ class Arm64ImageTest {
         assertThat(img.imageSize()).isGreaterThanOrEqualTo(img.data().length);
         assertThat(img.pageSize()).isEqualTo(4096);
         if (override == null) {
-            // Debian 6.1.0-56 cloud-arm64, measured (DESIGN.md): text_offset 0, image_size 0x1AB0000, flags 0xA.
+            // Debian 6.1.0-56 cloud-arm64, measured (vmm-engine/README.md, "AArch64"): text_offset 0, image_size 0x1AB0000, flags 0xA.
             assertThat(img.textOffset()).isZero();
             assertThat(img.imageSize()).isEqualTo(0x1AB0000);
             assertThat(img.header().flags()).isEqualTo(0xA);

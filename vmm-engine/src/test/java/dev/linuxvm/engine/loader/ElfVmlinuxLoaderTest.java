@@ -19,6 +19,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ElfVmlinuxLoaderTest {
+    @Test
+    void elf64_header_and_program_header_sizes_are_pinned() {
+        // System V gABI: sizeof(Elf64_Ehdr) 64, sizeof(Elf64_Phdr) 56 (include/uapi/linux/elf.h)
+        assertThat(ElfVmlinuxLoader.EHDR_SIZE).isEqualTo(64);
+        assertThat(ElfVmlinuxLoader.PHDR_SIZE).isEqualTo(56);
+    }
+
+    @Test
+    void loader_errors_are_bad_input() {
+        assertThatThrownBy(() -> ElfVmlinuxLoader.load(new byte[4096]))
+                .isInstanceOf(KernelImageException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+        assertThatThrownBy(() -> Arm64Image.parse("Image", new byte[4096]))
+                .isInstanceOf(Arm64ImageException.class)
+                .extracting(e -> ((VmmException) e).kind()).isEqualTo(VmmException.Kind.BAD_INPUT);
+    }
+
     /** The Debian cloud vmlinux, if provisioned; override with LINUXVM_KERNEL_X86_64. */
     static Path realKernel() {
         String env = System.getenv("LINUXVM_KERNEL_X86_64");

@@ -4,8 +4,11 @@ import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.Arm64BootState;
 import dev.linuxvm.engine.X86BootState;
+import dev.linuxvm.engine.boot.arm64.Arm64Layout;
+import dev.linuxvm.engine.boot.x86.X86Layout;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,15 +29,6 @@ import java.util.Map;
  * zeroed).
  */
 public final class QemuCommandLine {
-    /** QEMU {@code virt}'s RAM base (hw/arm/virt.c, VIRT_MEM). */
-    public static final long AARCH64_RAM_BASE = 0x4000_0000L;
-    /** QEMU {@code virt} writes its own DTB into the first MiB of RAM; nothing of ours may go there. */
-    public static final long AARCH64_QEMU_DTB_SIZE = 0x10_0000L;
-    /** ACPI PM1a control block port of the engine's FADT, turned into a QEMU exit by isa-debug-exit. */
-    public static final int X86_PM1A_CNT_PORT = 0x604;
-    /** Largest x86_64 RAM kept in one piece below the 32-bit PCI hole on microvm. */
-    public static final long X86_MAX_RAM = 2L << 30;
-
     static final String SERIAL_SOCKET = "serial.sock";
     static final String QMP_SOCKET = "qmp.sock";
     static final String RESET_ROM = "reset-rom.bin";
@@ -99,8 +93,9 @@ public final class QemuCommandLine {
                             Map<Path, byte[]> files) {
         // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
         // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
-        // IOAPIC at 0xFEC00000 that the engine's MADT describes; x-option-roms=off; PIT, PIC,
-        // RTC and the ISA 16550 at 0x3F8/IRQ 4 on, as on a PC.
+        // IOAPIC at X86Layout.IOAPIC_START that the engine's MADT describes; x-option-roms=off;
+        // PIT, PIC, RTC and the ISA 16550 at COM1 (X86Layout.COM1_PORT/COM1_IRQ) on, as on a PC.
+        // QEMU fixes those addresses itself; X86CommandLineAgreementTest checks them against the layout.
         args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
                 + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
         args.addAll(List.of("-accel", accel.qemuName()));
@@ -111,10 +106,10 @@ public final class QemuCommandLine {
         Path rom = workDir.resolve(RESET_ROM);
         files.put(rom, X86ResetRom.build(state));
         args.addAll(List.of("-bios", rom.toString()));
-        args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86_PM1A_CNT_PORT)));
+        args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86Layout.PM1A_CNT_PORT)));
         long romLow = X86ResetRom.LOW_ALIAS_BASE;
         for (MemoryRegion r : image.regions()) {
-            if (r.address() < 0x10_0000 && r.end() > romLow) {
+            if (r.address() < romLow + X86ResetRom.SIZE && r.end() > romLow) {
                 throw new QemuException(Kind.INTERNAL, String.format(
                         "%s overlaps the QEMU executor's reset ROM at [0x%x-0x100000): keep 0xF0000-0xFFFFF free of regions",
                         r, romLow));
@@ -130,7 +125,7 @@ public final class QemuCommandLine {
         // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
         args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
         commonArgs(image, workDir, args);
-        long qemuDtbEnd = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
+        long qemuDtbEnd = Arm64Layout.FIRMWARE_BASE;
         for (MemoryRegion r : image.regions()) {
             if (r.address() < qemuDtbEnd) {
                 throw new QemuException(Kind.INTERNAL, String.format(
@@ -151,7 +146,7 @@ public final class QemuCommandLine {
      * region (regions are sorted by address).
      */
     static long trampolineAddress(GuestImage image) {
-        long candidate = AARCH64_RAM_BASE + AARCH64_QEMU_DTB_SIZE;
+        long candidate = Arm64Layout.FIRMWARE_BASE;
         for (MemoryRegion r : image.regions()) {
             if (r.address() < candidate + Arm64Trampoline.SIZE && r.end() > candidate) {
                 candidate = (r.end() + 15) & ~15L;
@@ -167,15 +162,35 @@ public final class QemuCommandLine {
         if (image.ramSize() % MIB != 0 || image.ramSize() == 0) {
             throw new QemuException(Kind.BAD_INPUT, String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
         }
-        long expectedBase = image.arch() == Arch.X86_64 ? 0 : AARCH64_RAM_BASE;
+        long expectedBase = image.arch() == Arch.X86_64 ? 0 : Arm64Layout.RAM_BASE;
         if (image.ramBase() != expectedBase) {
             throw new QemuException(Kind.INTERNAL, String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",
                     image.arch(), image.ramBase(), expectedBase));
         }
-        if (image.arch() == Arch.X86_64 && image.ramSize() > X86_MAX_RAM) {
-            throw new QemuException(Kind.BAD_INPUT, String.format("x86_64 guest RAM of %d MiB is above the %d MiB the QEMU executor keeps contiguous below 4 GiB: give the guest less memory",
-                    image.ramSize() / MIB, X86_MAX_RAM / MIB));
+        // QEMU splits the RAM itself from -m alone (microvm: [0, 3 GiB) + from 4 GiB; virt: one
+        // range at 0x4000_0000), so the image's ranges must be exactly that split.
+        List<RamRange> qemu = qemuRamRanges(image.arch(), image.ramSize());
+        if (!image.ramRanges().equals(qemu)) {
+            throw new QemuException(Kind.INTERNAL, String.format("%s guest RAM is %s, but QEMU's machine maps -m %d as %s: use the platform layout",
+                    image.arch(), image.ramRanges(), image.ramSize() / MIB, qemu));
         }
+    }
+
+    /**
+     * Where QEMU's machine puts {@code ramSize} bytes of {@code -m}: {@code virt} one range at
+     * {@link Arm64Layout#RAM_BASE} (hw/arm/virt.c VIRT_MEM); {@code microvm} up to
+     * {@link X86Layout#MMIO_HOLE_START} at 0 and the rest at {@link X86Layout#HIGH_RAM_START}
+     * (measured on QEMU 7.2 with {@code info mtree -f}: vmm-engine/README.md, "Guest RAM sizes").
+     */
+    static List<RamRange> qemuRamRanges(Arch arch, long ramSize) {
+        if (arch == Arch.AARCH64) {
+            return List.of(new RamRange(Arm64Layout.RAM_BASE, ramSize));
+        }
+        long low = Math.min(ramSize, X86Layout.MMIO_HOLE_START);
+        if (ramSize == low) {
+            return List.of(new RamRange(0, low));
+        }
+        return List.of(new RamRange(0, low), new RamRange(X86Layout.HIGH_RAM_START, ramSize - low));
     }
 
     private static void commonArgs(GuestImage image, Path workDir, List<String> args) {

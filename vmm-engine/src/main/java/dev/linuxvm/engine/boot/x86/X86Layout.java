@@ -27,8 +27,19 @@ package dev.linuxvm.engine.boot.x86;
  *             │ LAPIC  0xFEE0_0000           │
  * 0x1_0000_0000 ────────────────────────────── RAM above 4 GiB, if any
  *
- * I/O ports: COM1 0x3F8 (IRQ 4), PM1a control 0x604, reset 0xCF9.
+ * I/O ports                                     ISA IRQ → IOAPIC pin (GSI)
+ * 0x0060, 0x0064  i8042 (the device's own PC/AT ports, {@code I8042})
+ * 0x03F8          COM1 16550, 8 ports        4 → 4
+ * 0x0600          PM1a event block (PM1_STS, PM1_EN)
+ * 0x0604          PM1a control block (S5 powers off)
+ * 0x0CF9          reset control register
+ *                 PIT                        0 → 2 (MADT override)
+ *                 SCI                        9 → 9 (level, active-high)
  * </pre>
+ *
+ * <p>QEMU's {@code microvm} splits RAM at the same place: with {@code -m} above 3 GiB it maps
+ * [0, 3 GiB) and puts the rest at 4 GiB (measured with {@code info mtree -f} on QEMU 7.2,
+ * vmm-engine/README.md, "Guest RAM sizes"), which is why the hole starts at 3 GiB.
  */
 public final class X86Layout {
     private X86Layout() {
@@ -100,12 +111,24 @@ public final class X86Layout {
     /** COM1 16550 UART I/O base (PC/AT convention). */
     public static final int COM1_PORT = 0x3F8;
 
-    /** COM1 interrupt line (ISA IRQ 4). */
-    public static final int COM1_IRQ = 4;
+    /** ACPI PM1a event block (PM1_STS, PM1_EN; 4 bytes), QEMU's PIIX4/ICH9 PM base. */
+    public static final int PM1A_EVT_PORT = 0x600;
 
-    /** ACPI PM1a control block (16-bit I/O); S5 here powers off (QEMU isa-debug-exit too). */
-    public static final int PM1A_CNT_PORT = 0x604;
+    /** ACPI PM1a control block (16-bit); S5 here powers off (QEMU isa-debug-exit too). */
+    public static final int PM1A_CNT_PORT = PM1A_EVT_PORT + 4;
 
     /** Reset control register, FADT RESET_REG (write 0x06 resets). */
     public static final int RESET_PORT = 0xCF9;
+
+    /** PIT (8254 channel 0) interrupt: ISA IRQ 0. */
+    public static final int PIT_IRQ = 0;
+
+    /** IOAPIC pin the PIT is wired to, as on a PC and in QEMU (MADT interrupt source override). */
+    public static final int PIT_GSI = 2;
+
+    /** COM1 interrupt line (ISA IRQ 4, IOAPIC pin 4). */
+    public static final int COM1_IRQ = 4;
+
+    /** ACPI SCI: ISA IRQ 9 (FADT SCI_INT), level-triggered, active-high. */
+    public static final int SCI_IRQ = 9;
 }

@@ -4,6 +4,9 @@ import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.RamRange;
+import dev.linuxvm.engine.boot.arm64.Arm64Layout;
+import dev.linuxvm.engine.boot.x86.X86GuestBuilder;
 import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 import dev.linuxvm.engine.Arm64BootState;
 import org.junit.jupiter.api.Test;
@@ -125,9 +128,31 @@ class QemuCommandLineTest {
                 .bootState(new Arm64BootState(0x8020_0000L, 0)).build();
         assertThatThrownBy(() -> QemuCommandLine.build(moved, Path.of("q"), WORK, Accelerator.TCG))
                 .hasMessageContaining("aarch64 guest RAM starts at 0x80000000, but QEMU's machine puts it at 0x40000000");
-        GuestImage big = GuestImage.builder(Arch.X86_64).ram(0, 3L << 30).bootState(TestGuests.x86State()).build();
-        assertThatThrownBy(() -> QemuCommandLine.build(big, Path.of("q"), WORK, Accelerator.TCG))
-                .hasMessageContaining("give the guest less memory");
+        // 3.5 GiB in one piece runs into the 32-bit hole, where microvm puts no RAM
+        GuestImage unsplit = GuestImage.builder(Arch.X86_64).ram(0, 3584L << 20).bootState(TestGuests.x86State()).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(unsplit, Path.of("q"), WORK, Accelerator.TCG))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("x86_64 guest RAM is [RAM [0x0-0xe0000000)], but QEMU's machine maps -m 3584 as"
+                        + " [RAM [0x0-0xc0000000), RAM [0x100000000-0x120000000)]");
+    }
+
+    @Test
+    void takes_ram_above_the_32_bit_hole_where_microvm_and_virt_put_it() {
+        for (long mib : new long[] {512, 3072, 3584, 16384}) {
+            long bytes = mib << 20;
+            GuestImage x86 = GuestImage.builder(Arch.X86_64).ram(X86GuestBuilder.ramRanges(bytes))
+                    .bootState(TestGuests.x86State()).build();
+            assertThat(QemuCommandLine.build(x86, Path.of("q"), WORK, Accelerator.TCG).args())
+                    .containsSubsequence("-m", Long.toString(mib));
+            GuestImage arm = GuestImage.builder(Arch.AARCH64).ram(Arm64Layout.RAM_BASE, bytes)
+                    .bootState(new Arm64BootState(0x4020_0000L, 0)).build();
+            assertThat(QemuCommandLine.build(arm, Path.of("q"), WORK, Accelerator.TCG).args())
+                    .containsSubsequence("-m", Long.toString(mib));
+        }
+        assertThat(QemuCommandLine.qemuRamRanges(Arch.X86_64, 3584L << 20)).containsExactly(
+                new RamRange(0, 0xC000_0000L), new RamRange(0x1_0000_0000L, 512L << 20));
+        assertThat(QemuCommandLine.qemuRamRanges(Arch.X86_64, 3072L << 20)).containsExactly(new RamRange(0, 0xC000_0000L));
+        assertThat(QemuCommandLine.qemuRamRanges(Arch.AARCH64, 16L << 30)).containsExactly(new RamRange(0x4000_0000L, 16L << 30));
     }
 
     @Test
