@@ -47,9 +47,6 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
             throw new AcpiException("x86 ACPI: S5 sleep type " + s5SleepType + " does not fit SLP_TYP (3 bits)");
         }
     }
-
-    /** {@link X86Layout#PM1A_EVT_PORT}; an alias kept for the kvm package until it reads the layout. */
-    public static final int PM_BASE = X86Layout.PM1A_EVT_PORT;
     /**
      * The platform's MADT interrupt source overrides. The KVM backend routes its in-kernel
      * IOAPIC from this same list, so the wiring the guest reads is the wiring it gets.

@@ -20,8 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * the last written SLP_TYP; SLP_EN is write-only and reads as zero.
  */
 public final class Pm1Control implements PortIoDevice {
-    /** {@link X86Layout#PM1A_CNT_PORT}; an alias kept for the kvm package until it reads the layout. */
-    public static final int PORT = X86Layout.PM1A_CNT_PORT;
     /** PM1_CNT_LEN: the register is 2 bytes wide. */
     public static final int LENGTH = 2;
     /** SCI_EN, bit 0: SCI interrupts are enabled, the machine is in ACPI mode. */

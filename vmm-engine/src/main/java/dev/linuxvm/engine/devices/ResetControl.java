@@ -9,8 +9,6 @@ import dev.linuxvm.engine.boot.x86.X86Layout;
  * back.
  */
 public final class ResetControl implements PortIoDevice {
-    /** {@link X86Layout#RESET_PORT}; an alias kept for the kvm package until it reads the layout. */
-    public static final int PORT = X86Layout.RESET_PORT;
     /** SYS_RST, bit 1: the kind of reset (hard when set). */
     public static final int SYS_RST = 0x02;
     /** RST_CPU, bit 2: performs the reset. */

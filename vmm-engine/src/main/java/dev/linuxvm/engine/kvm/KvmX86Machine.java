@@ -47,15 +47,11 @@ import java.util.Optional;
  *       the BSP (vCPU 0) also gets sregs, regs, FPU and MSRs for the 64-bit entry. APs wait in
  *       the in-kernel LAPIC for INIT/SIPI;</li>
  *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), PM1a event block at
- *       0x600 (reads 0), PM1a control at 0x604,
- *       reset control at 0xCF9, the i8042 reset path.</li>
+ *       PM1a event block (reads 0), PM1a control, reset control (ports in {@link X86Layout}),
+ *       the i8042 reset path.</li>
  * </ol>
  */
 final class KvmX86Machine implements KvmMachine<KvmVcpu> {
-    /** KVM_SET_TSS_ADDR: three pages just below the identity-map page (as Firecracker and QEMU place them). */
-    static final long TSS_ADDRESS = 0xFFFB_D000L;
-    /** KVM_SET_IDENTITY_MAP_ADDR: one page. */
-    static final long IDENTITY_MAP_ADDRESS = 0xFFFB_C000L;
     /**
      * The 32-bit hole no RAM may overlap: IOAPIC (0xFEC0_0000), LAPIC (0xFEE0_0000) and the
      * TSS / identity-map pages are in it ({@link X86Layout}).
@@ -97,14 +93,14 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
 
     /**
      * linuxvm's x86_64 port map (vmm-engine/README.md, "x86_64"): COM1, PM1a_EVT (at the FADT's
-     * PM1a_EVT_BLK, {@link X86AcpiParams#PM_BASE}), PM1a_CNT, 0xCF9, i8042.
+     * PM1a_EVT_BLK), PM1a_CNT, the reset register, i8042: ports from {@link X86Layout}.
      */
     static void wirePorts(IoPortBus ports, Uart16550 com1, PowerEvents events) {
         I8042 i8042 = new I8042(events);
         ports.register("COM1 16550", COM1_PORT, Uart16550.PORT_COUNT, com1)
-                .register("PM1a_EVT", X86AcpiParams.PM_BASE, Pm1Event.LENGTH, new Pm1Event())
-                .register("PM1a_CNT", Pm1Control.PORT, Pm1Control.LENGTH, new Pm1Control(events))
-                .register("reset control", ResetControl.PORT, 1, new ResetControl(events))
+                .register("PM1a_EVT", X86Layout.PM1A_EVT_PORT, Pm1Event.LENGTH, new Pm1Event())
+                .register("PM1a_CNT", X86Layout.PM1A_CNT_PORT, Pm1Control.LENGTH, new Pm1Control(events))
+                .register("reset control", X86Layout.RESET_PORT, 1, new ResetControl(events))
                 .register("i8042 data", I8042.DATA_PORT, 1, i8042.dataPort())
                 .register("i8042 command", I8042.COMMAND_PORT, 1, i8042.commandPort());
     }
@@ -145,8 +141,8 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                         + maxVcpus + ": lower the cpu count");
             }
             vm = system.createVm();
-            vm.setTssAddr(TSS_ADDRESS);
-            vm.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
+            vm.setTssAddr(X86Layout.KVM_TSS_START);
+            vm.setIdentityMapAddr(X86Layout.KVM_IDENTITY_MAP_START);
             vm.createIrqchip();
             vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
             vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
@@ -428,8 +424,8 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         KvmX86Machine machine = null;
         try {
             vm = system.createVm();
-            vm.setTssAddr(TSS_ADDRESS);
-            vm.setIdentityMapAddr(IDENTITY_MAP_ADDRESS);
+            vm.setTssAddr(X86Layout.KVM_TSS_START);
+            vm.setIdentityMapAddr(X86Layout.KVM_IDENTITY_MAP_START);
             vm.createIrqchip();
             vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
             vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));

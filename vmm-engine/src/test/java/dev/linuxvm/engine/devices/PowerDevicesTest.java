@@ -51,7 +51,7 @@ class PowerDevicesTest {
     @Test
     void pm1_high_byte_write_alone_powers_off() {
         Pm1Control pm1 = new Pm1Control(events);
-        IoPortBus bus = new IoPortBus().register("PM1a_CNT", Pm1Control.PORT, Pm1Control.LENGTH, pm1);
+        IoPortBus bus = new IoPortBus().register("PM1a_CNT", dev.linuxvm.engine.boot.x86.X86Layout.PM1A_CNT_PORT, Pm1Control.LENGTH, pm1);
         bus.write(0x605, 0x34, 1);
         assertThat(events.powerOffs).hasSize(1);
     }

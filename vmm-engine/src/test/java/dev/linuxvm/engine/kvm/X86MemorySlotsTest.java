@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.kvm;
 
+import dev.linuxvm.engine.boot.x86.X86Layout;
 import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.boot.x86.X86GuestBuilder;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class X86MemorySlotsTest {
         assertThatThrownBy(() -> KvmX86Machine.memorySlots(List.of(new RamRange(0, 3 * GIB + 512 * MIB))))
                 .isInstanceOf(KvmException.class)
                 .hasMessageContaining("overlaps the 32-bit hole [0xc0000000-0x100000000)");
-        assertThat(KvmX86Machine.TSS_ADDRESS).isBetween(KvmX86Machine.HOLE_START, KvmX86Machine.HOLE_END - 3 * 4096);
-        assertThat(KvmX86Machine.IDENTITY_MAP_ADDRESS).isBetween(KvmX86Machine.HOLE_START, KvmX86Machine.HOLE_END - 4096);
+        assertThat(X86Layout.KVM_TSS_START).isBetween(KvmX86Machine.HOLE_START, KvmX86Machine.HOLE_END - 3 * 4096);
+        assertThat(X86Layout.KVM_IDENTITY_MAP_START).isBetween(KvmX86Machine.HOLE_START, KvmX86Machine.HOLE_END - 4096);
     }
 }

@@ -25,6 +25,8 @@ package dev.linuxvm.engine.boot.x86;
  * 0xC000_0000 ├──────────────────────────────┤ 32-bit PCI/MMIO hole (RAM above 3 GiB
  *             │ IOAPIC 0xFEC0_0000           │ continues at 4 GiB)
  *             │ LAPIC  0xFEE0_0000           │
+ *             │ KVM identity map 0xFFFB_C000 │ (KVM backend only: VMX's real-mode pages)
+ *             │ KVM TSS 0xFFFB_D000 (3 pages)│
  * 0x1_0000_0000 ────────────────────────────── RAM above 4 GiB, if any
  *
  * I/O ports                                     ISA IRQ → IOAPIC pin (GSI)
@@ -98,6 +100,15 @@ public final class X86Layout {
 
     /** Start of the 32-bit PCI/MMIO hole; RAM beyond this size continues at 4 GiB. */
     public static final long MMIO_HOLE_START = 0xC000_0000L;
+
+    /**
+     * KVM_SET_IDENTITY_MAP_ADDR: one page KVM (VMX) uses for the real-mode identity page table;
+     * outside RAM, below 4 GiB, as QEMU and Firecracker place it (just below the TSS pages).
+     */
+    public static final long KVM_IDENTITY_MAP_START = 0xFFFB_C000L;
+
+    /** KVM_SET_TSS_ADDR: the three pages KVM (VMX) uses for the real-mode TSS, right after the identity map. */
+    public static final long KVM_TSS_START = KVM_IDENTITY_MAP_START + PAGE_SIZE;
 
     /** I/O APIC base (Intel 82093AA datasheet default). */
     public static final long IOAPIC_START = 0xFEC0_0000L;
