@@ -367,6 +367,13 @@ public final class SerialConsole {
     private Match awaitLocked(Finder finder, String what, boolean consume, boolean fromWindowStart, long startNanos,
             Duration effective, long deadline) throws InterruptedException {
         long from = fromWindowStart ? buffer.base() : buffer.cursor();
+        try (ConsoleBuffer.Search search = buffer.beginSearch(from)) {
+            return awaitLocked(finder, what, consume, from, startNanos, effective, deadline, search);
+        }
+    }
+
+    private Match awaitLocked(Finder finder, String what, boolean consume, long from, long startNanos,
+            Duration effective, long deadline, ConsoleBuffer.Search search) throws InterruptedException {
         long scanned = from;
         long failScanned = buffer.base() + FailFastRule.lineStart(buffer.window(), (int) (from - buffer.base()));
         long settledEnd = -1;
@@ -383,6 +390,7 @@ public final class SerialConsole {
             FailFastRule.Scan scan = FailFastRule.find(window, fromIdx, (int) Math.max(0, failScanned - base), toIdx,
                     failFast, buffer::wasTyped);
             failScanned = base + scan.resume();
+            search.searchedTo(base + toIdx);
             FailFastRule.Hit fail = scan.hit();
             boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index());
             if (accept && finder.open() && fail == null && buffer.guestEndReason() == null && settledEnd != base + toIdx) {
