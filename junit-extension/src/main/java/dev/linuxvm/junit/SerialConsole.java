@@ -208,11 +208,21 @@ public final class SerialConsole {
         String what = "the result of `" + command + "`";
         Match begin = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_B__\r*\n")), what, true, false);
         Match end = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_E_(\\d+)__")), what, true, false);
+        long outputStart = end.position() - end.before().length();
+        long beginEnd = begin.position() + begin.text().length();
+        if (outputStart > beginEnd) {
+            // The window dropped the start of the output before the end marker came: returning the
+            // rest as the whole output would lose the start without a word.
+            throw new ConsoleException("The output of `" + command + "` (" + (end.position() - beginEnd)
+                    + " chars) outgrew the console window of " + buffer.capacity() + " chars; its first "
+                    + (outputStart - beginEnd) + " chars are only in " + wiring.logFile
+                    + ". Write large output to a file in the guest and read what you need, or raise "
+                    + LinuxVmExtension.BUFFER_PROPERTY + ".", tailText());
+        }
         String output = end.before().replace("\r", "");
         if (output.endsWith("\n")) {
             output = output.substring(0, output.length() - 1);
         }
-        assert begin != null;
         return new ExecResult(command, output, Integer.parseInt(end.group(1)));
     }
 
