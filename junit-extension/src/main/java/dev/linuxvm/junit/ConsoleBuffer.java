@@ -11,7 +11,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +29,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * under a private lock and signals waiters, which sleep in {@link #awaitChange} (no polling).
  * Readers take a {@link #snapshot()} or run a whole search with {@link #withLock}; the accessors
  * that expose the live window check that the lock is held.
+ *
+ * <p>A wait in progress sees every character before the window drops it: each wait registers
+ * how far it has searched ({@link #beginSearch}), and a trim that would drop text a wait has
+ * not searched yet first wakes the waits and gives them up to {@link #SEARCH_GRACE} to catch
+ * up. Without that, a writer that re-takes the lock faster than a woken waiter (a flood in small
+ * chunks) could trim a marker away before the waiter ever saw it.
  */
 final class ConsoleBuffer implements ConsoleListener {
     /** Default window: 4 Mi chars (8 MiB of heap at most). */
@@ -35,9 +44,17 @@ final class ConsoleBuffer implements ConsoleListener {
      * (busybox ash edits one line of at most CONFIG_FEATURE_EDITING_MAX_LEN chars, 1024 by default).
      */
     static final int TYPED_HISTORY = 64 * 1024;
+    /**
+     * How long a trim waits for the waits in progress to search the text it drops; a search of
+     * one window takes milliseconds, so only a stalled test thread ever makes the guest wait this long.
+     */
+    static final Duration SEARCH_GRACE = Duration.ofSeconds(1);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final Condition searched = lock.newCondition();
+    /** Waits in progress → absolute position each has searched up to. */
+    private final Map<Search, Long> searches = new IdentityHashMap<>();
 
     private final int capacity;
     private final StringBuilder text = new StringBuilder();
@@ -82,18 +99,78 @@ final class ConsoleBuffer implements ConsoleListener {
         }
     }
 
+    /** Lock held: gives the waits in progress up to {@link #SEARCH_GRACE} to search the text before {@code dropTo}. */
+    private void awaitSearches(long dropTo) {
+        long graceEnd = System.nanoTime() + SEARCH_GRACE.toNanos();
+        try {
+            while (unsearchedBefore(dropTo) && System.nanoTime() < graceEnd) {
+                changed.signalAll(); // the waits search what just arrived, then signal searched
+                searched.awaitNanos(graceEnd - System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the trim goes ahead; the thread's owner sees the flag
+        }
+    }
+
+    private boolean unsearchedBefore(long position) {
+        for (long searchedTo : searches.values()) {
+            if (searchedTo < position) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A wait in progress, registered with {@link #beginSearch}; see the class comment. */
+    final class Search implements AutoCloseable {
+        /** Inside {@link #withLock}: this wait has searched the text before {@code position}. */
+        void searchedTo(long position) {
+            checkLocked();
+            searches.put(this, position);
+            searched.signalAll();
+        }
+
+        @Override
+        public void close() {
+            checkLocked();
+            searches.remove(this);
+            searched.signalAll();
+        }
+    }
+
+    /** Inside {@link #withLock}: registers a wait that will search from {@code from}. */
+    Search beginSearch(long from) {
+        checkLocked();
+        Search s = new Search();
+        searches.put(s, from);
+        return s;
+    }
+
+    /** Waits in progress (tests use this to start writing only once a wait is registered). */
+    int searchesInProgress() {
+        lock.lock();
+        try {
+            return searches.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Appends decoded text (tests and the extension's own notes use this too). */
     void append(CharSequence chars) {
         lock.lock();
         try {
             text.append(chars);
-            if (text.length() > capacity) {
-                int drop = text.length() - capacity + capacity / 4;
-                text.delete(0, drop);
-                base += drop;
-                cursor = Math.max(cursor, base);
-            }
             writeLog(chars);
+            if (text.length() > capacity) {
+                awaitSearches(base + text.length() - capacity + capacity / 4);
+                if (text.length() > capacity) { // another writer may have trimmed while this one waited
+                    int drop = text.length() - capacity + capacity / 4;
+                    text.delete(0, drop);
+                    base += drop;
+                    cursor = Math.max(cursor, base);
+                }
+            }
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -208,11 +208,21 @@ public final class SerialConsole {
         String what = "the result of `" + command + "`";
         Match begin = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_B__\r*\n")), what, true, false);
         Match end = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_E_(\\d+)__")), what, true, false);
+        long outputStart = end.position() - end.before().length();
+        long beginEnd = begin.position() + begin.text().length();
+        if (outputStart > beginEnd) {
+            // The window dropped the start of the output before the end marker came: returning the
+            // rest as the whole output would lose the start without a word.
+            throw new ConsoleException("The output of `" + command + "` (" + (end.position() - beginEnd)
+                    + " chars) outgrew the console window of " + buffer.capacity() + " chars; its first "
+                    + (outputStart - beginEnd) + " chars are only in " + wiring.logFile
+                    + ". Write large output to a file in the guest and read what you need, or raise "
+                    + LinuxVmExtension.BUFFER_PROPERTY + ".", tailText());
+        }
         String output = end.before().replace("\r", "");
         if (output.endsWith("\n")) {
             output = output.substring(0, output.length() - 1);
         }
-        assert begin != null;
         return new ExecResult(command, output, Integer.parseInt(end.group(1)));
     }
 
@@ -367,6 +377,13 @@ public final class SerialConsole {
     private Match awaitLocked(Finder finder, String what, boolean consume, boolean fromWindowStart, long startNanos,
             Duration effective, long deadline) throws InterruptedException {
         long from = fromWindowStart ? buffer.base() : buffer.cursor();
+        try (ConsoleBuffer.Search search = buffer.beginSearch(from)) {
+            return awaitLocked(finder, what, consume, from, startNanos, effective, deadline, search);
+        }
+    }
+
+    private Match awaitLocked(Finder finder, String what, boolean consume, long from, long startNanos,
+            Duration effective, long deadline, ConsoleBuffer.Search search) throws InterruptedException {
         long scanned = from;
         long failScanned = buffer.base() + FailFastRule.lineStart(buffer.window(), (int) (from - buffer.base()));
         long settledEnd = -1;
@@ -383,6 +400,7 @@ public final class SerialConsole {
             FailFastRule.Scan scan = FailFastRule.find(window, fromIdx, (int) Math.max(0, failScanned - base), toIdx,
                     failFast, buffer::wasTyped);
             failScanned = base + scan.resume();
+            search.searchedTo(base + toIdx);
             FailFastRule.Hit fail = scan.hit();
             boolean accept = hit != null && (fail == null || hit.position() + hit.text().length() <= fail.index());
             if (accept && finder.open() && fail == null && buffer.guestEndReason() == null && settledEnd != base + toIdx) {
