@@ -31,7 +31,9 @@ public final class EngineGuestLauncher implements GuestLauncher {
                 .withCmdline(spec.defaultCmdline() ? null : spec.cmdline())
                 .withMemoryMib(spec.memoryMib())
                 .withCpus(spec.cpus())
-                .withBackend(spec.backend());
+                .withBackend(spec.backend())
+                .withFiles(spec.files())
+                .withModules(spec.modules());
         Launcher.Prepared guest = Launcher.prepare(request, line -> { });
         RunningVm vm = guest.start(console);
         BackendSelector.Selection selection = guest.selection();

@@ -116,6 +116,7 @@ final class GuestSession implements AutoCloseable {
         OutputStream in = guest.vm().consoleInput();
         console = new SerialConsole(buffer, new SerialConsole.Wiring(in, handle::describeState, reportDir,
                 reportDir.resolve(LOG_FILE), scale));
+        handle.attach(console);
         writeSummary();
 
         watcher = new Thread(this::watchExit, "linuxvm-exit-watcher-" + reportDir.getFileName());

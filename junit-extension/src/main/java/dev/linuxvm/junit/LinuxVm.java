@@ -65,6 +65,12 @@ public @interface LinuxVm {
      */
     int bootTimeout() default 60;
 
+    /**
+     * Host files and directories placed in the guest before boot; the same as {@link GuestFile}
+     * annotations next to this one.
+     */
+    GuestFile[] files() default {};
+
     /** One guest per test method (default) or per class. */
     Lifecycle lifecycle() default Lifecycle.PER_METHOD;
 

@@ -6,6 +6,8 @@ import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.Backend;
+import dev.linuxvm.launcher.GuestFilesOverlay;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +75,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     public void beforeAll(ExtensionContext context) {
         Optional<LinuxVm> onClass = classAnnotation(context);
         if (onClass.isPresent() && onClass.get().lifecycle() == Lifecycle.PER_CLASS) {
-            VmSpec spec = specFrom(onClass.get(), null, null);
+            VmSpec spec = specFrom(onClass.get(), null, null, List.of(context.getRequiredTestClass()));
             String dir = context.getRequiredTestClass().getName();
             startSession(context, spec, reportRoot(context).resolve(GuestSession.safeFileName(dir)), onClass.get());
         }
@@ -95,7 +97,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
                     + method.getName() + ": a per-class guest is declared on the class, not on a method");
         }
         LinuxVm config = onMethod.or(() -> onClass).orElse(null);
-        VmSpec spec = specFrom(config, null, null);
+        VmSpec spec = specFrom(config, null, null, List.of(context.getRequiredTestClass(), method));
         startSession(context, spec, methodReportDir(context, null), config);
     }
 
@@ -236,6 +238,57 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     /** The spec from an annotation (null: all defaults), with matrix overrides when non-null. */
     static VmSpec specFrom(LinuxVm config, Arch archOverride, BootMode modeOverride) {
+        return specFrom(config, archOverride, modeOverride, List.of());
+    }
+
+    /**
+     * As {@link #specFrom(LinuxVm, Arch, BootMode)}, with the guest files and modules of
+     * {@code config} and the {@link GuestFile} / {@link GuestModules} annotations on {@code elements}
+     * (the class, then the method), checked before any boot.
+     */
+    static VmSpec specFrom(LinuxVm config, Arch archOverride, BootMode modeOverride, List<AnnotatedElement> elements) {
+        VmSpec plain = specFrom0(config, archOverride, modeOverride);
+        List<dev.linuxvm.launcher.GuestFile> files = new ArrayList<>();
+        List<dev.linuxvm.launcher.GuestModules> modules = new ArrayList<>();
+        if (config != null) {
+            for (GuestFile f : config.files()) {
+                files.add(guestFile(f));
+            }
+        }
+        for (AnnotatedElement e : elements) {
+            for (GuestFile f : AnnotationSupport.findRepeatableAnnotations(e, GuestFile.class)) {
+                dev.linuxvm.launcher.GuestFile entry = guestFile(f);
+                if (!files.contains(entry)) { // @Inherited and meta-annotations can show one twice
+                    files.add(entry);
+                }
+            }
+            AnnotationSupport.findAnnotation(e, GuestModules.class).ifPresent(m -> {
+                var entry = new dev.linuxvm.launcher.GuestModules(Path.of(m.host()).toAbsolutePath(),
+                        m.release().isEmpty() ? Optional.empty() : Optional.of(m.release()));
+                if (!modules.contains(entry)) {
+                    modules.add(entry);
+                }
+            });
+        }
+        try {
+            GuestFilesOverlay.check(files, modules);
+        } catch (VmmException e) {
+            throw new ExtensionConfigurationException(e.getMessage(), e);
+        }
+        return new VmSpec(plain.arch(), plain.mode(), plain.kernel(), plain.initrd(), plain.cmdline(), plain.memoryMib(),
+                plain.cpus(), plain.backend(), plain.bootTimeout(), files, modules);
+    }
+
+    private static dev.linuxvm.launcher.GuestFile guestFile(GuestFile f) {
+        try {
+            return new dev.linuxvm.launcher.GuestFile(Path.of(f.host()).toAbsolutePath(), f.guest(), f.mode());
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException("@GuestFile(host = \"" + f.host() + "\", guest = \"" + f.guest()
+                    + "\"): " + e.getMessage(), e);
+        }
+    }
+
+    private static VmSpec specFrom0(LinuxVm config, Arch archOverride, BootMode modeOverride) {
         Arch arch = archOverride != null ? archOverride : (config == null ? GuestArch.HOST : config.arch()).resolve();
         BootMode mode = modeOverride != null ? modeOverride : (config == null ? BootMode.ACPI : config.mode());
         Optional<Path> kernel = config == null || config.kernel().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.kernel()));
@@ -320,7 +373,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         List<TestTemplateInvocationContext> invocations = new ArrayList<>();
         for (Arch arch : arches) {
             for (BootMode mode : new LinkedHashSet<>(List.of(matrix.modes()))) {
-                VmSpec spec = specFrom(config, arch, mode); // DEVICE_TREE on x86_64 throws here
+                VmSpec spec = specFrom(config, arch, mode, List.of(context.getRequiredTestClass(), method)); // DEVICE_TREE on x86_64 throws here
                 invocations.add(new MatrixInvocation(spec, config));
             }
         }

@@ -5,12 +5,14 @@ import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.junit.ktap.KtapDocument;
+import dev.linuxvm.junit.ktap.KtapParser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** The guest of the current test: its state, its files, and how to stop it. */
+/** The guest of the current test: its state, its files, copying files in and out, and how to stop it. */
 public final class LinuxVmHandle {
     /** Where a guest is in its life. */
     public enum State { RUNNING, POWERED_OFF, RESET, CRASHED, STOPPED }
@@ -21,6 +23,7 @@ public final class LinuxVmHandle {
     private final Path reportDir;
     private final Map<String, Path> artifacts;
     private final TimeoutScale scale;
+    private SerialConsole console;
 
     LinuxVmHandle(VmSpec spec, LaunchedGuest guest, Path reportDir, Map<String, Path> artifacts, TimeoutScale scale) {
         this.vm = guest.vm();
@@ -29,6 +32,58 @@ public final class LinuxVmHandle {
         this.reportDir = reportDir;
         this.artifacts = Map.copyOf(artifacts);
         this.scale = scale;
+    }
+
+    /** Wires the console once the session has it (the handle is made first). */
+    void attach(SerialConsole console) {
+        this.console = console;
+    }
+
+    private SerialConsole console() {
+        if (console == null) {
+            throw new IllegalStateException("the guest's console is not connected yet");
+        }
+        return console;
+    }
+
+    // ---- files -------------------------------------------------------------------------------
+
+    /**
+     * Copies the host file {@code host} to {@code guest} (created with its parent directories,
+     * replaced if it exists) over the serial console, and checks size and SHA-256 on both ends.
+     * Any bytes; the guest needs only busybox. Speed is the console's: see the README.
+     *
+     * @return the number of bytes copied
+     * @throws FileTransferException when a guest command fails or the guest file differs
+     */
+    public long copyIn(Path host, String guest) {
+        return new ConsoleFiles(console()).copyIn(host, guest);
+    }
+
+    /**
+     * Copies the guest file {@code guest} to {@code host} (parent directories created, replaced if
+     * it exists) over the serial console, and checks size and SHA-256 on both ends.
+     *
+     * @return the number of bytes copied
+     * @throws FileTransferException when the guest file cannot be read or the copy differs
+     */
+    public long copyOut(String guest, Path host) {
+        return new ConsoleFiles(console()).copyOut(guest, host);
+    }
+
+    /**
+     * The KTAP document in the guest file {@code guest} (a test program's saved output, a
+     * debugfs {@code results} file), read with {@code cat}.
+     *
+     * @throws FileTransferException when the file cannot be read
+     */
+    public KtapDocument ktapFile(String guest) {
+        ExecResult r = console().exec("cat " + ConsoleFiles.quote(guest));
+        if (!r.succeeded()) {
+            throw new FileTransferException("ktapFile " + guest + ": `" + r.command() + "` exited with " + r.exitStatus()
+                    + ": " + r.output() + "\n  report:   " + reportDir, String.join("\n", console().tail(SerialConsole.TAIL_LINES)));
+        }
+        return KtapParser.create().parse(r.output());
     }
 
     public State state() {

@@ -1,9 +1,14 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.junit.ktap.KtapDocument;
+import dev.linuxvm.junit.ktap.KtapDynamicTests;
+import dev.linuxvm.junit.ktap.KtapParser;
+import dev.linuxvm.kernels.GuestInitramfs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -17,6 +22,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
 
 /**
  * The guest's serial console, seen from the test thread.
@@ -224,6 +230,69 @@ public final class SerialConsole {
             output = output.substring(0, output.length() - 1);
         }
         return new ExecResult(command, output, Integer.parseInt(end.group(1)));
+    }
+
+    /** A fresh marker nonce, as {@link #exec} uses. */
+    static String nonce() {
+        return HexFormat.of().formatHex(randomBytes(6));
+    }
+
+    /**
+     * Writes {@code data} to the guest as is, without noting it as typed text: for payloads sent
+     * while the terminal does not echo ({@link ConsoleFiles}).
+     */
+    void sendData(byte[] data) {
+        try {
+            wiring.input.write(data);
+            wiring.input.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to the guest console (VM state: " + wiring.vmState.get() + ")", e);
+        }
+    }
+
+    // ---- KTAP ------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code command} (a test program that prints KTAP or TAP) like {@link #exec} and parses
+     * its output. The exit status is not judged: the results are; a program that stops half way
+     * shows as {@link KtapDocument#problems()}.
+     */
+    public KtapDocument execKtap(String command) {
+        return KtapParser.create().parse(exec(command).output());
+    }
+
+    /** {@link #execKtap} as JUnit dynamic tests for a {@code @TestFactory} ({@link KtapDynamicTests#from}). */
+    public Stream<DynamicNode> ktapTests(String command) {
+        return KtapDynamicTests.from(execKtap(command));
+    }
+
+    /**
+     * The KTAP document the kernel printed while booting (KUnit's built-in suites run before
+     * {@code /init}): the console from its first line to {@value dev.linuxvm.kernels.GuestInitramfs#READY_MARKER}
+     * (or to now, if the guest has not printed it). Read from {@link #logFile()} when the
+     * in-memory window no longer holds the start.
+     */
+    public KtapDocument bootKtap() {
+        String boot;
+        long base;
+        try {
+            base = buffer.withLock(buffer::base);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConsoleException("interrupted while reading the console", tailText());
+        }
+        if (base == 0 || wiring.logFile == null) {
+            boot = text();
+        } else {
+            try {
+                // the log stamps each line with the host's "[%5d.%06d] "; the guest's own stamp follows
+                boot = Files.readString(wiring.logFile).replaceAll("(?m)^\\[\\s*\\d+\\.\\d{6}] ", "");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the console log " + wiring.logFile, e);
+            }
+        }
+        int ready = boot.indexOf(GuestInitramfs.READY_MARKER);
+        return KtapParser.create().parse(ready < 0 ? boot : boot.substring(0, ready));
     }
 
     private static byte[] randomBytes(int n) {

@@ -4,8 +4,11 @@ import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.launch.BackendChoice;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.launcher.GuestFile;
+import dev.linuxvm.launcher.GuestModules;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -15,10 +18,13 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * {@link GuestLauncher}. Empty kernel/initrd mean "the provisioned default for {@code arch}"; an empty
  * {@code cmdline} means "the default for the arch and the executor chosen"
  * ({@link dev.linuxvm.engine.launch.DefaultCmdline#forArch}), resolved by the launcher after
- * backend selection; {@link LaunchedGuest#cmdline()} is the one actually used.
+ * backend selection; {@link LaunchedGuest#cmdline()} is the one actually used. {@code files} and
+ * {@code modules} (from {@link dev.linuxvm.junit.GuestFile} and {@link dev.linuxvm.junit.GuestModules})
+ * have host paths made absolute and have been checked.
  */
 public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
-                     int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
+                     int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout,
+                     List<GuestFile> files, List<GuestModules> modules) {
 
     public VmSpec {
         Objects.requireNonNull(arch, "arch");
@@ -28,6 +34,8 @@ public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<P
         Objects.requireNonNull(cmdline, "cmdline");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(bootTimeout, "bootTimeout");
+        files = List.copyOf(files);
+        modules = List.copyOf(modules);
         if (mode == BootMode.DEVICE_TREE && arch == Arch.X86_64) {
             throw new ExtensionConfigurationException(
                     "boot mode DEVICE_TREE is not supported on x86_64: use mode = ACPI, or arch = AARCH64");
@@ -41,6 +49,12 @@ public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<P
         if (bootTimeout.isNegative() || bootTimeout.isZero()) {
             throw new ExtensionConfigurationException("bootTimeout must be positive, was " + bootTimeout);
         }
+    }
+
+    /** A spec without guest files or modules. */
+    public VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
+                  int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
+        this(arch, mode, kernel, initrd, cmdline, memoryMib, cpus, backend, bootTimeout, List.of(), List.of());
     }
 
     /** Whether the launcher picks the command line ({@link LinuxVm#cmdline()} was empty). */

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A scripted guest: writes console output from its own thread, echoes input like a tty (with
  * CR LF) and answers lines through a tiny shell that knows printf, eval, echo, uname -m,
- * cat /proc/cmdline, dmesg (alone or as {@code dmesg | grep -c -e A -e B}), true, false,
+ * cat /proc/cmdline, ktap-demo (KTAP with a pass, a failure and a skip), dmesg (alone or as {@code dmesg | grep -c -e A -e B}), true, false,
  * poweroff -f and the sysrq crash trigger.
  */
 final class FakeVm implements RunningVm {
@@ -181,6 +181,11 @@ final class FakeVm implements RunningVm {
                         o.append("cat: can't open '").append(args.get(1)).append("': No such file or directory\n");
                         status = 1;
                     }
+                    break;
+                case "ktap-demo": // a test program with one passing, one failing and one skipped case
+                    o.append("KTAP version 1\n1..3\nok 1 passes\n# expected 42, got 41\nnot ok 2 fails\n"
+                            + "ok 3 skipped # SKIP needs hardware\n");
+                    status = 1;
                     break;
                 case "true":
                     status = 0;

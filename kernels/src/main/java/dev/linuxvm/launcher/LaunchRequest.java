@@ -5,6 +5,7 @@ import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BootMode;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,9 +23,13 @@ import java.util.Optional;
  * @param memoryMib     guest RAM in MiB
  * @param cpus          vCPUs
  * @param backend       executor choice
+ * @param files         host files and directories to place in the guest before boot (an overlay
+ *                      initramfs, {@link GuestFilesOverlay}); empty: none
+ * @param modules       host directories of kernel modules for {@code /lib/modules/<release>/}
  */
 public record LaunchRequest(Arch arch, BootMode mode, Optional<Path> kernel, Initrd initrd, Optional<String> cmdline,
-                            Optional<String> exec, int memoryMib, int cpus, BackendChoice backend) {
+                            Optional<String> exec, int memoryMib, int cpus, BackendChoice backend,
+                            List<GuestFile> files, List<GuestModules> modules) {
 
     /** Where the initramfs comes from. */
     public sealed interface Initrd {
@@ -52,46 +57,58 @@ public record LaunchRequest(Arch arch, BootMode mode, Optional<Path> kernel, Ini
         Objects.requireNonNull(cmdline, "cmdline");
         Objects.requireNonNull(exec, "exec");
         Objects.requireNonNull(backend, "backend");
+        files = List.copyOf(files);
+        modules = List.copyOf(modules);
     }
 
     /** The provisioned guest for {@code arch}: ACPI, default command line, 512 MiB, 1 vCPU, executor auto. */
     public static LaunchRequest of(Arch arch) {
         return new LaunchRequest(arch, BootMode.ACPI, Optional.empty(), new Initrd.Provisioned(), Optional.empty(),
-                Optional.empty(), 512, 1, BackendChoice.AUTO);
+                Optional.empty(), 512, 1, BackendChoice.AUTO, List.of(), List.of());
     }
 
     public LaunchRequest withMode(BootMode m) {
-        return new LaunchRequest(arch, m, kernel, initrd, cmdline, exec, memoryMib, cpus, backend);
+        return new LaunchRequest(arch, m, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules);
     }
 
     /** A kernel file, or {@code null} for the provisioned one. */
     public LaunchRequest withKernel(Path k) {
-        return new LaunchRequest(arch, mode, Optional.ofNullable(k), initrd, cmdline, exec, memoryMib, cpus, backend);
+        return new LaunchRequest(arch, mode, Optional.ofNullable(k), initrd, cmdline, exec, memoryMib, cpus, backend, files, modules);
     }
 
     public LaunchRequest withInitrd(Initrd i) {
-        return new LaunchRequest(arch, mode, kernel, i, cmdline, exec, memoryMib, cpus, backend);
+        return new LaunchRequest(arch, mode, kernel, i, cmdline, exec, memoryMib, cpus, backend, files, modules);
     }
 
     /** A command line, or {@code null} for the default. */
     public LaunchRequest withCmdline(String c) {
-        return new LaunchRequest(arch, mode, kernel, initrd, Optional.ofNullable(c), exec, memoryMib, cpus, backend);
+        return new LaunchRequest(arch, mode, kernel, initrd, Optional.ofNullable(c), exec, memoryMib, cpus, backend, files, modules);
     }
 
     /** A command for the guest to run, or {@code null} for none. */
     public LaunchRequest withExec(String e) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, Optional.ofNullable(e), memoryMib, cpus, backend);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, Optional.ofNullable(e), memoryMib, cpus, backend, files, modules);
     }
 
     public LaunchRequest withMemoryMib(int mib) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, mib, cpus, backend);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, mib, cpus, backend, files, modules);
     }
 
     public LaunchRequest withCpus(int n) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, n, backend);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, n, backend, files, modules);
     }
 
     public LaunchRequest withBackend(BackendChoice b) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, b);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, b, files, modules);
+    }
+
+    /** Files to place in the guest (replacing any given before). */
+    public LaunchRequest withFiles(List<GuestFile> f) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, f, modules);
+    }
+
+    /** Kernel module directories to place under {@code /lib/modules/<release>/} (replacing any given before). */
+    public LaunchRequest withModules(List<GuestModules> m) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, m);
     }
 }

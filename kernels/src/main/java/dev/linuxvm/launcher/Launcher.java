@@ -24,10 +24,12 @@ import java.util.function.Consumer;
  *
  * <p>{@link #prepare}:
  * <ol>
- *   <li>validate what costs nothing (the {@link GuestSpec} rules, a blank exec command);</li>
+ *   <li>validate what costs nothing (the {@link GuestSpec} rules, a blank exec command, the guest files);</li>
  *   <li>choose the executor ({@link BackendSelector}); when none can run the guest, remember why;</li>
  *   <li>resolve the kernel and the initramfs, provisioning the test guest when one is needed;</li>
- *   <li>read the initramfs and append the exec overlay;</li>
+ *   <li>read the initramfs and append the overlays: the request's files and modules
+ *       ({@link GuestFilesOverlay}; modules go under the provisioned kernel's release, or the one in
+ *       the kernel file's banner), then the exec command;</li>
  *   <li>pick the command line: the request's, or {@link DefaultCmdline} for the executor;</li>
  *   <li>build the {@link GuestImage} ({@link GuestFactory});</li>
  *   <li>only now report a missing executor: an input error is the more specific message.</li>
@@ -61,6 +63,7 @@ public final class Launcher {
         if (request.exec().filter(String::isBlank).isPresent()) {
             throw new VmmException(VmmException.Kind.BAD_INPUT, "--exec needs a shell command, got an empty string");
         }
+        GuestFilesOverlay.check(request.files(), request.modules());
         // 2.
         BackendSelector.Selection selection = null;
         VmmException noExecutor = null;
@@ -85,6 +88,17 @@ public final class Launcher {
         }
         // 4.
         byte[] initrdBytes = initrd == null ? null : read(initrd);
+        if (!request.files().isEmpty() || !request.modules().isEmpty()) {
+            if (initrdBytes == null) {
+                throw new VmmException(VmmException.Kind.BAD_INPUT,
+                        "guest files and modules travel in an initramfs overlay: they need an initrd");
+            }
+            String release = request.modules().stream().allMatch(m -> m.release().isPresent()) ? ""
+                    : provisioned != null && request.kernel().isEmpty() && !TestKernel.CUSTOM.equals(provisioned.kernelRelease())
+                    ? provisioned.kernelRelease() : KernelRelease.of(kernel);
+            initrdBytes = GuestInitramfs.withOverlay(initrdBytes,
+                    GuestFilesOverlay.build(request.files(), request.modules(), release));
+        }
         if (request.exec().isPresent()) {
             initrdBytes = GuestInitramfs.withOverlay(initrdBytes, GuestInitramfs.execOverlay(request.exec().get()));
         }
