@@ -165,20 +165,10 @@ public final class Uart16550 implements PortIoDevice {
      */
     public boolean receiveWaiting(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop)
             throws InterruptedException {
-        for (int done = 0; done < length; ) {
-            int n = Math.min(length - done, UartHostSide.INPUT_CAPACITY / 2);
-            synchronized (lock) {
-                if (!host.awaitRoom(n, stop)) {
-                    return false;
-                }
-                host.offer(data, offset + done, n);
-                refillFifo();
-                updateIrq();
-            }
-            host.flush();
-            done += n;
-        }
-        return true;
+        return host.offerWaiting(data, offset, length, stop, () -> {
+            refillFifo();
+            updateIrq();
+        });
     }
 
     /**

@@ -77,6 +77,29 @@ final class UartHostSide {
         return true;
     }
 
+    /**
+     * Host input that waits for room instead of being refused, in pieces of at most half the
+     * queue: each piece is offered under the device lock, then {@code afterOffer} (the device's
+     * FIFO refill and interrupt update) runs under it too, and the output is flushed after it.
+     * False when {@code stop} says to give up first.
+     */
+    boolean offerWaiting(byte[] data, int offset, int length, java.util.function.BooleanSupplier stop,
+                         Runnable afterOffer) throws InterruptedException {
+        for (int done = 0; done < length; ) {
+            int n = Math.min(length - done, INPUT_CAPACITY / 2);
+            synchronized (lock) {
+                if (!awaitRoom(n, stop)) {
+                    return false;
+                }
+                offer(data, offset + done, n);
+                afterOffer.run();
+            }
+            flush();
+            done += n;
+        }
+        return true;
+    }
+
     /** The guest took bytes from the input queue (device lock held): wakes {@link #awaitRoom}. */
     void drained() {
         lock.notifyAll();

@@ -92,21 +92,7 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
             vm.setUserMemoryRegion(0, memory);
             machine = new KvmArm64Machine(system, vm, memory, console);
 
-            machine.gic = vm.createDevice(KvmCreateDevice.KVM_DEV_TYPE_ARM_VGIC_V3);
-            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_DIST, GICD_BASE);
-            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_REDIST, GICR_BASE);
-
-            for (int id = 0; id < image.cpus(); id++) {
-                KvmVcpu vcpu = vm.createVcpu(id);
-                machine.vcpus.add(vcpu);
-                KvmVcpuInit init = vm.armPreferredTarget();
-                init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_PSCI_0_2;
-                if (id > 0) {
-                    init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_POWER_OFF;
-                }
-                vcpu.armVcpuInit(init);
-            }
-            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_CTRL, KvmDeviceAttr.KVM_DEV_ARM_VGIC_CTRL_INIT);
+            machine.createGicAndVcpus(vm, image.cpus());
 
             KvmVcpu bsp = machine.vcpus.get(0);
             bsp.setOneReg(Arm64CoreReg.pstate(), Arm64CoreReg.BOOT_PSTATE);
@@ -123,6 +109,28 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
             }
             throw e;
         }
+    }
+
+    /**
+     * The vGICv3 at the layout's addresses, then {@code cpus} vCPUs with PSCI 0.2 (secondaries
+     * powered off until PSCI CPU_ON), then the vGIC's init once they all exist: the order
+     * kvmtool and QEMU use, the same for a fresh and a restored machine.
+     */
+    private void createGicAndVcpus(KvmVm vm, int cpus) {
+        gic = vm.createDevice(KvmCreateDevice.KVM_DEV_TYPE_ARM_VGIC_V3);
+        gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_DIST, GICD_BASE);
+        gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_REDIST, GICR_BASE);
+        for (int id = 0; id < cpus; id++) {
+            KvmVcpu vcpu = vm.createVcpu(id);
+            vcpus.add(vcpu);
+            KvmVcpuInit init = vm.armPreferredTarget();
+            init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_PSCI_0_2;
+            if (id > 0) {
+                init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_POWER_OFF;
+            }
+            vcpu.armVcpuInit(init);
+        }
+        gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_CTRL, KvmDeviceAttr.KVM_DEV_ARM_VGIC_CTRL_INIT);
     }
 
     @Override
@@ -210,20 +218,7 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
             memory = snapshot.mapPrivate().get(0);
             vm.setUserMemoryRegion(0, memory);
             machine = new KvmArm64Machine(system, vm, memory, console);
-            machine.gic = vm.createDevice(KvmCreateDevice.KVM_DEV_TYPE_ARM_VGIC_V3);
-            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_DIST, GICD_BASE);
-            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_ADDR, KvmDeviceAttr.KVM_VGIC_V3_ADDR_TYPE_REDIST, GICR_BASE);
-            for (int id = 0; id < state.vcpus().size(); id++) {
-                KvmVcpu vcpu = vm.createVcpu(id);
-                machine.vcpus.add(vcpu);
-                KvmVcpuInit init = vm.armPreferredTarget();
-                init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_PSCI_0_2;
-                if (id > 0) {
-                    init.features[0] |= 1 << KvmVcpuInit.KVM_ARM_VCPU_POWER_OFF;
-                }
-                vcpu.armVcpuInit(init);
-            }
-            machine.gic.setAttr(KvmDeviceAttr.KVM_DEV_ARM_VGIC_GRP_CTRL, KvmDeviceAttr.KVM_DEV_ARM_VGIC_CTRL_INIT);
+            machine.createGicAndVcpus(vm, state.vcpus().size());
             for (KvmVcpu v : machine.vcpus) {
                 Arm64MachineState.restore(v, state.vcpus().get(v.id()));
             }

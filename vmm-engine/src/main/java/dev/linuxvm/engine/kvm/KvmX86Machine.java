@@ -119,6 +119,23 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         }
     }
 
+    /**
+     * The VM-wide setup every x86 machine gets, fresh or restored: the pages VMX needs, the
+     * in-kernel irqchip and PIT, GSI routing as the MADT's overrides say, and, when KVM has no PMU
+     * of its own, the MSR filter that hands us the K7 performance MSRs.
+     */
+    private static void setUpVm(KvmSystem system, KvmVm vm) {
+        vm.setTssAddr(X86Layout.KVM_TSS_START);
+        vm.setIdentityMapAddr(X86Layout.KVM_IDENTITY_MAP_START);
+        vm.createIrqchip();
+        vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
+        vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
+        if (!kvmPmuEnabled(Path.of("/sys/module")) && system.checkExtension(Ioctls.KVM_CAP_X86_USER_SPACE_MSR) != 0) {
+            vm.enableCap(Ioctls.KVM_CAP_X86_USER_SPACE_MSR, KvmMsrFilter.KVM_MSR_EXIT_REASON_FILTER);
+            vm.denyMsrs(MSR_K7_EVNTSEL0, K7_PERF_MSR_COUNT);
+        }
+    }
+
     /** Builds the machine; on failure closes what it opened, {@code system} included. */
     static KvmX86Machine create(KvmSystem system, GuestImage image, ConsoleListener console, List<CpuidMask> masks) {
         return create(system, image, console, masks, false);
@@ -141,17 +158,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                         + maxVcpus + ": lower the cpu count");
             }
             vm = system.createVm();
-            vm.setTssAddr(X86Layout.KVM_TSS_START);
-            vm.setIdentityMapAddr(X86Layout.KVM_IDENTITY_MAP_START);
-            vm.createIrqchip();
-            vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
-            vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
-            boolean answerPerfMsrs = !kvmPmuEnabled(Path.of("/sys/module"))
-                    && system.checkExtension(Ioctls.KVM_CAP_X86_USER_SPACE_MSR) != 0;
-            if (answerPerfMsrs) {
-                vm.enableCap(Ioctls.KVM_CAP_X86_USER_SPACE_MSR, KvmMsrFilter.KVM_MSR_EXIT_REASON_FILTER);
-                vm.denyMsrs(MSR_K7_EVNTSEL0, K7_PERF_MSR_COUNT);
-            }
+            setUpVm(system, vm);
             for (int slot = 0; slot < slots.size(); slot++) {
                 GuestMemory ram = sharedRam
                         ? GuestMemory.allocateShared(slots.get(slot).base(), slots.get(slot).size())
@@ -424,15 +431,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
         KvmX86Machine machine = null;
         try {
             vm = system.createVm();
-            vm.setTssAddr(X86Layout.KVM_TSS_START);
-            vm.setIdentityMapAddr(X86Layout.KVM_IDENTITY_MAP_START);
-            vm.createIrqchip();
-            vm.createPit2(KvmPitConfig.KVM_PIT_SPEAKER_DUMMY);
-            vm.setGsiRouting(X86IrqRouting.forOverrides(X86AcpiParams.ISA_OVERRIDES));
-            if (!kvmPmuEnabled(Path.of("/sys/module")) && system.checkExtension(Ioctls.KVM_CAP_X86_USER_SPACE_MSR) != 0) {
-                vm.enableCap(Ioctls.KVM_CAP_X86_USER_SPACE_MSR, KvmMsrFilter.KVM_MSR_EXIT_REASON_FILTER);
-                vm.denyMsrs(MSR_K7_EVNTSEL0, K7_PERF_MSR_COUNT);
-            }
+            setUpVm(system, vm);
             memory.addAll(snapshot.mapPrivate());
             for (int slot = 0; slot < memory.size(); slot++) {
                 vm.setUserMemoryRegion(slot, memory.get(slot));
