@@ -250,20 +250,4 @@ class X86GuestBuilderTest {
                 .hasMessageContaining("RSDP is 0 bytes");
     }
 
-    @Test
-    void prepares_the_debian_vmlinux() throws Exception {
-        String env = System.getenv("LINUXVM_KERNEL_X86_64");
-        Path vmlinux = Path.of(env != null ? env : "/work/scratch/guests/x86_64/vmlinux");
-        assumeTrue(Files.isRegularFile(vmlinux),
-                "no x86_64 vmlinux at " + vmlinux + ": set LINUXVM_KERNEL_X86_64 to a provisioned Debian vmlinux");
-        GuestImage image = X86GuestBuilder.create().kernel(vmlinux).memory(512 * MIB)
-                .initrd(new byte[1 << 20]).cmdline("console=ttyS0 earlyprintk=ttyS0").build();
-
-        assertThat(image.bootState().entryPoint()).isEqualTo(0x100_0000L);
-        MemoryRegion initrd = region(image, "initrd");
-        assertThat(initrd.end()).isEqualTo(512 * MIB);
-        long kernelEnd = image.regions().stream().filter(r -> r.name().startsWith("kernel"))
-                .mapToLong(MemoryRegion::end).max().orElseThrow();
-        assertThat(kernelEnd).isLessThan(initrd.address());
-    }
 }
