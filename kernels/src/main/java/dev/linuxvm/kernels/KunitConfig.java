@@ -29,7 +29,8 @@ public record KunitConfig(Arch arch, String text) {
     public static final int REVISION = 1;
 
     /**
-     * The KUnit suites built in, each Kconfig option with the suites it adds. Chosen because they
+     * The KUnit suites built in, each Kconfig option with the suites it adds (23 suites, 140 cases on
+     * 6.1.192: 138 pass, 2 skip, on both arches). Chosen because they
      * pass on both arches under TCG in a few seconds in all: KUnit's own tests and example, and
      * pure library code. Left out: SLUB_KUNIT_TEST (it provokes slab error reports that start
      * with "BUG", a fail-fast marker), STACKINIT_KUNIT_TEST (results depend on the compiler),
@@ -39,9 +40,9 @@ public record KunitConfig(Arch arch, String text) {
 
     private static Map<String, String> suites() {
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("CONFIG_KUNIT_TEST", "kunit-try-catch-test, kunit-resource-test, kunit-log-test, kunit_status, string-stream-test, kunit-executor-test");
-        s.put("CONFIG_KUNIT_EXAMPLE_TEST", "example (one case skips on purpose)");
-        s.put("CONFIG_LIST_KUNIT_TEST", "list-kunit-test, hlist, klist");
+        s.put("CONFIG_KUNIT_TEST", "kunit_executor_test, kunit-try-catch-test, kunit-resource-test, kunit-log-test, kunit_status, string-stream-test");
+        s.put("CONFIG_KUNIT_EXAMPLE_TEST", "example (two cases skip on purpose)");
+        s.put("CONFIG_LIST_KUNIT_TEST", "list-kunit-test, hlist");
         s.put("CONFIG_TEST_LIST_SORT", "list_sort");
         s.put("CONFIG_TEST_SORT", "lib_sort");
         s.put("CONFIG_BITFIELD_KUNIT", "bitfields");

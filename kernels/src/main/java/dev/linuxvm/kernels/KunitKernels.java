@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * &lt;cache&gt;/kunit/
- *   lock                                   held while building or verifying
+ *   &lt;arch&gt;/lock                            held while building or verifying that arch's kernels
  *   &lt;arch&gt;/&lt;key&gt;/                          key: {@link #key}: source package_version + 12 hex of the config
  *     build/                               make's O= dir; .kunitconfig is the fragment (kunit.py reads it)
  *     build.log                            make's output
@@ -117,7 +117,8 @@ public final class KunitKernels {
         KunitConfig config = KunitConfig.forArch(arch, src.kunitTool());
         String key = key(src, config);
         Path dir = kunitRoot().resolve(arch.unameMachine()).resolve(key);
-        return GuestCache.withLock(kunitRoot().resolve("lock"), progress, () -> {
+        // One lock per arch: the two arches build side by side.
+        return GuestCache.withLock(kunitRoot().resolve(arch.unameMachine()).resolve("lock"), progress, () -> {
             if (!rebuild) {
                 KunitKernel cached = cached(arch, dir, src, initrd, config);
                 if (cached != null) {

@@ -24,6 +24,8 @@ record KunitTarget(Arch arch, String linuxArch, String kernelPath, String crossP
 
     /** Both arches: reach our busybox userspace after the tests, with timestamps on the console. */
     private static final List<Option> COMMON = List.of(
+        new Option("CONFIG_PCI=y", "ACPICA installs a PCI_Config region handler before loading the DSDT; without PCI that"
+            + " fails (AE_BAD_PARAMETER 'During Region initialization'), no AML loads and poweroff just halts"),
         new Option("CONFIG_BLK_DEV_INITRD=y", "our busybox initramfs; kunit's config lacks it (DESIGN.md)"),
         new Option("CONFIG_RD_GZIP=y", "the initramfs and the exec overlay are gzip cpio archives"),
         new Option("CONFIG_DEVTMPFS=y", "/init mounts devtmpfs"),
@@ -36,6 +38,7 @@ record KunitTarget(Arch arch, String linuxArch, String kernelPath, String crossP
     static final KunitTarget X86_64 = new KunitTarget(Arch.X86_64, "x86_64", "vmlinux", "x86_64-linux-gnu-",
         "gcc-x86-64-linux-gnu", concat(COMMON, List.of(
             new Option("CONFIG_64BIT=y", "our x86 loader takes a 64-bit ELF vmlinux"),
+            new Option("CONFIG_SMP=y", "every vCPU of --cpus N comes up (Kconfig's default on x86 is uniprocessor)"),
             new Option("CONFIG_ACPI=y", "CPUs, interrupt routing and power-off come from our ACPI tables"),
             new Option("CONFIG_SERIAL_8250=y", "the 16550 at 0x3f8 (ttyS0)"),
             new Option("CONFIG_SERIAL_8250_CONSOLE=y", "console=ttyS0 and earlyprintk"),
