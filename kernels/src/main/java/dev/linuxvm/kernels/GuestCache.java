@@ -88,6 +88,37 @@ final class GuestCache {
         }
     }
 
+    private static final Map<Path, Object> FILE_LOCK_MONITORS = new ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code body} holding {@code lockFile} (a file lock across JVMs, a monitor per lock file
+     * within this JVM), for long jobs that must not hold the guest cache's own lock: a KUnit
+     * kernel build takes minutes, and test JVMs waiting for their guest should not wait for it.
+     */
+    static <T> T withLock(Path lockFile, java.util.function.Consumer<String> progress, java.util.function.Supplier<T> body) {
+        Path key = lockFile.toAbsolutePath().normalize();
+        synchronized (FILE_LOCK_MONITORS.computeIfAbsent(key, k -> new Object())) {
+            try {
+                Files.createDirectories(key.getParent());
+                try (FileChannel ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    FileLock lock = ch.tryLock();
+                    if (lock == null) {
+                        progress.accept("waiting for another process holding " + key + " ...");
+                        lock = ch.lock();
+                    }
+                    try {
+                        return body.get();
+                    } finally {
+                        lock.release();
+                    }
+                }
+            } catch (IOException e) {
+                throw new ProvisioningException("cannot create or lock " + key + ": " + describe(e)
+                    + " (set LINUXVM_CACHE to a writable directory)", e);
+            }
+        }
+    }
+
     /** The current guest of {@code arch} if it is complete and its checksums match, else null. */
     TestKernel current(Arch arch, java.util.function.Consumer<String> progress) {
         Path pointer = archDir(arch).resolve(CURRENT);

@@ -121,10 +121,20 @@ final class PrivateApt {
         return downloaded(pkg, arch, dir);
     }
 
+    /** Downloads an architecture-independent ({@code Architecture: all}) package into {@code dir}; returns the .deb. */
+    Path downloadIndependent(String pkg, Path dir) {
+        HostCommand.run(dir, cmd("apt-get", "download", pkg));
+        return downloaded(pkg, "all", dir);
+    }
+
     private static Path downloaded(String pkg, Arch arch, Path dir) {
+        return downloaded(pkg, arch.debianArch(), dir);
+    }
+
+    private static Path downloaded(String pkg, String debianArch, Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(pkg + "_")
-                    && p.getFileName().toString().endsWith("_" + arch.debianArch() + ".deb"))
+                    && p.getFileName().toString().endsWith("_" + debianArch + ".deb"))
                 .findFirst()
                 .orElseThrow(() -> new ProvisioningException("apt-get download " + pkg + " left no .deb in " + dir));
         } catch (IOException e) {

@@ -7,10 +7,12 @@ import java.util.List;
 /**
  * Provisions both architectures' test guests into the cache and prints where they are.
  *
- * <p>Usage: {@code Provision [--refresh] [--lab] [x86_64|aarch64 ...]}. {@code --refresh} updates
- * the apt lists and fetches the newest kernel even when a complete guest is cached. {@code --lab}
- * also provisions the KVM lab's level-1 assets ({@link KvmLabImage}; rebuilt with
- * {@code --refresh}). Exit status 0 on success, 1 with a one-line message on failure.
+ * <p>Usage: {@code Provision [--refresh] [--lab] [--kunit] [x86_64|aarch64 ...]}. {@code --refresh}
+ * updates the apt lists and fetches the newest kernel even when a complete guest is cached.
+ * {@code --lab} also provisions the KVM lab's level-1 assets ({@link KvmLabImage}; rebuilt with
+ * {@code --refresh}). {@code --kunit} also provisions Debian's Linux source ({@link KernelSource})
+ * and builds the KUnit kernel ({@link KunitKernels}; with {@code --refresh} the source is fetched
+ * again and the kernel rebuilt). Exit status 0 on success, 1 with a one-line message on failure.
  */
 public final class Provision {
     private Provision() {
@@ -19,12 +21,15 @@ public final class Provision {
     public static void main(String[] args) {
         boolean refresh = false;
         boolean lab = false;
+        boolean kunit = false;
         List<Arch> arches = new java.util.ArrayList<>();
         for (String a : args) {
             if (a.equals("--refresh")) {
                 refresh = true;
             } else if (a.equals("--lab")) {
                 lab = true;
+            } else if (a.equals("--kunit")) {
+                kunit = true;
             } else {
                 arches.add(Arch.parse(a));
             }
@@ -54,6 +59,9 @@ public final class Provision {
                         + l.level2Kernel() + " " + l.level2Initramfs()
                         + (l.qemuPath() == null ? "" : ", bzImage " + l.level2BzImage() + ", qemu " + l.qemuPath()));
                 }
+                if (kunit) {
+                    kunit(arch, refresh);
+                }
             }
         } catch (VmmException e) {
             System.out.flush();
@@ -61,5 +69,23 @@ public final class Provision {
             System.exit(1);
         }
         System.out.printf("linuxvm: provisioning done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static boolean sourceRefreshed;
+
+    private static void kunit(Arch arch, boolean refresh) {
+        java.util.function.Consumer<String> out = line -> System.out.println("linuxvm: " + line);
+        long t = System.nanoTime();
+        if (refresh && !sourceRefreshed) {
+            KernelSource.fromEnvironment(out).provision(true);
+            sourceRefreshed = true;
+        }
+        KunitKernel k = KunitKernels.fromEnvironment(out).build(arch, refresh);
+        System.out.printf("linuxvm: %s KUnit kernel ready in %.1f s (built in %.1f s): %s %s%n", arch,
+            (System.nanoTime() - t) / 1e9, k.buildTime().toMillis() / 1000.0, KernelSource.PACKAGE, k.sourceVersion());
+        System.out.println("linuxvm:   kernel    " + k.kernel() + "  sha256 " + k.kernelSha256());
+        System.out.println("linuxvm:   initramfs " + k.initramfs());
+        System.out.println("linuxvm:   kunit.py  " + k.kunitTool().resolve("kunit.py") + " exec --arch="
+            + KunitTarget.of(arch).linuxArch() + " --build_dir=" + k.buildDir());
     }
 }

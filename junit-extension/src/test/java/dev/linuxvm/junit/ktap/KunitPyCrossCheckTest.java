@@ -3,6 +3,7 @@ package dev.linuxvm.junit.ktap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.linuxvm.kernels.KernelSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Reads the samples with Linux's own parser, tools/testing/kunit/kunit_parser.py (through
  * kunit_tree.py beside the samples), and compares its tree of names and statuses with ours.
- * Needs python3 and a Linux source tree's tools/testing/kunit, given as
- * {@code -Dlinuxvm.kunit.dir=DIR} or {@code LINUXVM_KUNIT_DIR}; skips without them.
+ * Needs python3 and a Linux source tree's tools/testing/kunit: {@code -Dlinuxvm.kunit.dir=DIR} or
+ * {@code LINUXVM_KUNIT_DIR} if given, else the one of Debian's linux-source that
+ * {@link KernelSource} provisions into the guest cache (downloaded on first use).
  */
 class KunitPyCrossCheckTest {
     static final String KUNIT_DIR_PROPERTY = "linuxvm.kunit.dir";
@@ -31,11 +33,13 @@ class KunitPyCrossCheckTest {
     @BeforeEach
     void findKunit() {
         String dir = System.getProperty(KUNIT_DIR_PROPERTY, System.getenv(KUNIT_DIR_ENV));
-        assumeTrue(dir != null, "no kunit.py to cross-check against: set -D" + KUNIT_DIR_PROPERTY + " or "
-                + KUNIT_DIR_ENV + " to <linux source>/tools/testing/kunit (Debian: apt-get download linux-source-6.1)");
-        kunitDir = Path.of(dir);
-        assumeTrue(Files.isRegularFile(kunitDir.resolve("kunit_parser.py")),
-                KUNIT_DIR_PROPERTY + "=" + dir + " holds no kunit_parser.py");
+        if (dir == null && kunitDir == null) {
+            kunitDir = KernelSource.fromEnvironment(line -> System.out.println("linuxvm: " + line)).get().kunitTool();
+        } else if (dir != null) {
+            kunitDir = Path.of(dir);
+            assumeTrue(Files.isRegularFile(kunitDir.resolve("kunit_parser.py")),
+                    KUNIT_DIR_PROPERTY + "=" + dir + " holds no kunit_parser.py");
+        }
     }
 
     /** kunit_parser's statuses for ours; TODO and XFAIL have none (kunit.py knows neither). */
