@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.loader.KernelFormat;
 import dev.linuxvm.engine.loader.Arm64ImageHeader;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ class KunitKernelBuildTest {
         KunitKernel k = built(Arch.X86_64);
 
         assertThat(k.kernel()).isEqualTo(k.buildDir().resolve("vmlinux"));
-        assertThat(Elf64Header.parse(head(k.kernel())).e_machine()).isEqualTo(Elf64Header.EM_X86_64);
+        assertThat(KernelFormat.detect(head(k.kernel())).elfMachine()).isEqualTo(KernelFormat.EM_X86_64);
         assertThat(k.buildDir().resolve(".config")).content()
             .contains("CONFIG_BLK_DEV_INITRD=y", "CONFIG_KUNIT=y", "CONFIG_SERIAL_8250_CONSOLE=y", "CONFIG_ACPI=y")
             .doesNotContain("CONFIG_KUNIT_ALL_TESTS=y");
