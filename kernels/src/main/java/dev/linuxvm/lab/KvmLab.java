@@ -239,6 +239,7 @@ public final class KvmLab {
         Map<String, Path> level2Logs = new LinkedHashMap<>();
         StringBuilder transcript = new StringBuilder();
         Integer[] exit = {null};
+        boolean[] consoleEnded = {false}; // guarded by exit; set by the reader as it finishes
         // Read on its own thread so the timeout holds even when the guest prints nothing.
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8));
@@ -292,6 +293,7 @@ public final class KvmLab {
                     }
                 }
                 synchronized (exit) {
+                    consoleEnded[0] = true;
                     exit.notifyAll();
                 }
             }
@@ -301,7 +303,7 @@ public final class KvmLab {
         try {
             long deadline = t0 + timeout.toNanos();
             synchronized (exit) {
-                while (exit[0] == null && reader.isAlive()) {
+                while (exit[0] == null && !consoleEnded[0]) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         problem = "timed out after " + timeout.toSeconds() + " s";
