@@ -62,7 +62,13 @@ public final class LabScenarios {
     /** The host's QEMU, which the lab image carries at the same path (KvmLabImage). */
     static final String QEMU = "/usr/bin/qemu-system-x86_64";
     /** Create/run/close cycles of the leak check. */
-    static final int CYCLES = 50;
+    static final int CYCLES = 500;
+    /**
+     * x86_64 runs fewer: in this nesting 50 cycles take ~9 s, but a run of 500 did not finish in
+     * 7 minutes (slowing down or stalling after some hundreds: not understood yet, open in #11).
+     * On PVM the engine's own test runs 500 x86 cycles at ~56 ms each.
+     */
+    static final int CYCLES_X86 = 50;
 
     private final Arch arch;
     private final Path kernel;
@@ -170,9 +176,11 @@ public final class LabScenarios {
                     () -> shell(BootMode.ACPI, 4, "reboot -f", VmExit.Reset.class)));
             s.add(new Scenario("panic", "panic: sysrq crash is reported with its lines and resets (panic=-1)",
                     () -> panic(BootMode.ACPI)));
-            s.add(new Scenario("ram-3584", "3.5 GiB RAM: the guest's MemTotal agrees", this::bigRam));
-            s.add(new Scenario("cycles", CYCLES + " create/run/close cycles: fds and threads flat",
-                    () -> cycles(SmokeGuests.x86Guest(SmokeGuests.HELLO_POWER_OFF))));
+            s.add(new Scenario("ram-3584", "3.5 GiB RAM (split around the 32-bit hole): the guest's MemTotal agrees",
+                    () -> bigRam(3584, BootMode.ACPI)));
+            s.add(new Scenario("ram-16384", "16 GiB RAM: the guest's MemTotal agrees", () -> bigRam(16384, BootMode.ACPI)));
+            s.add(new Scenario("cycles", CYCLES_X86 + " create/run/close cycles: fds, threads, mappings and RSS flat",
+                    () -> cycles(SmokeGuests.x86Guest(SmokeGuests.HELLO_POWER_OFF), CYCLES_X86)));
             s.add(new Scenario("no-unhandled-msrs", "level 1's KVM logged no unhandled MSR access by our guests",
                     this::noUnhandledMsrs));
             s.add(new Scenario("benchmark", "benchmark: time to userspace, our KVM backend vs qemu -accel kvm -kernel",
@@ -192,8 +200,9 @@ public final class LabScenarios {
                     () -> shell(BootMode.ACPI, 4, "reboot -f", VmExit.Reset.class)));
             s.add(new Scenario("panic-dt", "device tree: sysrq crash is reported with its lines and resets (panic=-1)",
                     () -> panic(BootMode.DEVICE_TREE)));
-            s.add(new Scenario("cycles", CYCLES + " create/run/close cycles: fds and threads flat",
-                    () -> cycles(SmokeGuests.arm64Guest(SmokeGuests.ARM64_HELLO_POWER_OFF))));
+            s.add(new Scenario("ram-16384", "16 GiB RAM: the guest's MemTotal agrees", () -> bigRam(16384, BootMode.ACPI)));
+            s.add(new Scenario("cycles", CYCLES + " create/run/close cycles: fds, threads, mappings and RSS flat",
+                    () -> cycles(SmokeGuests.arm64Guest(SmokeGuests.ARM64_HELLO_POWER_OFF), CYCLES)));
             s.add(new Scenario("snapshot", "snapshot: a Debian guest at its prompt, two clones answer, each with private RAM",
                     () -> snapshot(BootMode.ACPI)));
         }
@@ -351,9 +360,9 @@ public final class LabScenarios {
         }
     }
 
-    private List<String> bigRam() throws Exception {
-        int mib = 3584;
-        try (Guest g = new Guest("ram-" + mib, BootMode.ACPI, 1, mib, "grep MemTotal /proc/meminfo; free -m")) {
+    /** A guest of {@code mib} MiB (level 1 has 4 GiB: guest RAM is mapped lazily, touched pages only). */
+    private List<String> bigRam(int mib, BootMode mode) throws Exception {
+        try (Guest g = new Guest("ram-" + mib, mode, 1, mib, "grep MemTotal /proc/meminfo; free -m")) {
             g.awaitReady();
             g.console.await("MemTotal:", STEP);
             g.console.await(GuestInitramfs.EXIT_MARKER_PREFIX + "0", STEP);
@@ -361,7 +370,7 @@ public final class LabScenarios {
             String line = g.console.text().lines().filter(l -> l.startsWith("MemTotal:")).findFirst().orElseThrow();
             long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
             // MemTotal is RAM minus what the kernel reserved for itself (its image, memmap,
-            // crash kernel...): at least 90 % of the 3.5 GiB we gave, never more.
+            // crash kernel...): at least 90 % of what we gave, never more.
             if (kib > (long) mib << 10 || kib < ((long) mib << 10) * 9 / 10) {
                 throw new LabFailure("MemTotal " + kib + " kB for " + mib + " MiB of guest RAM", g.console.tail(10));
             }
@@ -446,18 +455,22 @@ public final class LabScenarios {
 
     // ---- resources -----------------------------------------------------------------------------
 
-    private List<String> cycles(GuestImage image) throws Exception {
+    private List<String> cycles(GuestImage image, int count) throws Exception {
         for (int i = 0; i < 3; i++) {
             oneCycle(image, i); // warm up: classes, JNA, the kicker's signal handler
         }
         Resources before = Resources.now();
-        for (int i = 0; i < CYCLES; i++) {
+        for (int i = 0; i < count; i++) {
             oneCycle(image, i);
         }
         Resources after = Resources.now();
-        List<String> figures = List.of("before: " + before, "after " + CYCLES + " cycles: " + after);
-        if (after.fds() > before.fds() || after.javaThreads() > before.javaThreads()) {
-            throw new LabFailure("resources grew over " + CYCLES + " cycles", figures);
+        List<String> figures = List.of("before: " + before, "after " + count + " cycles: " + after);
+        // fds and Java threads must not grow at all; mappings and RSS move with what the JVM does
+        // by itself (JIT, GC, malloc arenas): a leaked guest would add a mapping and its touched
+        // RAM per cycle, 500 over the run, far beyond these allowances.
+        if (after.fds() > before.fds() || after.javaThreads() > before.javaThreads()
+                || after.mappings() > before.mappings() + 64 || after.rssKib() > before.rssKib() + (64 << 10)) {
+            throw new LabFailure("resources grew over " + count + " cycles", figures);
         }
         return figures;
     }
