@@ -27,8 +27,6 @@ import java.util.ArrayDeque;
  * is released, so a slow listener never holds up another thread's register access.
  */
 public final class Pl011 implements MmioDevice {
-    /** Size of the register window. */
-    public static final long SIZE = 0x1000;
     /** FIFO depth for PL011 revisions before r1p5. */
     public static final int FIFO_SIZE = 16;
 

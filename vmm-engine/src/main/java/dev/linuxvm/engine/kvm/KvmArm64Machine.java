@@ -62,7 +62,7 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
         this.memory = memory;
         int irq = Arm64Irq.spi(PL011_SPI);
         this.uart = new Pl011(console, level -> vm.irqLine(irq, level));
-        mmio.register("PL011", PL011_BASE, Pl011.SIZE, uart);
+        mmio.register("PL011", PL011_BASE, Arm64Layout.UART_SIZE, uart);
     }
 
     static KvmArm64Machine create(KvmSystem system, GuestImage image, ConsoleListener console) {
