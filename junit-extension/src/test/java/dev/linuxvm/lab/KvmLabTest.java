@@ -74,7 +74,9 @@ class KvmLabTest {
         KvmLab.Result run = RUNS.get(arch).join();
         KtapDocument doc = KtapParser.create().parse(run.ktap());
         DynamicNode completed = dynamicTest("level 1 ran every scenario and ended (" + dir(arch) + ", "
-                + run.wall().toSeconds() + " s)", () -> {
+                + run.wall().toSeconds() + " s" + (run.retriedAfter() == null ? ""
+                : "; second attempt, the first ended with " + run.retriedAfter() + ": transcripts in " + dir(arch) + "-attempt1")
+                + ")", () -> {
             assertThat(run.problem()).as("how level 1 ended; transcript in %s", run.level1Log()).isNull();
             assertThat(run.exitStatus()).as("the lab script's status; transcript in %s", run.level1Log()).hasValue(0);
         });

@@ -66,18 +66,63 @@ public final class KvmLab {
      * @param exitStatus the exec script's status ({@code linuxvm: exit N}), empty if it never ended
      * @param wall       QEMU start to the end
      * @param problem    why the run ended abnormally (timeout, QEMU died), or null
+     * @param retriedAfter the level-1 kernel failure that made this the second attempt, or null
      */
     public record Result(Arch arch, String ktap, Path level1Log, Map<String, Path> level2Logs,
-                         OptionalInt exitStatus, Duration wall, String problem) {
+                         OptionalInt exitStatus, Duration wall, String problem, String retriedAfter) {
+        Result retried(String after) {
+            return new Result(arch, ktap, level1Log, level2Logs, exitStatus, wall, problem, after);
+        }
     }
+
+    /**
+     * What level 1's own kernel prints when the nesting itself fails: seen intermittently on
+     * x86_64, a level-1 CPU soft-locked inside KVM_RUN for minutes (QEMU TCG's SVM emulation
+     * running KVM), and QEMU's own SMP guest once panicked level 1. Level-2 lines (prefixed) and
+     * KTAP diagnostics never count.
+     */
+    static final List<String> LEVEL1_KERNEL_FAILURES = List.of("watchdog: BUG: soft lockup", "Kernel panic - not syncing");
+    private static final String LEVEL1_FAILURE_PREFIX = "level 1's own kernel failed: ";
 
     /** Runs every scenario for {@code arch}; {@code reportDir} receives the transcripts. */
     public static Result run(Arch arch, Path reportDir, Duration timeout, Consumer<String> progress) {
         return run(arch, reportDir, timeout, List.of(), progress);
     }
 
-    /** Runs the scenarios named in {@code only} (all when empty). */
+    /**
+     * Runs the scenarios named in {@code only} (all when empty). When level 1's own kernel fails
+     * ({@link #LEVEL1_KERNEL_FAILURES}: the nesting, not our backend), the attempt is stopped at
+     * once, its transcripts are kept in {@code <reportDir>-attempt1}, and the lab runs once more;
+     * the result says so ({@link Result#retriedAfter}).
+     */
     public static Result run(Arch arch, Path reportDir, Duration timeout, List<String> only, Consumer<String> progress) {
+        Result first = attempt(arch, reportDir, timeout, only, progress);
+        if (first.problem() == null || !first.problem().startsWith(LEVEL1_FAILURE_PREFIX)) {
+            return first;
+        }
+        try {
+            Path kept = reportDir.resolveSibling(reportDir.getFileName() + "-attempt1");
+            deleteTree(kept);
+            Files.move(reportDir, kept);
+            progress.accept("[" + arch + "] " + first.problem() + "; transcripts in " + kept + "; running the lab once more");
+        } catch (IOException e) {
+            throw new UncheckedIOException("KVM lab for " + arch + ": cannot keep the first attempt: " + e.getMessage(), e);
+        }
+        return attempt(arch, reportDir, timeout, only, progress).retried(first.problem());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static Result attempt(Arch arch, Path reportDir, Duration timeout, List<String> only, Consumer<String> progress) {
         try {
             Files.createDirectories(reportDir.resolve("level2"));
             KvmLabImage.Assets assets = KvmLabImage.provision(arch, progress);
@@ -240,6 +285,7 @@ public final class KvmLab {
         StringBuilder transcript = new StringBuilder();
         Integer[] exit = {null};
         boolean[] consoleEnded = {false}; // guarded by exit; set by the reader as it finishes
+        String[] level1Failure = {null}; // guarded by exit
         // Read on its own thread so the timeout holds even when the guest prints nothing.
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8));
@@ -274,6 +320,16 @@ public final class KvmLab {
                             || line.startsWith("# FAILED") || line.contains("ratio")) {
                         progress.accept(String.format("[%s %5.1f s] %s", arch, ms / 1000.0, line));
                     }
+                    // level 1's own kernel lines start with its printk timestamp; level-2 lines,
+                    // KTAP diagnostics and the final L1| dump start otherwise
+                    if (line.startsWith("[") && LEVEL1_KERNEL_FAILURES.stream().anyMatch(line::contains)) {
+                        synchronized (exit) {
+                            if (level1Failure[0] == null) {
+                                level1Failure[0] = line.strip();
+                            }
+                            exit.notifyAll();
+                        }
+                    }
                     Matcher m = EXIT.matcher(line);
                     if (m.matches()) {
                         synchronized (exit) {
@@ -304,6 +360,10 @@ public final class KvmLab {
             long deadline = t0 + timeout.toNanos();
             synchronized (exit) {
                 while (exit[0] == null && !consoleEnded[0]) {
+                    if (level1Failure[0] != null) {
+                        problem = LEVEL1_FAILURE_PREFIX + level1Failure[0];
+                        break;
+                    }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         problem = "timed out after " + timeout.toSeconds() + " s";
@@ -342,7 +402,7 @@ public final class KvmLab {
         progress.accept(String.format("[%s] level 1 done in %.1f s%s", arch, wall.toMillis() / 1000.0,
                 problem == null ? "" : ": " + problem));
         return new Result(arch, text, level1Log, Map.copyOf(level2Logs),
-                exit[0] == null ? OptionalInt.empty() : OptionalInt.of(exit[0]), wall, problem);
+                exit[0] == null ? OptionalInt.empty() : OptionalInt.of(exit[0]), wall, problem, null);
     }
 
     private static void kill(Process p) {
