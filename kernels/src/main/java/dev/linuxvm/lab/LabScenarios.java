@@ -61,6 +61,8 @@ public final class LabScenarios {
     static final String NESTED_TSC_WARP = "due to TSCs unsynchronized";
     /** The host's QEMU, which the lab image carries at the same path (KvmLabImage). */
     static final String QEMU = "/usr/bin/qemu-system-x86_64";
+    /** Suffix of the ids of scenarios that run only when named with {@code --only}. */
+    static final String BY_HAND = "-by-hand";
     /** Create/run/close cycles of the leak check. */
     static final int CYCLES = 500;
     /**
@@ -109,7 +111,7 @@ public final class LabScenarios {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         LabScenarios lab = new LabScenarios(arch, kernel, initrd, out);
         List<Scenario> scenarios = lab.scenarios().stream()
-                .filter(s -> only.isEmpty() || only.contains(s.id()))
+                .filter(s -> only.isEmpty() ? !s.id().endsWith(BY_HAND) : only.contains(s.id()))
                 .toList();
         boolean ok = lab.runAll(scenarios);
         System.exit(ok ? 0 : 1);
@@ -180,7 +182,10 @@ public final class LabScenarios {
                     () -> panic(BootMode.ACPI)));
             s.add(new Scenario("ram-3584", "3.5 GiB RAM (split around the 32-bit hole): the guest's MemTotal agrees",
                     () -> bigRam(3584, BootMode.ACPI)));
-            s.add(new Scenario("cycles", CYCLES_X86 + " create/run/close cycles: fds, threads, mappings and RSS flat",
+            // No create/run/close cycles on x86_64 in the lab for now: they stall level 1 too often
+            // (see CYCLES_X86); run by hand with the id "cycles". The engine's KvmCycleLeakTest
+            // runs 500 x86 cycles on PVM in every build.
+            s.add(new Scenario("cycles" + BY_HAND, CYCLES_X86 + " create/run/close cycles: fds, threads, mappings and RSS flat",
                     () -> cycles(SmokeGuests.x86Guest(SmokeGuests.HELLO_POWER_OFF), CYCLES_X86)));
             s.add(new Scenario("no-unhandled-msrs", "level 1's KVM logged no unhandled MSR access by our guests",
                     this::noUnhandledMsrs));
