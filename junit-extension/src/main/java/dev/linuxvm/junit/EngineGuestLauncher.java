@@ -25,7 +25,9 @@ public final class EngineGuestLauncher implements GuestLauncher {
     public LaunchedGuest launch(VmSpec spec, ConsoleListener console) {
         LaunchRequest request = LaunchRequest.of(spec.arch())
                 .withMode(spec.mode())
-                .withKernel(spec.kernel().orElse(null))
+                .withKernel(spec.kernel().<LaunchRequest.Kernel>map(LaunchRequest.Kernel.File::new)
+                        .orElse(spec.provisioned() == ProvisionedKernel.KUNIT ? new LaunchRequest.Kernel.Kunit()
+                                : new LaunchRequest.Kernel.Provisioned()))
                 .withInitrd(spec.initrd().<LaunchRequest.Initrd>map(LaunchRequest.Initrd.File::new)
                         .orElse(new LaunchRequest.Initrd.Provisioned()))
                 .withCmdline(spec.defaultCmdline() ? null : spec.cmdline())

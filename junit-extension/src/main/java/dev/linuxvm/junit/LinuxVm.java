@@ -36,8 +36,16 @@ public @interface LinuxVm {
     /** Firmware description; {@link BootMode#DEVICE_TREE} on x86_64 is a configuration error. */
     BootMode mode() default BootMode.ACPI;
 
-    /** Kernel path (ELF vmlinux / arm64 Image); empty means the provisioned test kernel. */
+    /** Kernel path (ELF vmlinux / arm64 Image); empty means the {@link #provisioned()} kernel. */
     String kernel() default "";
+
+    /**
+     * The provisioned kernel to boot when {@link #kernel()} is empty: Debian's cloud kernel, or
+     * {@link ProvisionedKernel#KUNIT} for the KUnit kernel of the guest's arch, whose suites become
+     * tests through {@code KtapDynamicTests.from(console.bootKtap())}. Naming a {@link #kernel()}
+     * file too is a configuration error.
+     */
+    ProvisionedKernel provisioned() default ProvisionedKernel.DEBIAN;
 
     /** Initramfs path; empty means the provisioned busybox initramfs. */
     String initrd() default "";

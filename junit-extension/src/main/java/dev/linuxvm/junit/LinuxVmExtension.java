@@ -23,7 +23,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ClassTemplateInvocationContext;
+import org.junit.jupiter.api.extension.ClassTemplateInvocationContextProvider;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -56,7 +59,8 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * ({@link ReportAttachments}), after the {@code linuxvm.report} report entry that names the directory.
  */
 public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        ParameterResolver, TestTemplateInvocationContextProvider, TestExecutionExceptionHandler {
+        ParameterResolver, TestTemplateInvocationContextProvider, ClassTemplateInvocationContextProvider,
+        TestExecutionExceptionHandler {
 
     public static final String REPORT_DIR_PROPERTY = "linuxvm.report.dir";
     public static final String BUFFER_PROPERTY = "linuxvm.console.buffer";
@@ -66,6 +70,8 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     public static final String MAX_PARALLEL_GUESTS_PROPERTY = GuestSlots.PROPERTY;
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LinuxVmExtension.class);
     private static final String SESSION = "session";
+    /** The {@link MatrixEntry} of the class-level {@link BootMatrix} invocation a test runs in. */
+    private static final String CLASS_MATRIX_ENTRY = "classMatrixEntry";
     /** The last segment of a test template invocation's unique id: {@code [test-template-invocation:#3]}. */
     private static final Pattern TEMPLATE_INVOCATION = Pattern.compile("\\[test-template-invocation:#(\\d+)]$");
 
@@ -73,18 +79,25 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (AnnotationSupport.isAnnotated(context.getRequiredTestClass(), BootMatrix.class)) {
+            return; // each class matrix invocation starts its own per-class guest
+        }
         Optional<LinuxVm> onClass = classAnnotation(context);
         if (onClass.isPresent() && onClass.get().lifecycle() == Lifecycle.PER_CLASS) {
             VmSpec spec = specFrom(onClass.get(), null, null, List.of(context.getRequiredTestClass()));
-            String dir = context.getRequiredTestClass().getName();
-            startSession(context, spec, reportRoot(context).resolve(GuestSession.safeFileName(dir)), onClass.get());
+            startSession(context, spec, classReportDir(context), onClass.get());
         }
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         Method method = context.getRequiredTestMethod();
+        MatrixEntry classEntry = context.getStore(NS).get(CLASS_MATRIX_ENTRY, MatrixEntry.class);
         if (AnnotationSupport.isAnnotated(method, BootMatrix.class)) {
+            if (classEntry != null) {
+                throw new ExtensionConfigurationException("@BootMatrix on method " + method.getName() + " of class "
+                        + context.getRequiredTestClass().getSimpleName() + ", which has a @BootMatrix itself: keep one");
+            }
             return; // the matrix invocation's own extension starts the guest
         }
         Optional<LinuxVm> onMethod = AnnotationSupport.findAnnotation(method, LinuxVm.class);
@@ -97,7 +110,8 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
                     + method.getName() + ": a per-class guest is declared on the class, not on a method");
         }
         LinuxVm config = onMethod.or(() -> onClass).orElse(null);
-        VmSpec spec = specFrom(config, null, null, List.of(context.getRequiredTestClass(), method));
+        VmSpec spec = specFrom(config, classEntry == null ? null : classEntry.arch(), classEntry == null ? null : classEntry.mode(),
+                List.of(context.getRequiredTestClass(), method));
         startSession(context, spec, methodReportDir(context, null), config);
     }
 
@@ -275,7 +289,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         } catch (VmmException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
-        return new VmSpec(plain.arch(), plain.mode(), plain.kernel(), plain.initrd(), plain.cmdline(), plain.memoryMib(),
+        return new VmSpec(plain.arch(), plain.mode(), plain.kernel(), plain.provisioned(), plain.initrd(), plain.cmdline(), plain.memoryMib(),
                 plain.cpus(), plain.backend(), plain.bootTimeout(), files, modules);
     }
 
@@ -294,7 +308,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         Optional<Path> kernel = config == null || config.kernel().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.kernel()));
         Optional<Path> initrd = config == null || config.initrd().isEmpty() ? Optional.empty() : Optional.of(Path.of(config.initrd()));
         String cmdline = config == null ? "" : config.cmdline(); // "": the launcher picks the default
-        return new VmSpec(arch, mode, kernel, initrd, cmdline,
+        return new VmSpec(arch, mode, kernel, config == null ? ProvisionedKernel.DEBIAN : config.provisioned(), initrd, cmdline,
                 config == null ? 512 : config.memory(),
                 config == null ? 1 : config.cpus(),
                 config == null ? BackendChoice.AUTO : config.backend(),
@@ -315,9 +329,14 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         String method = context.getRequiredTestMethod().getName()
                 + (matrixEntry != null ? "[" + matrixEntry.arch() + "," + matrixEntry.mode().displayName() + "]"
                 : invocation.find() ? "[" + invocation.group(1) + "]" : "");
-        return reportRoot(context)
-                .resolve(GuestSession.safeFileName(context.getRequiredTestClass().getName()))
-                .resolve(GuestSession.safeFileName(method));
+        return classReportDir(context).resolve(GuestSession.safeFileName(method));
+    }
+
+    /** {@code <class>}, or in a class-level {@link BootMatrix} invocation {@code <class>[<arch>,<mode>]}. */
+    static Path classReportDir(ExtensionContext context) {
+        MatrixEntry entry = context.getStore(NS).get(CLASS_MATRIX_ENTRY, MatrixEntry.class);
+        return reportRoot(context).resolve(GuestSession.safeFileName(context.getRequiredTestClass().getName()
+                + (entry == null ? "" : "[" + entry.arch() + "," + entry.mode().displayName() + "]")));
     }
 
     // ---- parameters -------------------------------------------------------------------------
@@ -359,8 +378,33 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         Method method = context.getRequiredTestMethod();
         BootMatrix matrix = AnnotationSupport.findAnnotation(method, BootMatrix.class).orElseThrow();
         LinuxVm config = AnnotationSupport.findAnnotation(method, LinuxVm.class).or(() -> classAnnotation(context)).orElse(null);
+        List<AnnotatedElement> elements = List.of(context.getRequiredTestClass(), method);
+        return entries(matrix, config, method.getName(), elements).stream()
+                .map(e -> new MatrixInvocation(specFrom(config, e.arch(), e.mode(), elements), config));
+    }
+
+    @Override
+    public boolean supportsClassTemplate(ExtensionContext context) {
+        return context.getTestClass().map(c -> AnnotationSupport.isAnnotated(c, BootMatrix.class)).orElse(false);
+    }
+
+    @Override
+    public Stream<ClassTemplateInvocationContext> provideClassTemplateInvocationContexts(ExtensionContext context) {
+        Class<?> testClass = context.getRequiredTestClass();
+        BootMatrix matrix = AnnotationSupport.findAnnotation(testClass, BootMatrix.class).orElseThrow();
+        LinuxVm config = classAnnotation(context).orElse(null);
+        return entries(matrix, config, testClass.getSimpleName(), List.of(testClass)).stream()
+                .map(e -> new ClassMatrixInvocation(e, config));
+    }
+
+    /**
+     * The (arch, mode) pairs of {@code matrix}, in order; each is checked as a spec of
+     * {@code config} on {@code elements} now, so an impossible pair (device tree on x86_64) fails
+     * before any guest boots.
+     */
+    private static List<MatrixEntry> entries(BootMatrix matrix, LinuxVm config, String on, List<AnnotatedElement> elements) {
         if (matrix.modes().length == 0) {
-            throw new ExtensionConfigurationException("@BootMatrix on " + method.getName() + " lists no modes: name at least one");
+            throw new ExtensionConfigurationException("@BootMatrix on " + on + " lists no modes: name at least one");
         }
         Set<Arch> arches = new LinkedHashSet<>();
         if (matrix.arches().length == 0) {
@@ -370,14 +414,51 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
                 arches.add(a.resolve());
             }
         }
-        List<TestTemplateInvocationContext> invocations = new ArrayList<>();
+        List<MatrixEntry> entries = new ArrayList<>();
         for (Arch arch : arches) {
             for (BootMode mode : new LinkedHashSet<>(List.of(matrix.modes()))) {
-                VmSpec spec = specFrom(config, arch, mode, List.of(context.getRequiredTestClass(), method)); // DEVICE_TREE on x86_64 throws here
-                invocations.add(new MatrixInvocation(spec, config));
+                specFrom(config, arch, mode, elements); // DEVICE_TREE on x86_64 throws here
+                entries.add(new MatrixEntry(arch, mode));
             }
         }
-        return invocations.stream();
+        return entries;
+    }
+
+    /** One (arch, mode) pair of a {@link BootMatrix}. */
+    private record MatrixEntry(Arch arch, BootMode mode) {
+        String displayName() {
+            return "[" + arch + ", " + mode.displayName() + "]";
+        }
+    }
+
+    /**
+     * One (arch, mode) entry of a class-level {@link BootMatrix}: records the entry for the
+     * class's tests ({@link #beforeEach} boots with it) and starts the entry's per-class guest.
+     */
+    private static final class ClassMatrixInvocation implements ClassTemplateInvocationContext {
+        private final MatrixEntry entry;
+        private final LinuxVm config;
+
+        ClassMatrixInvocation(MatrixEntry entry, LinuxVm config) {
+            this.entry = entry;
+            this.config = config;
+        }
+
+        @Override
+        public String getDisplayName(int invocationIndex) {
+            return entry.displayName();
+        }
+
+        @Override
+        public List<Extension> getAdditionalExtensions() {
+            return List.of((BeforeClassTemplateInvocationCallback) context -> {
+                context.getStore(NS).put(CLASS_MATRIX_ENTRY, entry);
+                if (config != null && config.lifecycle() == Lifecycle.PER_CLASS) {
+                    VmSpec spec = specFrom(config, entry.arch(), entry.mode(), List.of(context.getRequiredTestClass()));
+                    startSession(context, spec, classReportDir(context), config);
+                }
+            });
+        }
     }
 
     /** One (arch, mode) entry of a {@link BootMatrix}. */

@@ -15,21 +15,23 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * What one test asks for, resolved from {@link LinuxVm} and the matrix entry; the input of a
- * {@link GuestLauncher}. Empty kernel/initrd mean "the provisioned default for {@code arch}"; an empty
+ * {@link GuestLauncher}. Empty kernel/initrd mean "the provisioned one for {@code arch}" (the kernel:
+ * {@code provisioned}, Debian's or the KUnit kernel); an empty
  * {@code cmdline} means "the default for the arch and the executor chosen"
  * ({@link dev.linuxvm.engine.launch.DefaultCmdline#forArch}), resolved by the launcher after
  * backend selection; {@link LaunchedGuest#cmdline()} is the one actually used. {@code files} and
  * {@code modules} (from {@link dev.linuxvm.junit.GuestFile} and {@link dev.linuxvm.junit.GuestModules})
  * have host paths made absolute and have been checked.
  */
-public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
-                     int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout,
+public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, ProvisionedKernel provisioned, Optional<Path> initrd,
+                     String cmdline, int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout,
                      List<GuestFile> files, List<GuestModules> modules) {
 
     public VmSpec {
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(provisioned, "provisioned");
         Objects.requireNonNull(initrd, "initrd");
         Objects.requireNonNull(cmdline, "cmdline");
         Objects.requireNonNull(backend, "backend");
@@ -39,6 +41,10 @@ public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<P
         if (mode == BootMode.DEVICE_TREE && arch == Arch.X86_64) {
             throw new ExtensionConfigurationException(
                     "boot mode DEVICE_TREE is not supported on x86_64: use mode = ACPI, or arch = AARCH64");
+        }
+        if (kernel.isPresent() && provisioned != ProvisionedKernel.DEBIAN) {
+            throw new ExtensionConfigurationException("@LinuxVm(kernel = \"" + kernel.get() + "\", provisioned = "
+                    + provisioned + "): name a kernel file or a provisioned kernel, not both");
         }
         if (memoryMib < 64) {
             throw new ExtensionConfigurationException("memory = " + memoryMib + " MiB is too small to boot Linux: use at least 64");
@@ -52,9 +58,9 @@ public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<P
     }
 
     /** A spec without guest files or modules. */
-    public VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Optional<Path> initrd, String cmdline,
-                  int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
-        this(arch, mode, kernel, initrd, cmdline, memoryMib, cpus, backend, bootTimeout, List.of(), List.of());
+    public VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, ProvisionedKernel provisioned, Optional<Path> initrd,
+                  String cmdline, int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
+        this(arch, mode, kernel, provisioned, initrd, cmdline, memoryMib, cpus, backend, bootTimeout, List.of(), List.of());
     }
 
     /** Whether the launcher picks the command line ({@link LinuxVm#cmdline()} was empty). */

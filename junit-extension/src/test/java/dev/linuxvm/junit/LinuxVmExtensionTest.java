@@ -10,7 +10,10 @@ import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
+import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.displayName;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.fileEntry;
@@ -29,7 +32,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
@@ -232,6 +238,91 @@ class LinuxVmExtensionTest {
                 .containsOnlyKeys("console.log", "summary.properties", "guest.dtb");
         assertThat(attachments(events, firmware.and(d -> d.getDisplayName().equals("[aarch64, acpi]"))))
                 .containsOnlyKeys("console.log", "summary.properties", "APIC.aml", "DSDT.aml");
+    }
+
+    @LinuxVm(arch = GuestArch.AARCH64, lifecycle = Lifecycle.PER_CLASS)
+    @BootMatrix(modes = {BootMode.ACPI, BootMode.DEVICE_TREE})
+    static class ClassMatrixSample {
+        @Test
+        void first(LinuxVmHandle vm, BootMode mode) {
+            assertThat(vm.mode()).isEqualTo(mode);
+        }
+
+        @TestFactory
+        Stream<DynamicNode> dynamic(SerialConsole console, BootMode mode) {
+            return Stream.of(dynamicContainer("suite", Stream.of(dynamicTest("case", () ->
+                    assertThat(console.exec("uname -m").output()).isEqualTo("aarch64")))));
+        }
+    }
+
+    @Test
+    void a_class_matrix_runs_every_test_once_per_entry_with_one_guest_each_for_a_per_class_lifecycle() {
+        EngineExecutionResults results = run(ClassMatrixSample.class, true);
+        results.testEvents().assertStatistics(s -> s.started(4).succeeded(4));
+        results.containerEvents().succeeded().assertEventsMatchLooselyInOrder(
+                event(container(), displayName("[aarch64, acpi]")),
+                event(container(), displayName("[aarch64, device-tree]")));
+        assertThat(FakeLauncher.SPECS).extracting(VmSpec::mode).containsExactly(BootMode.ACPI, BootMode.DEVICE_TREE);
+        assertThat(FakeLauncher.VMS).allMatch(FakeVm::closed);
+        assertThat(reports.resolve(GuestSession.safeFileName(ClassMatrixSample.class.getName() + "[aarch64,device-tree]"))
+                .resolve("guest.dtb")).exists();
+    }
+
+    @LinuxVm(arch = GuestArch.X86_64)
+    @BootMatrix(arches = {GuestArch.X86_64, GuestArch.AARCH64})
+    static class ClassMatrixPerMethod {
+        @Test
+        void one(Arch arch) {
+            assertThat(FakeLauncher.SPECS.get(FakeLauncher.SPECS.size() - 1).arch()).isEqualTo(arch);
+        }
+
+        @Test
+        void two(Arch arch) {
+            assertThat(FakeLauncher.SPECS.get(FakeLauncher.SPECS.size() - 1).arch()).isEqualTo(arch);
+        }
+
+        @BootMatrix
+        void nested() {
+        }
+    }
+
+    @Test
+    void a_class_matrix_with_per_method_guests_boots_each_test_per_entry_and_rejects_a_method_matrix() {
+        Events events = tests(ClassMatrixPerMethod.class);
+        events.assertStatistics(s -> s.succeeded(4).failed(2));
+        assertThat(FakeLauncher.SPECS).extracting(VmSpec::arch).containsOnly(Arch.X86_64, Arch.AARCH64).hasSize(4);
+        events.failed().assertEventsMatchLoosely(event(test(), finishedWithFailure(
+                instanceOf(ExtensionConfigurationException.class), message(m -> m.contains("keep one")))));
+        assertThat(classDir(ClassMatrixPerMethod.class).resolveSibling(
+                GuestSession.safeFileName(ClassMatrixPerMethod.class.getName() + "[aarch64,acpi]")).resolve("two")).isDirectory();
+    }
+
+    @LinuxVm(arch = GuestArch.X86_64, kernel = "/boot/vmlinux", provisioned = ProvisionedKernel.KUNIT)
+    static class KernelFileAndKunit {
+        @Test
+        void boots() {
+        }
+    }
+
+    @Test
+    void a_kernel_file_and_the_kunit_kernel_together_are_a_configuration_error() {
+        tests(KernelFileAndKunit.class).assertThatEvents().haveExactly(1, event(test("boots"), finishedWithFailure(
+                instanceOf(ExtensionConfigurationException.class), message(m -> m.contains("not both")))));
+        assertThat(FakeLauncher.SPECS).isEmpty();
+    }
+
+    @LinuxVm(arch = GuestArch.AARCH64, provisioned = ProvisionedKernel.KUNIT)
+    static class KunitKernel {
+        @Test
+        void boots() {
+        }
+    }
+
+    @Test
+    void the_kunit_kernel_choice_reaches_the_launcher() {
+        tests(KunitKernel.class).assertStatistics(s -> s.succeeded(1));
+        assertThat(FakeLauncher.SPECS).extracting(VmSpec::provisioned).containsExactly(ProvisionedKernel.KUNIT);
+        assertThat(FakeLauncher.SPECS.get(0).kernel()).isEmpty();
     }
 
     static class DeviceTreeOnX86Matrix {

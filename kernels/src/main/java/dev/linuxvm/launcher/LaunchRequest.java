@@ -15,7 +15,7 @@ import java.util.Optional;
  *
  * @param arch          guest architecture
  * @param mode          ACPI (default) or DEVICE_TREE (aarch64 only)
- * @param kernel        the kernel file; empty: the provisioned test kernel
+ * @param kernel        the kernel: a file, the provisioned test kernel, or the provisioned KUnit kernel ({@link Kernel})
  * @param initrd        the initramfs: a file, the provisioned one, or none ({@link Initrd})
  * @param cmdline       the kernel command line; empty: {@code DefaultCmdline} for the arch and executor
  * @param exec          a shell command for the guest to run and power off after (an overlay
@@ -27,9 +27,30 @@ import java.util.Optional;
  *                      initramfs, {@link GuestFilesOverlay}); empty: none
  * @param modules       host directories of kernel modules for {@code /lib/modules/<release>/}
  */
-public record LaunchRequest(Arch arch, BootMode mode, Optional<Path> kernel, Initrd initrd, Optional<String> cmdline,
+public record LaunchRequest(Arch arch, BootMode mode, Kernel kernel, Initrd initrd, Optional<String> cmdline,
                             Optional<String> exec, int memoryMib, int cpus, BackendChoice backend,
                             List<GuestFile> files, List<GuestModules> modules) {
+
+    /** Where the kernel comes from. */
+    public sealed interface Kernel {
+        /** This file (an ELF vmlinux or an arm64 Image). */
+        record File(Path path) implements Kernel {
+            public File {
+                Objects.requireNonNull(path, "path");
+            }
+        }
+
+        /** The provisioned test kernel for the arch (Debian's cloud kernel, {@link dev.linuxvm.kernels.TestKernels}). */
+        record Provisioned() implements Kernel {
+        }
+
+        /**
+         * The KUnit kernel for the arch ({@link dev.linuxvm.kernels.KunitKernels}): its suites print
+         * KTAP while it boots. Built from Debian's Linux source when not cached (minutes).
+         */
+        record Kunit() implements Kernel {
+        }
+    }
 
     /** Where the initramfs comes from. */
     public sealed interface Initrd {
@@ -63,7 +84,7 @@ public record LaunchRequest(Arch arch, BootMode mode, Optional<Path> kernel, Ini
 
     /** The provisioned guest for {@code arch}: ACPI, default command line, 512 MiB, 1 vCPU, executor auto. */
     public static LaunchRequest of(Arch arch) {
-        return new LaunchRequest(arch, BootMode.ACPI, Optional.empty(), new Initrd.Provisioned(), Optional.empty(),
+        return new LaunchRequest(arch, BootMode.ACPI, new Kernel.Provisioned(), new Initrd.Provisioned(), Optional.empty(),
                 Optional.empty(), 512, 1, BackendChoice.AUTO, List.of(), List.of());
     }
 
@@ -73,7 +94,16 @@ public record LaunchRequest(Arch arch, BootMode mode, Optional<Path> kernel, Ini
 
     /** A kernel file, or {@code null} for the provisioned one. */
     public LaunchRequest withKernel(Path k) {
-        return new LaunchRequest(arch, mode, Optional.ofNullable(k), initrd, cmdline, exec, memoryMib, cpus, backend, files, modules);
+        return withKernel(k == null ? new Kernel.Provisioned() : new Kernel.File(k));
+    }
+
+    public LaunchRequest withKernel(Kernel k) {
+        return new LaunchRequest(arch, mode, k, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules);
+    }
+
+    /** The kernel file, if the request names one. */
+    public Optional<Path> kernelFile() {
+        return kernel instanceof Kernel.File f ? Optional.of(f.path()) : Optional.empty();
     }
 
     public LaunchRequest withInitrd(Initrd i) {

@@ -9,6 +9,8 @@ import dev.linuxvm.engine.launch.DefaultCmdline;
 import dev.linuxvm.engine.launch.GuestFactory;
 import dev.linuxvm.engine.launch.GuestSpec;
 import dev.linuxvm.kernels.GuestInitramfs;
+import dev.linuxvm.kernels.KunitKernel;
+import dev.linuxvm.kernels.KunitKernels;
 import dev.linuxvm.kernels.ProvisioningException;
 import dev.linuxvm.kernels.TestKernel;
 import dev.linuxvm.kernels.TestKernels;
@@ -26,7 +28,8 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>validate what costs nothing (the {@link GuestSpec} rules, a blank exec command, the guest files);</li>
  *   <li>choose the executor ({@link BackendSelector}); when none can run the guest, remember why;</li>
- *   <li>resolve the kernel and the initramfs, provisioning the test guest when one is needed;</li>
+ *   <li>resolve the kernel and the initramfs, provisioning the test guest (or building the KUnit
+ *       kernel, {@link LaunchRequest.Kernel.Kunit}) when one is needed;</li>
  *   <li>read the initramfs and append the overlays: the request's files and modules
  *       ({@link GuestFilesOverlay}; modules go under the provisioned kernel's release, or the one in
  *       the kernel file's banner), then the exec command;</li>
@@ -58,7 +61,7 @@ public final class Launcher {
     /** See the class comment; {@code progress} receives provisioning status lines. */
     public static Prepared prepare(LaunchRequest request, Consumer<String> progress) {
         // 1.
-        new GuestSpec(request.arch(), request.mode(), request.kernel().orElse(Path.of("provisioned")), null, "",
+        new GuestSpec(request.arch(), request.mode(), request.kernelFile().orElse(Path.of("provisioned")), null, "",
                 request.memoryMib(), request.cpus());
         if (request.exec().filter(String::isBlank).isPresent()) {
             throw new VmmException(VmmException.Kind.BAD_INPUT, "--exec needs a shell command, got an empty string");
@@ -73,16 +76,26 @@ public final class Launcher {
             noExecutor = e;
         }
         // 3.
-        TestKernel provisioned = null;
-        if (request.kernel().isEmpty() || request.initrd() instanceof LaunchRequest.Initrd.Provisioned) {
-            provisioned = provision(request, progress);
+        Path kernel;
+        Path provisionedInitrd = null;
+        String provisionedRelease = null; // the release of a provisioned Debian kernel, for modules
+        if (request.kernel() instanceof LaunchRequest.Kernel.Kunit) {
+            KunitKernel kunit = KunitKernels.fromEnvironment(progress).get(request.arch());
+            kernel = kunit.kernel();
+            provisionedInitrd = kunit.initramfs();
+        } else if (request.kernel() instanceof LaunchRequest.Kernel.File f) {
+            kernel = f.path();
+        } else {
+            TestKernel provisioned = provision(request, progress);
+            kernel = provisioned.kernel();
+            provisionedInitrd = provisioned.initramfs();
+            provisionedRelease = TestKernel.CUSTOM.equals(provisioned.kernelRelease()) ? null : provisioned.kernelRelease();
         }
-        Path kernel = request.kernel().orElse(provisioned == null ? null : provisioned.kernel());
         Path initrd;
         if (request.initrd() instanceof LaunchRequest.Initrd.File f) {
             initrd = f.path();
         } else if (request.initrd() instanceof LaunchRequest.Initrd.Provisioned) {
-            initrd = provisioned.initramfs();
+            initrd = provisionedInitrd != null ? provisionedInitrd : provision(request, progress).initramfs();
         } else {
             initrd = null;
         }
@@ -94,8 +107,7 @@ public final class Launcher {
                         "guest files and modules travel in an initramfs overlay: they need an initrd");
             }
             String release = request.modules().stream().allMatch(m -> m.release().isPresent()) ? ""
-                    : provisioned != null && request.kernel().isEmpty() && !TestKernel.CUSTOM.equals(provisioned.kernelRelease())
-                    ? provisioned.kernelRelease() : KernelRelease.of(kernel);
+                    : provisionedRelease != null ? provisionedRelease : KernelRelease.of(kernel);
             initrdBytes = GuestInitramfs.withOverlay(initrdBytes,
                     GuestFilesOverlay.build(request.files(), request.modules(), release));
         }

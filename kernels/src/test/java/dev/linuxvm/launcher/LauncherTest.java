@@ -9,9 +9,12 @@ import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BackendSelector;
 import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.kernels.KunitKernel;
+import dev.linuxvm.kernels.KunitKernels;
 import dev.linuxvm.kernels.TestKernel;
 import dev.linuxvm.kernels.TestKernels;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,20 @@ class LauncherTest {
         assertThat(guest.initrd()).isEqualTo(provisioned.initramfs());
         assertThat(guest.image().cmdline()).startsWith("console=ttyS0 earlyprintk=ttyS0 panic=-1");
         assertThat(guest.image().cmdline().contains("tsc_early_khz=")).isEqualTo(guest.selection().emulated());
+    }
+
+    @Test
+    void the_kunit_kernel_boots_with_the_provisioned_initramfs() {
+        assumeTrue(BackendSelector.availability(Arch.AARCH64, BackendChoice.QEMU).available(), "needs qemu-system-aarch64");
+        assumeTrue(Files.isDirectory(KunitKernels.fromEnvironment(line -> { }).kunitRoot().resolve("aarch64")),
+                "the KUnit kernel is built by the kernels module's build (Provision --kunit), not here");
+
+        Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(Arch.AARCH64).withKernel(new LaunchRequest.Kernel.Kunit())
+                .withBackend(BackendChoice.QEMU), line -> { });
+
+        KunitKernel kunit = KunitKernels.forArch(Arch.AARCH64);
+        assertThat(guest.kernel()).isEqualTo(kunit.kernel());
+        assertThat(guest.initrd()).isEqualTo(TestKernels.forArch(Arch.AARCH64).initramfs());
     }
 
     @Test
