@@ -7,12 +7,14 @@ import java.util.List;
 /**
  * Provisions both architectures' test guests into the cache and prints where they are.
  *
- * <p>Usage: {@code Provision [--refresh] [--lab] [--kunit] [x86_64|aarch64 ...]}. {@code --refresh}
+ * <p>Usage: {@code Provision [--refresh] [--lab] [--kunit[=true|false]] [x86_64|aarch64 ...]}. {@code --refresh}
  * updates the apt lists and fetches the newest kernel even when a complete guest is cached.
  * {@code --lab} also provisions the KVM lab's level-1 assets ({@link KvmLabImage}; rebuilt with
  * {@code --refresh}). {@code --kunit} also provisions Debian's Linux source ({@link KernelSource})
  * and builds the KUnit kernel ({@link KunitKernels}; with {@code --refresh} the source is fetched
- * again and the kernel rebuilt). Exit status 0 on success, 1 with a one-line message on failure.
+ * again and the kernel rebuilt); where a build tool is missing it says which package to install
+ * and goes on without that kernel (the tests that boot it fail with the same line; the kernels
+ * module's own build test skips). Exit status 0 on success, 1 with a one-line message on failure.
  */
 public final class Provision {
     private Provision() {
@@ -28,8 +30,10 @@ public final class Provision {
                 refresh = true;
             } else if (a.equals("--lab")) {
                 lab = true;
-            } else if (a.equals("--kunit")) {
+            } else if (a.equals("--kunit") || a.equals("--kunit=true")) {
                 kunit = true;
+            } else if (a.equals("--kunit=false")) {
+                kunit = false;
             } else {
                 arches.add(Arch.parse(a));
             }
@@ -75,6 +79,15 @@ public final class Provision {
 
     private static void kunit(Arch arch, boolean refresh) {
         java.util.function.Consumer<String> out = line -> System.out.println("linuxvm: " + line);
+        Arch host = Arch.host() == null ? Arch.X86_64 : Arch.host();
+        List<HostTool> missing = KunitKernels.tools(arch, host).stream().filter(t -> !t.presentOn(System.getenv("PATH"))).toList();
+        if (!missing.isEmpty()) {
+            System.out.println("linuxvm: not building the KUnit " + arch + " kernel: "
+                + String.join(", ", missing.stream().map(HostTool::name).toList()) + " not found: apt-get install "
+                + String.join(" ", new java.util.LinkedHashSet<>(missing.stream().map(HostTool::debianPackage).toList()))
+                + " (or -Dlinuxvm.provision.kunit=false)");
+            return;
+        }
         long t = System.nanoTime();
         if (refresh && !sourceRefreshed) {
             KernelSource.fromEnvironment(out).provision(true);
