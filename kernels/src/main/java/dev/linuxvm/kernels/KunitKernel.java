@@ -1,8 +1,13 @@
 package dev.linuxvm.kernels;
 
 import dev.linuxvm.engine.Arch;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A KUnit-enabled kernel built from Debian's Linux source ({@link KunitKernels}): every suite of
@@ -23,6 +28,24 @@ import java.time.Duration;
  */
 public record KunitKernel(Arch arch, Path kernel, Path initramfs, Path buildDir, Path sourceDir, String sourceVersion,
                           String configSha256, String kernelSha256, Duration buildTime) {
+
+    /**
+     * The names of the KUnit suites this kernel runs at boot, as KTAP prints them: those of
+     * {@link KunitConfig#SUITES} whose option the build's {@code .config} sets to {@code y}.
+     */
+    public List<String> suites() {
+        Path config = buildDir.resolve(".config");
+        String text;
+        try {
+            text = Files.readString(config);
+        } catch (IOException e) {
+            throw new ProvisioningException("cannot read the KUnit kernel's config " + config + ": " + GuestCache.describe(e), e);
+        }
+        Set<String> enabled = text.lines().filter(l -> l.endsWith("=y")).map(l -> l.substring(0, l.length() - 2))
+            .collect(Collectors.toSet());
+        return KunitConfig.SUITES.entrySet().stream().filter(e -> enabled.contains(e.getKey()))
+            .flatMap(e -> e.getValue().stream()).toList();
+    }
 
     /** {@code sourceDir/tools/testing/kunit}. */
     public Path kunitTool() {

@@ -115,6 +115,20 @@ class KunitKernelsTest {
     }
 
     @Test
+    void the_suites_are_those_whose_option_the_builds_config_enables(@TempDir Path dir) throws Exception {
+        KernelSource.Tree src = fakeSource(dir);
+        Path initrd = Files.writeString(dir.resolve("initramfs.cpio.gz"), "i");
+        KunitKernel k = KunitKernels.of(dir.resolve("cache"), Map.of("PATH", fakeToolPath(dir)), line -> { }, src, initrd)
+            .get(Arch.X86_64);
+
+        assertThat(k.suites()).hasSize(23).startsWith("kunit_executor_test", "kunit-try-catch-test").contains("example", "memcpy");
+
+        Path config = k.buildDir().resolve(".config");
+        Files.writeString(config, Files.readString(config).replace("CONFIG_LIST_KUNIT_TEST=y", "# CONFIG_LIST_KUNIT_TEST is not set"));
+        assertThat(k.suites()).hasSize(21).doesNotContain("list-kunit-test", "hlist");
+    }
+
+    @Test
     void a_built_kernel_is_reused_and_rebuilt_only_when_damaged_or_the_config_changes(@TempDir Path dir) throws Exception {
         KernelSource.Tree src = fakeSource(dir);
         Path initrd = Files.writeString(dir.resolve("initramfs.cpio.gz"), "i");
