@@ -79,7 +79,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (AnnotationSupport.isAnnotated(context.getRequiredTestClass(), BootMatrix.class)) {
+        if (hasMatrix(context.getRequiredTestClass())) {
             return; // each class matrix invocation starts its own per-class guest
         }
         Optional<LinuxVm> onClass = classAnnotation(context);
@@ -93,7 +93,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
     public void beforeEach(ExtensionContext context) {
         Method method = context.getRequiredTestMethod();
         MatrixEntry classEntry = context.getStore(NS).get(CLASS_MATRIX_ENTRY, MatrixEntry.class);
-        if (AnnotationSupport.isAnnotated(method, BootMatrix.class)) {
+        if (hasMatrix(method)) {
             if (classEntry != null) {
                 throw new ExtensionConfigurationException("@BootMatrix on method " + method.getName() + " of class "
                         + context.getRequiredTestClass().getSimpleName() + ", which has a @BootMatrix itself: keep one");
@@ -370,13 +370,13 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
-        return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, BootMatrix.class)).orElse(false);
+        return context.getTestMethod().map(m -> hasMatrix(m)).orElse(false);
     }
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
         Method method = context.getRequiredTestMethod();
-        BootMatrix matrix = AnnotationSupport.findAnnotation(method, BootMatrix.class).orElseThrow();
+        List<BootMatrix> matrix = AnnotationSupport.findRepeatableAnnotations(method, BootMatrix.class);
         LinuxVm config = AnnotationSupport.findAnnotation(method, LinuxVm.class).or(() -> classAnnotation(context)).orElse(null);
         List<AnnotatedElement> elements = List.of(context.getRequiredTestClass(), method);
         return entries(matrix, config, method.getName(), elements).stream()
@@ -385,43 +385,50 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public boolean supportsClassTemplate(ExtensionContext context) {
-        return context.getTestClass().map(c -> AnnotationSupport.isAnnotated(c, BootMatrix.class)).orElse(false);
+        return context.getTestClass().map(c -> hasMatrix(c)).orElse(false);
     }
 
     @Override
     public Stream<ClassTemplateInvocationContext> provideClassTemplateInvocationContexts(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        BootMatrix matrix = AnnotationSupport.findAnnotation(testClass, BootMatrix.class).orElseThrow();
+        List<BootMatrix> matrix = AnnotationSupport.findRepeatableAnnotations(testClass, BootMatrix.class);
         LinuxVm config = classAnnotation(context).orElse(null);
         return entries(matrix, config, testClass.getSimpleName(), List.of(testClass)).stream()
                 .map(e -> new ClassMatrixInvocation(e, config));
     }
 
+    /** Whether {@code element} carries one or more {@link BootMatrix} annotations. */
+    private static boolean hasMatrix(AnnotatedElement element) {
+        return !AnnotationSupport.findRepeatableAnnotations(element, BootMatrix.class).isEmpty();
+    }
+
     /**
-     * The (arch, mode) pairs of {@code matrix}, in order; each is checked as a spec of
-     * {@code config} on {@code elements} now, so an impossible pair (device tree on x86_64) fails
-     * before any guest boots.
+     * The (arch, mode) pairs of the {@code matrices}, in order, each once; each is checked as a
+     * spec of {@code config} on {@code elements} now, so an impossible pair (device tree on
+     * x86_64) fails before any guest boots.
      */
-    private static List<MatrixEntry> entries(BootMatrix matrix, LinuxVm config, String on, List<AnnotatedElement> elements) {
-        if (matrix.modes().length == 0) {
-            throw new ExtensionConfigurationException("@BootMatrix on " + on + " lists no modes: name at least one");
-        }
-        Set<Arch> arches = new LinkedHashSet<>();
-        if (matrix.arches().length == 0) {
-            arches.add((config == null ? GuestArch.HOST : config.arch()).resolve());
-        } else {
-            for (GuestArch a : matrix.arches()) {
-                arches.add(a.resolve());
+    private static List<MatrixEntry> entries(List<BootMatrix> matrices, LinuxVm config, String on, List<AnnotatedElement> elements) {
+        Set<MatrixEntry> entries = new LinkedHashSet<>();
+        for (BootMatrix matrix : matrices) {
+            if (matrix.modes().length == 0) {
+                throw new ExtensionConfigurationException("@BootMatrix on " + on + " lists no modes: name at least one");
+            }
+            Set<Arch> arches = new LinkedHashSet<>();
+            if (matrix.arches().length == 0) {
+                arches.add((config == null ? GuestArch.HOST : config.arch()).resolve());
+            } else {
+                for (GuestArch a : matrix.arches()) {
+                    arches.add(a.resolve());
+                }
+            }
+            for (Arch arch : arches) {
+                for (BootMode mode : matrix.modes()) {
+                    specFrom(config, arch, mode, elements); // DEVICE_TREE on x86_64 throws here
+                    entries.add(new MatrixEntry(arch, mode));
+                }
             }
         }
-        List<MatrixEntry> entries = new ArrayList<>();
-        for (Arch arch : arches) {
-            for (BootMode mode : new LinkedHashSet<>(List.of(matrix.modes()))) {
-                specFrom(config, arch, mode, elements); // DEVICE_TREE on x86_64 throws here
-                entries.add(new MatrixEntry(arch, mode));
-            }
-        }
-        return entries;
+        return List.copyOf(entries);
     }
 
     /** One (arch, mode) pair of a {@link BootMatrix}. */

@@ -297,6 +297,40 @@ class LinuxVmExtensionTest {
                 GuestSession.safeFileName(ClassMatrixPerMethod.class.getName() + "[aarch64,acpi]")).resolve("two")).isDirectory();
     }
 
+    @LinuxVm(lifecycle = Lifecycle.PER_CLASS)
+    @BootMatrix(arches = GuestArch.X86_64)
+    @BootMatrix(arches = GuestArch.AARCH64, modes = {BootMode.ACPI, BootMode.DEVICE_TREE})
+    @BootMatrix(arches = GuestArch.X86_64, modes = BootMode.ACPI)
+    static class RepeatedClassMatrix {
+        @Test
+        void boots(Arch arch, BootMode mode) {
+        }
+    }
+
+    static class RepeatedMethodMatrix {
+        @BootMatrix(arches = GuestArch.AARCH64, modes = BootMode.DEVICE_TREE)
+        @BootMatrix(arches = GuestArch.X86_64)
+        void boots() {
+        }
+    }
+
+    @Test
+    void a_repeated_matrix_runs_every_pair_of_every_annotation_once_in_order() {
+        EngineExecutionResults results = run(RepeatedClassMatrix.class, true);
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+        results.containerEvents().succeeded().assertEventsMatchLooselyInOrder(
+                event(container(), displayName("[x86_64, acpi]")),
+                event(container(), displayName("[aarch64, acpi]")),
+                event(container(), displayName("[aarch64, device-tree]")));
+        assertThat(FakeLauncher.SPECS).extracting(VmSpec::matrixName)
+                .containsExactly("[x86_64, acpi]", "[aarch64, acpi]", "[aarch64, device-tree]");
+
+        FakeLauncher.reset();
+        tests(RepeatedMethodMatrix.class).assertStatistics(s -> s.started(2).succeeded(2));
+        assertThat(FakeLauncher.SPECS).extracting(VmSpec::matrixName)
+                .containsExactlyInAnyOrder("[aarch64, device-tree]", "[x86_64, acpi]");
+    }
+
     @LinuxVm(arch = GuestArch.X86_64, kernel = "/boot/vmlinux", provisioned = ProvisionedKernel.KUNIT)
     static class KernelFileAndKunit {
         @Test
