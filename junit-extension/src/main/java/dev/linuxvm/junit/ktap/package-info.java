@@ -15,10 +15,13 @@
  *                 dynamicContainer("x86_64", KtapDynamicTests.from(perArch.get(0))),
  *                 dynamicContainer("aarch64", KtapDynamicTests.from(perArch.get(1))));
  *     }
+ * }
  *
+ * @LinuxVm(provisioned = ProvisionedKernel.KUNIT)
+ * class KunitSuitesTest {
  *     @TestFactory
- *     Stream<DynamicNode> kunitAtBoot(Path bootLog) throws IOException {
- *         return KtapDynamicTests.from(KtapParser.create().parse(bootLog));   // one document expected
+ *     Stream<DynamicNode> kunitSuites(SerialConsole console) {
+ *         return KtapDynamicTests.from(console.bootKtap());   // the suites the kernel ran while booting
  *     }
  * }
  * }</pre>
