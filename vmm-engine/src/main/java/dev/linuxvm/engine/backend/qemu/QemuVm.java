@@ -257,10 +257,23 @@ final class QemuVm implements RunningVm {
             throw new IllegalStateException("the guest has already ended: " + exit().map(VmExit::describe).orElse("closed"));
         }
         Path state = template.dir().resolve(QemuSnapshot.STATE_FILE);
-        execute("migrate-set-capabilities", IGNORE_SHARED);
-        execute("stop", null);
-        execute("migrate", "{\"uri\":\"exec:cat > " + shellPath(state) + "\"}");
-        awaitMigration("saving the snapshot to " + template.dir());
+        try {
+            execute("migrate-set-capabilities", IGNORE_SHARED);
+            execute("stop", null);
+            execute("migrate", "{\"uri\":\"exec:cat > " + shellPath(state) + "\"}");
+            awaitMigration("saving the snapshot to " + template.dir());
+        } catch (QemuException e) {
+            // No snapshot: the guest runs on (best effort) and a half-written state goes.
+            try {
+                Files.deleteIfExists(state);
+                if (!exit.isDone()) {
+                    execute("cont", null);
+                }
+            } catch (IOException | QemuException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         snapshotted = true;
         if (qemu != null) {
             qemu.destroyForcibly(); // SIGKILL: nothing runs its exit path; the wrapper reaps it
