@@ -117,6 +117,22 @@ class QemuSnapshotTest {
     }
 
     @Test
+    void a_failed_save_says_so_and_the_guest_runs_on() throws Exception {
+        CapturingConsole console = new CapturingConsole();
+        try (RunningVm vm = backend.startForSnapshot(TestGuests.x86(TestGuests.X86_ECHO_UNTIL_Q, ""), console)) {
+            try (Stream<Path> dirs = Files.list(ramRoot)) {
+                dirs.forEach(QemuVm::deleteTree); // the state file cannot be created: cat fails, so does the migration
+            }
+            assertThatThrownBy(vm::snapshot).isInstanceOf(QemuException.class)
+                    .hasMessageContaining("saving the snapshot to").hasMessageContaining("failed");
+            type(vm, "r");
+            console.await("r", WAIT);
+            assertThat(vm.exit()).isEmpty();
+        }
+        assertNothingLeft();
+    }
+
+    @Test
     void a_guest_started_without_snapshot_support_says_how_to_get_it() throws Exception {
         try (RunningVm vm = backend.start(TestGuests.x86(TestGuests.X86_LOOP, ""), new CapturingConsole())) {
             assertThatThrownBy(vm::snapshot).isInstanceOf(QemuException.class)
