@@ -5,6 +5,8 @@ import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.Snapshot;
+import dev.linuxvm.engine.backend.qemu.QemuCommandLine.RestoredMachine;
 import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 
 import java.io.IOException;
@@ -38,6 +40,12 @@ import java.util.Optional;
  *   <li>connect QMP, negotiate capabilities, connect the serial socket;</li>
  *   <li>{@code cont}; from here the serial thread feeds the {@link ConsoleListener}.</li>
  * </ol>
+ *
+ * <p>Snapshots ({@link #startForSnapshot}, {@link RunningVm#snapshot()}, {@link #restore}): the
+ * template's RAM is a file in a private directory under {@link Builder#ramRoot} (/dev/shm when
+ * it has room), mapped shared; a snapshot is that file plus QEMU's saved device and CPU state;
+ * each clone is a new QEMU that maps the file copy-on-write and loads the state (see
+ * {@link QemuVm} for the QMP steps and {@link QemuSnapshot} for what it owns).
  */
 public final class QemuBackend implements Backend {
     static final String WORK_DIR_PREFIX = "linuxvm-qemu-";
@@ -46,6 +54,7 @@ public final class QemuBackend implements Backend {
     private final boolean tcgOnly;
     private final Duration startTimeout;
     private final Path workRoot;
+    private final Path ramRoot;
     private final List<String> extraArgs;
 
     private QemuBackend(Builder b) {
@@ -53,6 +62,7 @@ public final class QemuBackend implements Backend {
         this.tcgOnly = b.tcgOnly;
         this.startTimeout = b.startTimeout;
         this.workRoot = b.workRoot;
+        this.ramRoot = b.ramRoot;
         this.extraArgs = List.copyOf(b.extraArgs);
     }
 
@@ -99,39 +109,132 @@ public final class QemuBackend implements Backend {
 
     @Override
     public RunningVm start(GuestImage image, ConsoleListener console) {
+        return launch(image, console, false);
+    }
+
+    /**
+     * Starts the guest with its RAM in a file under {@link Builder#ramRoot}, mapped shared, so
+     * that its {@link RunningVm#snapshot()} works. The file is the size of the guest's RAM and
+     * fills as the guest touches it (tmpfs: host memory).
+     */
+    @Override
+    public RunningVm startForSnapshot(GuestImage image, ConsoleListener console) {
+        return launch(image, console, true);
+    }
+
+    private RunningVm launch(GuestImage image, ConsoleListener console, boolean forSnapshot) {
         Objects.requireNonNull(console, "console");
         Arch arch = image.arch();
-        Availability availability = availability(arch);
-        if (!availability.available()) {
-            throw new QemuException("cannot start a " + arch + " guest: " + availability.reason());
-        }
-        Path workDir = createWorkDir();
+        checkAvailable(arch);
+        Path binary = binary(arch).orElseThrow();
+        Accelerator accel = accelerator(arch);
+        Path workDir = createWorkDir(workRoot);
+        Path snapshotDir = null;
         try {
-            QemuCommandLine.Invocation inv = QemuCommandLine.build(image, binary(arch).orElseThrow(), workDir, accelerator(arch));
-            if (!extraArgs.isEmpty()) {
-                List<String> args = new ArrayList<>(inv.args());
-                args.addAll(extraArgs);
-                inv = new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.serialSocket(), inv.qmpSocket());
+            QemuCommandLine.Ram ram = new QemuCommandLine.Ram.Anonymous();
+            QemuVm.Template template = null;
+            if (forSnapshot) {
+                snapshotDir = createWorkDir(ramRoot(image.ramSize()));
+                Path ramFile = snapshotDir.resolve(QemuSnapshot.RAM_FILE);
+                QemuVm.shellPath(ramFile); // fail now on a path the snapshot could not name
+                ram = new QemuCommandLine.Ram.SharedFile(ramFile);
+                Path rom = arch == Arch.X86_64 ? snapshotDir.resolve(QemuCommandLine.RESET_ROM) : null;
+                template = new QemuVm.Template(snapshotDir,
+                        new RestoredMachine(arch, image.cpus(), image.ramSize(), accel, ramFile, rom), binary);
             }
+            QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.build(image, binary, workDir, accel, ram));
             for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
                 Files.write(f.getKey(), f.getValue());
             }
-            return QemuVm.start(arch, inv, workDir, console, startTimeout);
+            if (template != null && template.machine().resetRom() != null) {
+                // the clones' -bios: a copy the snapshot owns, as the work directory goes with the template
+                Files.copy(workDir.resolve(QemuCommandLine.RESET_ROM), template.machine().resetRom());
+            }
+            return QemuVm.start(arch, inv, workDir, console, startTimeout, template, null);
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
+            deleteIfCreated(snapshotDir);
             throw new QemuException("writing the guest's memory images to " + workDir + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            QemuVm.deleteTree(workDir);
+            deleteIfCreated(snapshotDir);
+            throw e;
+        }
+    }
+
+    /**
+     * A new QEMU that continues where {@code snapshot}'s template was paused: the template's
+     * machine with its RAM file mapped copy-on-write, the saved state loaded before it runs,
+     * console output going to {@code console}. Same binary and accelerator as the template.
+     */
+    @Override
+    public RunningVm restore(Snapshot snapshot, ConsoleListener console) {
+        if (!(snapshot instanceof QemuSnapshot)) {
+            throw new IllegalArgumentException("the qemu backend restores its own snapshots, not " + snapshot);
+        }
+        Objects.requireNonNull(console, "console");
+        QemuSnapshot s = (QemuSnapshot) snapshot;
+        RestoredMachine machine = s.machine();
+        checkAvailable(machine.arch());
+        Path workDir = createWorkDir(workRoot);
+        try {
+            QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.restore(machine, s.binary(), workDir));
+            return QemuVm.start(machine.arch(), inv, workDir, console, startTimeout, null, s.stateFile());
         } catch (RuntimeException e) {
             QemuVm.deleteTree(workDir);
             throw e;
         }
     }
 
-    private Path createWorkDir() {
+    private void checkAvailable(Arch arch) {
+        Availability availability = availability(arch);
+        if (!availability.available()) {
+            throw new QemuException("cannot start a " + arch + " guest: " + availability.reason());
+        }
+    }
+
+    private QemuCommandLine.Invocation withExtraArgs(QemuCommandLine.Invocation inv) {
+        if (extraArgs.isEmpty()) {
+            return inv;
+        }
+        List<String> args = new ArrayList<>(inv.args());
+        args.addAll(extraArgs);
+        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.serialSocket(), inv.qmpSocket());
+    }
+
+    private static void deleteIfCreated(Path dir) {
+        if (dir != null) {
+            QemuVm.deleteTree(dir);
+        }
+    }
+
+    /**
+     * Where a template's RAM file goes: the configured {@link Builder#ramRoot}, else /dev/shm
+     * when it can hold all of the guest's RAM (tmpfs: the file is memory, written back nowhere),
+     * else the work root (a disk file: works, but the kernel writes the guest's RAM back to disk).
+     */
+    private Path ramRoot(long ramSize) {
+        if (ramRoot != null) {
+            return ramRoot;
+        }
+        Path shm = Path.of("/dev/shm");
+        try {
+            if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() >= ramSize) {
+                return shm;
+            }
+        } catch (IOException e) {
+            // fall through to the work root
+        }
+        return workRoot;
+    }
+
+    /** A private (0700) directory with an owner file under {@code root} (null: java.io.tmpdir). */
+    private static Path createWorkDir(Path root) {
         try {
             var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-            Path dir = workRoot == null
+            Path dir = root == null
                     ? Files.createTempDirectory(WORK_DIR_PREFIX, perms)
-                    : Files.createTempDirectory(workRoot, WORK_DIR_PREFIX, perms);
+                    : Files.createTempDirectory(root, WORK_DIR_PREFIX, perms);
             // Written aside and moved in, so a sweep by a guest starting in parallel never reads a half-written id.
             Path owner = Files.writeString(dir.resolve(OWNER_FILE + ".tmp"), ownerId(ProcessHandle.current()));
             Files.move(owner, dir.resolve(OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
@@ -182,6 +285,7 @@ public final class QemuBackend implements Backend {
         private boolean tcgOnly;
         private Duration startTimeout = Duration.ofSeconds(30);
         private Path workRoot;
+        private Path ramRoot;
         private final List<String> extraArgs = new ArrayList<>();
 
         private Builder() {
@@ -208,6 +312,15 @@ public final class QemuBackend implements Backend {
         /** Parent of the per-guest work directories (default: java.io.tmpdir). Unix socket paths must stay short. */
         public Builder workRoot(Path dir) {
             this.workRoot = dir;
+            return this;
+        }
+
+        /**
+         * Parent of the directories that hold snapshot templates' RAM files and their snapshots
+         * (default: /dev/shm when it has room for the guest's RAM, else the work root).
+         */
+        public Builder ramRoot(Path dir) {
+            this.ramRoot = dir;
             return this;
         }
 

@@ -33,6 +33,7 @@ public final class QemuCommandLine {
     static final String QMP_SOCKET = "qmp.sock";
     static final String RESET_ROM = "reset-rom.bin";
     static final String TRAMPOLINE = "trampoline.bin";
+    static final String RAM_BACKEND_ID = "ram0";
 
     private static final long MIB = 1L << 20;
     /** sizeof(sockaddr_un.sun_path) on Linux (unix(7)) minus the terminating NUL. */
@@ -63,8 +64,77 @@ public final class QemuCommandLine {
     public record Invocation(List<String> args, Map<Path, byte[]> files, Path serialSocket, Path qmpSocket) {
     }
 
+    /**
+     * Where the guest's RAM lives. A snapshot's template maps a file shared, so its RAM is the
+     * file; the clones map the same file private (copy-on-write), so their writes stay theirs.
+     */
+    public sealed interface Ram {
+        /** QEMU's own anonymous memory ({@code -m} alone): the default, cannot be snapshotted. */
+        record Anonymous() implements Ram {
+        }
+
+        /** {@code memory-backend-file,share=on}: guest writes land in {@code file} (a template). */
+        record SharedFile(Path file) implements Ram {
+        }
+
+        /** {@code memory-backend-file,share=off}: {@code file} mapped copy-on-write (a clone). */
+        record PrivateFile(Path file) implements Ram {
+        }
+    }
+
+    /** The machine of a snapshot's clone: everything but the regions, which its RAM file already holds. */
+    record RestoredMachine(Arch arch, int cpus, long ramSize, Accelerator accel, Path ramFile, Path resetRom) {
+    }
+
     public static Invocation build(GuestImage image, Path binary, Path workDir, Accelerator accel) {
+        return build(image, binary, workDir, accel, new Ram.Anonymous());
+    }
+
+    public static Invocation build(GuestImage image, Path binary, Path workDir, Accelerator accel, Ram ram) {
         checkRam(image);
+        checkWorkDir(workDir);
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        List<String> args = new ArrayList<>();
+        args.add(binary.toString());
+        // one branch per architecture: the sealed boot state says which
+        image.bootState().match(
+                x86 -> {
+                    x86(image, workDir, accel, ram, x86, args, files);
+                    return null;
+                },
+                arm64 -> {
+                    arm64(image, workDir, accel, ram, arm64, args, files);
+                    return null;
+                });
+        return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
+    }
+
+    /**
+     * A clone of a snapshot: the template's machine with its RAM file mapped private and
+     * {@code -incoming defer} (the executor feeds it the saved device and CPU state over QMP).
+     * No {@code -device loader}: QEMU does not copy ROM blobs into RAM while a migration is
+     * incoming (hw/core/loader.c rom_reset), the loader devices carry no migration state, and
+     * each would cost the clone a heap copy of its file. The x86 {@code -bios} file stays: it
+     * sizes the {@code pc.bios} RAM block, whose bytes then come with the state.
+     */
+    static Invocation restore(RestoredMachine m, Path binary, Path workDir) {
+        checkWorkDir(workDir);
+        List<String> args = new ArrayList<>();
+        args.add(binary.toString());
+        Ram ram = new Ram.PrivateFile(m.ramFile());
+        if (m.arch() == Arch.X86_64) {
+            x86Machine(m.accel(), args);
+            commonArgs(m.ramSize(), m.cpus(), ram, workDir, args);
+            x86Devices(m.resetRom(), args);
+        } else {
+            arm64Machine(m.accel(), args);
+            commonArgs(m.ramSize(), m.cpus(), ram, workDir, args);
+        }
+        args.addAll(List.of("-incoming", "defer"));
+        return new Invocation(List.copyOf(args), Map.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
+    }
+
+    private static void checkWorkDir(Path workDir) {
         if (workDir.toString().contains(",")) {
             throw new QemuException("work directory " + workDir + " contains a comma, which QEMU's option syntax cannot take: set java.io.tmpdir elsewhere");
         }
@@ -73,40 +143,20 @@ public final class QemuCommandLine {
             throw new QemuException("work directory " + workDir + " is too deep for a Unix socket path (" + socketPath
                     + " > " + MAX_UNIX_SOCKET_PATH + " bytes): set java.io.tmpdir or QemuBackend.Builder.workRoot to a short path");
         }
-        Map<Path, byte[]> files = new LinkedHashMap<>();
-        List<String> args = new ArrayList<>();
-        args.add(binary.toString());
-        // one branch per architecture: the sealed boot state says which
-        image.bootState().match(
-                x86 -> {
-                    x86(image, workDir, accel, x86, args, files);
-                    return null;
-                },
-                arm64 -> {
-                    arm64(image, workDir, accel, arm64, args, files);
-                    return null;
-                });
-        return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
     }
 
-    private static void x86(GuestImage image, Path workDir, Accelerator accel, X86BootState state, List<String> args,
+    private static void x86(GuestImage image, Path workDir, Accelerator accel, Ram ram, X86BootState state, List<String> args,
                             Map<Path, byte[]> files) {
         // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
         // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
         // IOAPIC at X86Layout.IOAPIC_START that the engine's MADT describes; x-option-roms=off;
         // PIT, PIC, RTC and the ISA 16550 at COM1 (X86Layout.COM1_PORT/COM1_IRQ) on, as on a PC.
         // QEMU fixes those addresses itself; X86CommandLineAgreementTest checks them against the layout.
-        args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
-                + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
-        args.addAll(List.of("-accel", accel.qemuName()));
-        // TCG: max gives the guest every feature TCG emulates; its TSC is the host's, so the
-        // engine's tsc_early_khz= (QemuHost.tscKhz()) holds. KVM: the host CPU as it is.
-        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "max"));
-        commonArgs(image, workDir, args);
+        x86Machine(accel, args);
+        commonArgs(image.ramSize(), image.cpus(), ram, workDir, args);
         Path rom = workDir.resolve(RESET_ROM);
         files.put(rom, X86ResetRom.build(state));
-        args.addAll(List.of("-bios", rom.toString()));
-        args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86Layout.PM1A_CNT_PORT)));
+        x86Devices(rom, args);
         long romLow = X86ResetRom.LOW_ALIAS_BASE;
         for (MemoryRegion r : image.regions()) {
             if (r.address() < romLow + X86ResetRom.SIZE && r.end() > romLow) {
@@ -118,13 +168,24 @@ public final class QemuCommandLine {
         loaders(image, workDir, files, args);
     }
 
-    private static void arm64(GuestImage image, Path workDir, Accelerator accel, Arm64BootState state, List<String> args,
-                              Map<Path, byte[]> files) {
-        args.addAll(List.of("-M", "virt,gic-version=3"));
+    private static void x86Machine(Accelerator accel, List<String> args) {
+        args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
+                + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
         args.addAll(List.of("-accel", accel.qemuName()));
-        // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
-        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
-        commonArgs(image, workDir, args);
+        // TCG: max gives the guest every feature TCG emulates; its TSC is the host's, so the
+        // engine's tsc_early_khz= (QemuHost.tscKhz()) holds. KVM: the host CPU as it is.
+        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "max"));
+    }
+
+    private static void x86Devices(Path resetRom, List<String> args) {
+        args.addAll(List.of("-bios", resetRom.toString()));
+        args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86Layout.PM1A_CNT_PORT)));
+    }
+
+    private static void arm64(GuestImage image, Path workDir, Accelerator accel, Ram ram, Arm64BootState state, List<String> args,
+                              Map<Path, byte[]> files) {
+        arm64Machine(accel, args);
+        commonArgs(image.ramSize(), image.cpus(), ram, workDir, args);
         long qemuDtbEnd = Arm64Layout.FIRMWARE_BASE;
         for (MemoryRegion r : image.regions()) {
             if (r.address() < qemuDtbEnd) {
@@ -139,6 +200,13 @@ public final class QemuCommandLine {
         files.put(trampoline, Arm64Trampoline.encode(state));
         args.addAll(List.of("-device", loader(trampoline, stub)));
         args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", stub)));
+    }
+
+    private static void arm64Machine(Accelerator accel, List<String> args) {
+        args.addAll(List.of("-M", "virt,gic-version=3"));
+        args.addAll(List.of("-accel", accel.qemuName()));
+        // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
+        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
     }
 
     /**
@@ -193,14 +261,34 @@ public final class QemuCommandLine {
         return List.of(new RamRange(0, low), new RamRange(X86Layout.HIGH_RAM_START, ramSize - low));
     }
 
-    private static void commonArgs(GuestImage image, Path workDir, List<String> args) {
-        args.addAll(List.of("-m", Long.toString(image.ramSize() / MIB)));
-        args.addAll(List.of("-smp", Integer.toString(image.cpus())));
+    private static void commonArgs(long ramSize, int cpus, Ram ram, Path workDir, List<String> args) {
+        args.addAll(List.of("-m", Long.toString(ramSize / MIB)));
+        if (ram instanceof Ram.SharedFile f) {
+            memoryBackendFile(ramSize, f.file(), true, args);
+        } else if (ram instanceof Ram.PrivateFile f) {
+            memoryBackendFile(ramSize, f.file(), false, args);
+        }
+        args.addAll(List.of("-smp", Integer.toString(cpus)));
         args.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S"));
         args.addAll(List.of("-chardev", "socket,id=ser0,path=" + workDir.resolve(SERIAL_SOCKET) + ",server=on,wait=off"));
         args.addAll(List.of("-serial", "chardev:ser0"));
         args.addAll(List.of("-chardev", "socket,id=qmp0,path=" + workDir.resolve(QMP_SOCKET) + ",server=on,wait=off"));
         args.addAll(List.of("-mon", "chardev=qmp0,mode=control"));
+    }
+
+    /**
+     * The machine's RAM as one file-backed block; microvm still splits it around the 32-bit
+     * hole itself (aliases into the one block), virt maps it whole, so {@link #qemuRamRanges}
+     * holds either way. {@code -m} stays: QEMU checks it equals the backend's size.
+     */
+    private static void memoryBackendFile(long ramSize, Path file, boolean shared, List<String> args) {
+        if (file.toString().contains(",")) {
+            throw new QemuException("guest RAM file " + file + " contains a comma, which QEMU's option syntax cannot take:"
+                    + " set QemuBackend.Builder.ramRoot elsewhere");
+        }
+        args.addAll(List.of("-object", String.format("memory-backend-file,id=%s,size=%dM,mem-path=%s,share=%s",
+                RAM_BACKEND_ID, ramSize / MIB, file, shared ? "on" : "off")));
+        args.addAll(List.of("-machine", "memory-backend=" + RAM_BACKEND_ID));
     }
 
     private static void loaders(GuestImage image, Path workDir, Map<Path, byte[]> files, List<String> args) {

@@ -1,9 +1,12 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.Snapshot;
 import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.engine.backend.qemu.QemuCommandLine.RestoredMachine;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -54,6 +58,21 @@ import java.util.stream.Stream;
  * <p>No orphans: QEMU runs under a small {@code sh} wrapper that holds the read end of a pipe
  * from the JVM; when that pipe closes (close(), JVM exit, or the JVM killed with SIGKILL) the
  * wrapper kills QEMU with SIGKILL. A shutdown hook closes every live VM on a normal JVM exit.
+ *
+ * <p>Snapshots (QEMU's migration with {@code x-ignore-shared}: docs/devel/migration.rst in QEMU,
+ * "Ignoring shared memory"; measured in DESIGN.md, "Snapshots with the QEMU executor"). A
+ * template runs with its RAM in a file mapped shared; {@link #snapshot()}:
+ * <ol>
+ *   <li>{@code migrate-set-capabilities x-ignore-shared}: the RAM file is not copied;</li>
+ *   <li>{@code stop};</li>
+ *   <li>{@code migrate exec:cat > state} (QEMU 7.2 has no {@code file:} URI), polling
+ *       {@code query-migrate} until {@code completed};</li>
+ *   <li>SIGKILL the template's QEMU: the RAM file and the state are the snapshot now, and no
+ *       process may write to that file again. The template has no exit until closed.</li>
+ * </ol>
+ * A clone starts paused with {@code -incoming defer} and its RAM file mapped private; before
+ * {@code cont}: {@code x-ignore-shared}, {@code migrate-incoming exec:cat state}, and
+ * {@code query-migrate} until {@code completed} (the machine is then {@code paused}).
  */
 final class QemuVm implements RunningVm {
     /**
@@ -83,6 +102,14 @@ final class QemuVm implements RunningVm {
     private static final Set<Integer> SIGNAL_STATUSES = Set.of(129, 131, 135, 137, 139, 143);
     private static final Duration GRACE = Duration.ofSeconds(3);
     private static final System.Logger LOG = System.getLogger(QemuVm.class.getName());
+    /** Time allowed for saving or loading a snapshot's device state (tens of KiB to a few MiB). */
+    private static final Duration MIGRATION = Duration.ofSeconds(60);
+    /** Time allowed for QEMU to answer one QMP command. */
+    private static final Duration QMP_REPLY = Duration.ofSeconds(30);
+    private static final Pattern MIGRATION_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z-]+)\"");
+    private static final Pattern ERROR_DESC = Pattern.compile("\"error-desc\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /** Put on {@link #replies} when QMP's stream ends. */
+    private static final String QMP_CLOSED = "\u0000closed";
     private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
     private static final Thread SHUTDOWN_HOOK = new Thread(() -> List.copyOf(LIVE).forEach(QemuVm::close),
             "linuxvm-qemu-shutdown");
@@ -104,9 +131,23 @@ final class QemuVm implements RunningVm {
     private final Thread qmpThread;
     private final Thread waiterThread;
     private final CompletableFuture<VmExit> exit = new CompletableFuture<>();
+    /** QMP replies (not events), in order, for {@link #execute}. */
+    private final LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    private final Object qmpLock = new Object();
+    private final Template template;
+    private int nextCommandId;
     private volatile String shutdownReason;
     private volatile boolean closing;
+    /** Set once a snapshot owns the template's RAM: its QEMU has been killed on purpose. */
+    private volatile boolean snapshotted;
     private boolean closed;
+
+    /**
+     * What a guest started for a snapshot keeps for it: the private directory its RAM file is in
+     * (owned by this VM until {@link #snapshot()} hands it to the snapshot) and its machine.
+     */
+    record Template(Path dir, RestoredMachine machine, Path binary) {
+    }
 
     /**
      * Starts QEMU and connects to it; on any failure everything started so far is released and a
@@ -114,6 +155,18 @@ final class QemuVm implements RunningVm {
      */
     static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
                         Duration connectTimeout) {
+        return start(arch, inv, workDir, console, connectTimeout, null, null);
+    }
+
+    /**
+     * Like {@link #start(Arch, QemuCommandLine.Invocation, Path, ConsoleListener, Duration)};
+     * {@code template} (may be null) is a snapshot template's RAM directory, released by
+     * {@link #close()} unless a snapshot took it; {@code incomingState} (may be null) is a
+     * snapshot's state file, loaded before the guest continues ({@code inv} has
+     * {@code -incoming defer}).
+     */
+    static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
+                        Duration connectTimeout, Template template, Path incomingState) {
         Process wrapper = null;
         SocketChannel qmp = null;
         SocketChannel serial = null;
@@ -142,10 +195,7 @@ final class QemuVm implements RunningVm {
             send(qmp, "{\"execute\":\"qmp_capabilities\"}");
             expect(qmpReader, "\"return\"", stderrFile, inv);
             serial = connect(inv.serialSocket(), wrapper, stderrFile, deadline, inv);
-            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, qmpReader, console);
-            send(qmp, "{\"execute\":\"cont\"}");
-            vm.startThreads();
-            return vm;
+            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, qmpReader, console, template);
         } catch (IOException | RuntimeException e) {
             if (vm != null) {
                 LIVE.remove(vm);
@@ -163,10 +213,181 @@ final class QemuVm implements RunningVm {
             throw new QemuException("starting " + inv.args().get(0) + " failed: " + e.getMessage()
                     + (stderr.isEmpty() ? "" : "; QEMU stderr: " + stderr), e);
         }
+        // From here the VM owns everything; close() releases it.
+        try {
+            vm.startThreads();
+            if (incomingState != null) {
+                vm.execute("migrate-set-capabilities", IGNORE_SHARED);
+                vm.execute("migrate-incoming", "{\"uri\":\"exec:cat " + shellPath(incomingState) + "\"}");
+                vm.awaitMigration("loading the snapshot " + incomingState.getParent());
+            }
+            // Not waiting for the reply: a guest may end before QEMU writes it (a reset at once).
+            send(vm.qmp, "{\"execute\":\"cont\"}");
+            return vm;
+        } catch (IOException | RuntimeException e) {
+            vm.close();
+            if (e instanceof QemuException q) {
+                throw q;
+            }
+            throw new QemuException("starting " + inv.args().get(0) + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static final String IGNORE_SHARED =
+            "{\"capabilities\":[{\"capability\":\"x-ignore-shared\",\"state\":true}]}";
+
+    /**
+     * Steps 1–4 of the class comment. The template stays paused, without an exit, until closed.
+     *
+     * @throws QemuException when this guest was not started for a snapshot, or QEMU failed to save it
+     * @throws IllegalStateException when the guest has ended or was already snapshotted
+     */
+    @Override
+    public synchronized Snapshot snapshot() {
+        if (template == null) {
+            throw new QemuException(Kind.BAD_INPUT, "this QEMU guest cannot be snapshotted: it was started with start(), so"
+                    + " its RAM is QEMU's anonymous memory; start it with Backend.startForSnapshot to give it a RAM file"
+                    + " its clones can map");
+        }
+        if (snapshotted) {
+            throw new IllegalStateException("this QEMU template was already snapshotted, and its QEMU ended with that:"
+                    + " restore more guests from that snapshot");
+        }
+        if (closed || exit.isDone()) {
+            throw new IllegalStateException("the guest has already ended: " + exit().map(VmExit::describe).orElse("closed"));
+        }
+        Path state = template.dir().resolve(QemuSnapshot.STATE_FILE);
+        try {
+            execute("migrate-set-capabilities", IGNORE_SHARED);
+            execute("stop", null);
+            execute("migrate", "{\"uri\":\"exec:cat > " + shellPath(state) + "\"}");
+            awaitMigration("saving the snapshot to " + template.dir());
+        } catch (QemuException e) {
+            // No snapshot: the guest runs on (best effort) and a half-written state goes.
+            try {
+                Files.deleteIfExists(state);
+                if (!exit.isDone()) {
+                    execute("cont", null);
+                }
+            } catch (IOException | QemuException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        snapshotted = true;
+        if (qemu != null) {
+            qemu.destroyForcibly(); // SIGKILL: nothing runs its exit path; the wrapper reaps it
+        }
+        try {
+            wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killTree(wrapper);
+        join(waiterThread);
+        return new QemuSnapshot(template.dir(), template.machine(), template.binary());
+    }
+
+    /**
+     * Sends one QMP command (with an id) and waits for its reply; events and replies to other
+     * commands pass by. Returns the reply line.
+     *
+     * @throws QemuException on a QMP error, a closed monitor or no reply in time
+     */
+    String execute(String command, String argumentsJson) {
+        synchronized (qmpLock) {
+            String id = "linuxvm-" + ++nextCommandId;
+            String json = "{\"execute\":\"" + command + "\"" + (argumentsJson == null ? "" : ",\"arguments\":" + argumentsJson)
+                    + ",\"id\":\"" + id + "\"}";
+            try {
+                send(qmp, json);
+            } catch (IOException e) {
+                throw new QemuException("sending QMP " + command + " to QEMU failed: " + e.getMessage() + stderrSuffix(), e);
+            }
+            long deadline = System.nanoTime() + QMP_REPLY.toNanos();
+            String idField = "\"id\": \"" + id + "\"";
+            while (true) {
+                String line;
+                try {
+                    line = replies.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new QemuException("interrupted while waiting for QEMU's reply to QMP " + command);
+                }
+                if (line == null) {
+                    throw new QemuException("QEMU did not answer QMP " + command + " within " + QMP_REPLY + stderrSuffix());
+                }
+                if (line == QMP_CLOSED) {
+                    replies.add(QMP_CLOSED); // for the next caller
+                    throw new QemuException("QEMU closed its QMP monitor before answering " + command + stderrSuffix());
+                }
+                if (!line.replace("\"id\":\"", "\"id\": \"").contains(idField)) {
+                    continue; // a reply to a command sent without waiting
+                }
+                if (line.startsWith("{\"error\"")) {
+                    throw new QemuException("QMP " + command + " failed: " + line + stderrSuffix());
+                }
+                return line;
+            }
+        }
+    }
+
+    /** Polls {@code query-migrate} until {@code completed}; fails on {@code failed}, {@code cancelled} or QEMU's end. */
+    private void awaitMigration(String what) {
+        long deadline = System.nanoTime() + MIGRATION.toNanos();
+        while (true) {
+            String reply = execute("query-migrate", null);
+            Matcher m = MIGRATION_STATUS.matcher(reply);
+            String status = m.find() ? m.group(1) : "none";
+            switch (status) {
+                case "completed":
+                    return;
+                case "failed":
+                case "cancelled": {
+                    Matcher d = ERROR_DESC.matcher(reply);
+                    throw new QemuException(what + " failed: QEMU's migration is " + status
+                            + (d.find() ? ": " + d.group(1) : "") + stderrSuffix());
+                }
+                default:
+                    break;
+            }
+            if (exit.isDone()) {
+                throw new QemuException(what + " failed: QEMU ended (" + exit.join().describe() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new QemuException(what + " did not complete within " + MIGRATION + " (migration status " + status + ")"
+                        + stderrSuffix());
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QemuException("interrupted while " + what);
+            }
+        }
+    }
+
+    /**
+     * {@code path} single-quoted for the {@code sh -c} that QEMU's {@code exec:} runs; the path
+     * must also go into JSON unescaped, so only a safe alphabet is accepted.
+     */
+    static String shellPath(Path path) {
+        String s = path.toString();
+        if (!s.matches("[A-Za-z0-9/._+-]+")) {
+            throw new QemuException(Kind.BAD_INPUT, "snapshot path " + s + " has characters QEMU's exec: migration"
+                    + " would need quoted: set QemuBackend.Builder.ramRoot to a plain path");
+        }
+        return "'" + s + "'";
+    }
+
+    private String stderrSuffix() {
+        String stderr = tail(stderrFile);
+        return stderr.isEmpty() ? "" : "; QEMU stderr: " + stderr;
     }
 
     private QemuVm(Arch arch, Path workDir, Process wrapper, ProcessHandle qemu, Path stderrFile,
-                   SocketChannel serial, SocketChannel qmp, BufferedReader qmpReader, ConsoleListener console) {
+                   SocketChannel serial, SocketChannel qmp, BufferedReader qmpReader, ConsoleListener console,
+                   Template template) {
         this.arch = arch;
         this.workDir = workDir;
         this.wrapper = wrapper;
@@ -175,6 +396,7 @@ final class QemuVm implements RunningVm {
         this.serial = serial;
         this.qmp = qmp;
         this.qmpReader = qmpReader;
+        this.template = template;
         this.consoleInput = Channels.newOutputStream(serial);
         String id = workDir.getFileName().toString();
         this.serialThread = new Thread(() -> pumpSerial(console), "linuxvm-qemu-serial-" + id);
@@ -225,7 +447,8 @@ final class QemuVm implements RunningVm {
     /**
      * 1. SIGTERM to QEMU and wait up to the grace period; 2. close the lifeline (the wrapper
      * SIGKILLs QEMU) and SIGKILL whatever is left of the process tree; 3. close the sockets and
-     * join the threads; 4. delete the work directory.
+     * join the threads; 4. delete the work directory, and a template's RAM directory unless a
+     * snapshot owns it.
      */
     @Override
     public synchronized void close() {
@@ -254,6 +477,9 @@ final class QemuVm implements RunningVm {
             join(qmpThread);
         } finally {
             deleteTree(workDir);
+            if (template != null && !snapshotted) {
+                deleteTree(template.dir());
+            }
             LIVE.remove(this);
         }
     }
@@ -289,6 +515,10 @@ final class QemuVm implements RunningVm {
         try {
             String line;
             while ((line = qmpReader.readLine()) != null) {
+                if (line.startsWith("{\"return\"") || line.startsWith("{\"error\"")) {
+                    replies.add(line);
+                    continue;
+                }
                 Matcher m = SHUTDOWN_REASON.matcher(line);
                 if (m.find()) {
                     shutdownReason = m.group(1);
@@ -296,6 +526,8 @@ final class QemuVm implements RunningVm {
             }
         } catch (IOException e) {
             // closed
+        } finally {
+            replies.add(QMP_CLOSED);
         }
     }
 
@@ -309,6 +541,9 @@ final class QemuVm implements RunningVm {
         // The event and the last console bytes may still be in flight when the process is gone.
         join(qmpThread);
         join(serialThread);
+        if (snapshotted) {
+            return; // killed for the snapshot: the template has no exit until closed
+        }
         exit.complete(decide(status));
     }
 

@@ -23,6 +23,10 @@
  *       ({@code -S}) and runs after both are connected. Exits are told apart by QMP's
  *       {@code SHUTDOWN} reason and, for the x86 PM1a_CNT write, by the {@code isa-debug-exit}
  *       status (see {@link dev.linuxvm.engine.backend.qemu.QemuVm}).</li>
+ *   <li>Snapshots: a template's RAM is a shared file under /dev/shm; QEMU's migration with
+ *       {@code x-ignore-shared} saves the rest; clones map the file copy-on-write and load the
+ *       state with {@code -incoming defer} (see
+ *       {@link dev.linuxvm.engine.backend.qemu.QemuSnapshot}).</li>
  * </ul>
  */
 package dev.linuxvm.engine.backend.qemu;

@@ -156,6 +156,44 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void a_snapshot_template_maps_its_ram_file_shared_where_anonymous_ram_would_be() {
+        Path ram = Path.of("/dev/shm/s/ram");
+        List<String> args = QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), WORK, Accelerator.TCG,
+                new QemuCommandLine.Ram.SharedFile(ram)).args();
+        assertThat(args).containsSubsequence("-m", "128",
+                "-object", "memory-backend-file,id=ram0,size=128M,mem-path=/dev/shm/s/ram,share=on",
+                "-machine", "memory-backend=ram0", "-smp", "1");
+        assertThat(args).contains("-bios", "/tmp/w/reset-rom.bin").doesNotContain("-incoming");
+        assertThat(QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), WORK, Accelerator.TCG).args())
+                .noneMatch(a -> a.startsWith("memory-backend"));
+    }
+
+    @Test
+    void a_clone_maps_the_ram_file_private_waits_for_incoming_state_and_loads_no_regions() {
+        Path ram = Path.of("/dev/shm/s/ram");
+        List<String> x86 = QemuCommandLine.restore(new QemuCommandLine.RestoredMachine(Arch.X86_64, 2, 3584L << 20,
+                Accelerator.TCG, ram, Path.of("/dev/shm/s/reset-rom.bin")), Path.of("q"), WORK).args();
+        assertThat(x86).containsSubsequence("q", "-M", "-m", "3584",
+                "-object", "memory-backend-file,id=ram0,size=3584M,mem-path=/dev/shm/s/ram,share=off",
+                "-machine", "memory-backend=ram0", "-smp", "2", "-S",
+                "-bios", "/dev/shm/s/reset-rom.bin", "-device", "isa-debug-exit,iobase=0x604,iosize=2",
+                "-incoming", "defer");
+        List<String> arm = QemuCommandLine.restore(new QemuCommandLine.RestoredMachine(Arch.AARCH64, 1, 512L << 20,
+                Accelerator.TCG, ram, null), Path.of("q"), WORK).args();
+        assertThat(arm).containsSubsequence("-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-m", "512",
+                "-object", "memory-backend-file,id=ram0,size=512M,mem-path=/dev/shm/s/ram,share=off", "-incoming", "defer");
+        assertThat(x86).noneMatch(a -> a.startsWith("loader"));
+        assertThat(arm).noneMatch(a -> a.startsWith("loader")).doesNotContain("-bios");
+    }
+
+    @Test
+    void rejects_a_ram_file_with_a_comma() {
+        assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), WORK,
+                Accelerator.TCG, new QemuCommandLine.Ram.SharedFile(Path.of("/dev/shm/a,b/ram"))))
+                .isInstanceOf(QemuException.class).hasMessageContaining("contains a comma");
+    }
+
+    @Test
     void rejects_a_work_directory_with_a_comma() {
         assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), Path.of("/tmp/a,b"), Accelerator.TCG))
                 .hasMessageContaining("contains a comma");
