@@ -1,0 +1,252 @@
+package dev.linuxvm.bench;
+
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.backend.Backend;
+import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.Snapshot;
+import dev.linuxvm.engine.backend.qemu.QemuBackend;
+import dev.linuxvm.engine.kvm.KvmBackend;
+import dev.linuxvm.engine.launch.BootMode;
+import dev.linuxvm.engine.launch.DefaultCmdline;
+import dev.linuxvm.engine.launch.GuestFactory;
+import dev.linuxvm.engine.launch.GuestSpec;
+import dev.linuxvm.kernels.GuestInitramfs;
+import dev.linuxvm.kernels.TestKernel;
+import dev.linuxvm.kernels.TestKernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints, side by side in one run, the figures issue #9 asks for (a benchmark, not a test: it
+ * prints, it does not judge):
+ * <ol>
+ *   <li>cold boot, whole process, {@code java -jar linuxvm.jar --backend qemu --exec true}
+ *       against QEMU's own {@code -kernel} with the same kernel, initramfs + exec overlay and
+ *       command line, for x86_64, aarch64 ACPI and aarch64 device tree (median, ratio);</li>
+ *   <li>a fresh guest from a snapshot against a cold boot, in process, per executor that can
+ *       run here (start or restore call to the first {@code echo} its shell answers; median,
+ *       ratio).</li>
+ * </ol>
+ *
+ * <p>Usage, after {@code ./mvnw -B -pl vmm-engine,kernels package -DskipTests}: {@code java -cp
+ * kernels/target/linuxvm.jar dev.linuxvm.bench.BootBenchmark [--runs N] [--fresh N]}. Defaults:
+ * 7 runs per side for the cold boots, 20 for the fresh guests (the issue's medians).
+ */
+public final class BootBenchmark {
+    private static final Duration BOOT = Duration.ofSeconds(120);
+    private static final Duration STEP = Duration.ofSeconds(30);
+
+    private final Path jar;
+    private final TestKernels kernels;
+
+    private BootBenchmark(Path jar, TestKernels kernels) {
+        this.jar = jar;
+        this.kernels = kernels;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = 7;
+        int fresh = 20;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--fresh" -> fresh = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: BootBenchmark [--runs N] [--fresh N]");
+                    System.exit(2);
+                }
+            }
+        }
+        Path jar = Path.of(BootBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) {
+            System.err.println("bench: run me from the CLI jar (java -cp kernels/target/linuxvm.jar " + BootBenchmark.class.getName()
+                    + "), not from " + jar + ": the cold boots time that jar");
+            System.exit(2);
+        }
+        BootBenchmark b = new BootBenchmark(jar, TestKernels.fromEnvironment(line -> System.out.println("bench: " + line)));
+        System.out.printf("bench: %s, %d CPUs, java %s%n", Arch.host(), Runtime.getRuntime().availableProcessors(), Runtime.version());
+        b.coldBoots(runs);
+        b.freshGuests(fresh);
+    }
+
+    // ---- cold boot vs QEMU's own -kernel ------------------------------------------------------
+
+    private void coldBoots(int runs) throws Exception {
+        System.out.println("bench: cold boot, whole process, start to exit, median of " + runs
+                + " (our CLI on the QEMU executor vs QEMU's own -kernel)");
+        for (Config c : List.of(new Config(Arch.X86_64, BootMode.ACPI), new Config(Arch.AARCH64, BootMode.ACPI),
+                new Config(Arch.AARCH64, BootMode.DEVICE_TREE))) {
+            TestKernel k = kernels.get(c.arch);
+            String cmdline = DefaultCmdline.forArch(c.arch, true);
+            Path initrd = Files.createTempFile("bench-initrd", ".cpio");
+            try {
+                Files.write(initrd, GuestInitramfs.withOverlay(Files.readAllBytes(k.initramfs()), GuestInitramfs.execOverlay("true")));
+                List<String> ours = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString(), "--backend", "qemu",
+                        "--arch", c.arch.unameMachine(), "--exec", "true"));
+                if (c.mode == BootMode.DEVICE_TREE) {
+                    ours.add("--device-tree");
+                }
+                List<String> theirs = qemuKernel(c.arch, k.kernel(), initrd, cmdline);
+                timeProcess(ours); // warm the page cache and the JIT-free paths once, each side
+                timeProcess(theirs);
+                List<Long> o = new ArrayList<>();
+                List<Long> q = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    o.add(timeProcess(ours));
+                    q.add(timeProcess(theirs));
+                }
+                System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel %5d ms  ratio %.2f   (ours %s, qemu %s)%n",
+                        c, median(o), median(q), (double) median(o) / median(q), o, q);
+            } finally {
+                Files.deleteIfExists(initrd);
+            }
+        }
+        System.out.println("bench: qemu -kernel x86_64: " + String.join(" ", qemuKernel(Arch.X86_64, Path.of("K"), Path.of("I"), "…")));
+        System.out.println("bench: qemu -kernel aarch64: " + String.join(" ", qemuKernel(Arch.AARCH64, Path.of("K"), Path.of("I"), "…")));
+    }
+
+    /** QEMU's own direct boot with its own firmware tables: the peer the issue compares against. */
+    private static List<String> qemuKernel(Arch arch, Path kernel, Path initrd, String cmdline) {
+        List<String> cmd = new ArrayList<>();
+        if (arch == Arch.X86_64) {
+            cmd.addAll(List.of("qemu-system-x86_64", "-M", "microvm", "-accel", "tcg"));
+        } else {
+            // virt with -kernel and no firmware boots with QEMU's device tree (no ACPI without UEFI).
+            cmd.addAll(List.of("qemu-system-aarch64", "-M", "virt,gic-version=3", "-accel", "tcg", "-cpu", "cortex-a57"));
+        }
+        cmd.addAll(List.of("-m", "512", "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
+                "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline));
+        return cmd;
+    }
+
+    /** Milliseconds from spawn to exit; fails unless the guest ran the exec overlay and exited 0. */
+    private static long timeProcess(List<String> cmd) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out;
+        try (InputStream in = p.getInputStream()) {
+            out = in.readAllBytes();
+        }
+        if (!p.waitFor(BOOT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(cmd.get(0) + " did not exit within " + BOOT);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0 || !text.contains("linuxvm: exit 0")) {
+            String tail = text.lines().skip(Math.max(0, text.lines().count() - 8)).reduce("", (a, b) -> a + "\n  " + b);
+            throw new IllegalStateException(String.join(" ", cmd) + " ended with " + p.exitValue()
+                    + " without 'linuxvm: exit 0'; last lines:" + tail);
+        }
+        return ms;
+    }
+
+    // ---- fresh guest from a snapshot vs cold boot --------------------------------------------
+
+    private void freshGuests(int n) throws Exception {
+        System.out.println("bench: fresh guest, in process, start or restore call to the first echo its shell answers, median of " + n);
+        for (Backend backend : List.of(new QemuBackend(), new KvmBackend())) {
+            for (Arch arch : List.of(Arch.X86_64, Arch.AARCH64)) {
+                Backend.Availability a = backend.availability(arch);
+                if (!a.available()) {
+                    System.out.printf("bench: %-5s %-8s not measured here: %s%s%n", backend.name(), arch, a.reason(),
+                            backend instanceof KvmBackend ? " (the KVM lab's snapshot scenario measures it on real KVM)" : "");
+                    continue;
+                }
+                TestKernel k = kernels.get(arch);
+                GuestImage image = GuestFactory.build(new GuestSpec(arch, BootMode.ACPI, k.kernel(),
+                        Files.readAllBytes(k.initramfs()), DefaultCmdline.forArch(arch, backend instanceof QemuBackend), 512, 1));
+                List<Long> cold = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Capture c = new Capture();
+                    long t0 = System.nanoTime();
+                    try (RunningVm vm = backend.start(image, c)) {
+                        c.await(vm, GuestInitramfs.PROMPT, 0, BOOT);
+                        answer(vm, c);
+                        cold.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                    }
+                }
+                List<Long> restored = new ArrayList<>();
+                Capture tc = new Capture();
+                try (RunningVm template = backend.startForSnapshot(image, tc)) {
+                    tc.await(template, GuestInitramfs.PROMPT, 0, BOOT);
+                    answer(template, tc);
+                    try (Snapshot snapshot = template.snapshot()) {
+                        for (int i = 0; i < n; i++) {
+                            Capture c = new Capture();
+                            long t0 = System.nanoTime();
+                            try (RunningVm vm = backend.restore(snapshot, c)) {
+                                answer(vm, c);
+                                restored.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                            }
+                        }
+                    }
+                }
+                System.out.printf(Locale.ROOT, "bench: %-5s %-8s cold boot %5d ms  from snapshot %4d ms  ratio %.1f×   (cold %s, restored %s)%n",
+                        backend.name(), arch, median(cold), median(restored), (double) median(cold) / median(restored), cold, restored);
+            }
+        }
+    }
+
+    /** Types an echo whose answer the shell computes (so the echoed input cannot match) and waits for it. */
+    private static void answer(RunningVm vm, Capture c) throws Exception {
+        int from = c.length();
+        vm.consoleInput().write("echo bench-$((20+22))\n".getBytes(StandardCharsets.UTF_8));
+        vm.consoleInput().flush();
+        c.await(vm, "bench-42", from, STEP);
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private record Config(Arch arch, BootMode mode) {
+        @Override
+        public String toString() {
+            return arch.unameMachine() + (arch == Arch.AARCH64 ? (mode == BootMode.ACPI ? " acpi" : " dt") : "");
+        }
+    }
+
+    /** The console's text, for waiting on. */
+    private static final class Capture implements ConsoleListener {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public synchronized void onOutput(byte[] buffer, int offset, int length) {
+            text.append(new String(buffer, offset, length, StandardCharsets.ISO_8859_1));
+            notifyAll();
+        }
+
+        synchronized int length() {
+            return text.length();
+        }
+
+        synchronized void await(RunningVm vm, String marker, int from, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (text.indexOf(marker, from) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || vm.exit().isPresent()) {
+                    throw new IllegalStateException("no '" + marker + "' (exit " + vm.exit() + "); last output:\n"
+                            + text.substring(Math.max(0, text.length() - 800)));
+                }
+                wait(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 50));
+            }
+        }
+    }
+}
