@@ -33,6 +33,9 @@ import java.util.stream.Stream;
 final class GuestSession implements AutoCloseable {
     static final String LOG_FILE = "console.log";
     static final String SUMMARY_FILE = "summary.properties";
+    /** Why the first guest of a configuration boots cold ({@link SnapshotTemplates#TEMPLATE_AT_REQUEST}). */
+    static final String FIRST_OF_ITS_CONFIGURATION =
+            "the first guest of its configuration (the next one makes a snapshot template; later ones restore it)";
     /** The console of a template whose restore failed, kept beside the cold boot's. */
     static final String TEMPLATE_LOG_FILE = "template-console.log";
     /** How long a template's shell prompt may take after the ready marker (scaled like the other waits). */
@@ -119,6 +122,8 @@ final class GuestSession implements AutoCloseable {
                 coldReason = restore(launcher, entry.template(), false);
             } else if (entry != null && entry.unusable() != null) {
                 coldReason = entry.unusable();
+            } else if (entry != null && entry.tooEarlyForTemplate()) {
+                coldReason = FIRST_OF_ITS_CONFIGURATION;
             } else if (entry != null) {
                 coldReason = makeTemplate(launcher, entry);
             }
@@ -399,12 +404,14 @@ final class GuestSession implements AutoCloseable {
      * first use reseeds from an input pool that holds the host's bytes ({@link CloneSetup}).
      * drivers/char/random.c (6.1) reseeds on use once {@code jiffies > base_crng.birth +
      * crng_reseed_interval()}, which in the first 120 s of uptime is {@code max(1 s, uptime / 2)}.
-     * The last reseed happened at most {@code bootToPrompt} into the guest's uptime (the guest
-     * starts after the host's launch), so after idling {@code bootToPrompt + 1 s} the interval
-     * has passed; half a second more covers jiffies and timer granularity.
+     * The last reseed happened at most {@code bootToPrompt} into the guest's uptime {@code P} (the
+     * guest starts after the host's launch), so after an idle {@code d} it is due when {@code d >
+     * max(1 s, (P + d) / 2)}, that is {@code d > max(1 s, P)}; 0.4 s more covers jiffies, timer
+     * granularity and the time a clone's first command takes to arrive.
      */
     static Duration reseedDueAfter(Duration bootToPrompt) {
-        return bootToPrompt.plusMillis(1500);
+        Duration second = Duration.ofSeconds(1);
+        return (bootToPrompt.compareTo(second) > 0 ? bootToPrompt : second).plusMillis(400);
     }
 
     /** What the report says about snapshots: "restored from snapshot: ..." or "booted cold: why". */

@@ -26,6 +26,15 @@ final class SnapshotTemplates implements AutoCloseable {
      */
     static final String PROPERTY = "linuxvm.snapshots";
 
+    /**
+     * The request for a configuration's guest that makes its template: the first guest of every
+     * configuration boots cold, as without snapshots. A template costs a boot plus an idle of
+     * about the same length ({@link GuestSession#reseedDueAfter}), which only guests after it
+     * win back (each restore saves a boot): configurations used once (per-class guests, most
+     * matrix entries) would only pay for it.
+     */
+    static final int TEMPLATE_AT_REQUEST = 2;
+
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SnapshotTemplates.class);
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -75,6 +84,7 @@ final class SnapshotTemplates implements AutoCloseable {
         private final ReentrantLock lock = new ReentrantLock(true);
         private volatile GuestTemplate template;
         private volatile String unusable;
+        private int requests;
 
         private Entry(String key) {
             this.key = key;
@@ -92,6 +102,11 @@ final class SnapshotTemplates implements AutoCloseable {
         /** Why this configuration has no template (its guests boot cold), or null. */
         String unusable() {
             return unusable;
+        }
+
+        /** Counts a request for this configuration's guest; true while it is too early for a template. */
+        boolean tooEarlyForTemplate() {
+            return ++requests < TEMPLATE_AT_REQUEST;
         }
 
         void set(GuestTemplate t) {

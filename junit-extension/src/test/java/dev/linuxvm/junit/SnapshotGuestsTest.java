@@ -65,51 +65,62 @@ class SnapshotGuestsTest {
 
     @LinuxVm
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    static class TwoMethods {
+    static class ThreeMethods {
         @Test
         @Order(1)
         void first(SerialConsole console) {
-            SEEN.put("first.file", console.exec("echo first > /root/first-was-here; insmod /nonexistent 2>/dev/null; cat /root/first-was-here").output());
+            SEEN.put("first.file", console.exec("echo first > /root/first-was-here; cat /root/first-was-here").output());
         }
 
         @Test
         @Order(2)
         void second(SerialConsole console) {
-            SEEN.put("second.transcript", console.text());
-            SEEN.put("second.file", console.exec("cat /root/first-was-here 2>&1 || echo absent").output());
+            SEEN.put("second.file", console.exec("echo second > /root/second-was-here; insmod /nonexistent 2>/dev/null; "
+                    + "cat /root/first-was-here 2>&1 || echo absent").output());
+        }
+
+        @Test
+        @Order(3)
+        void third(SerialConsole console) {
+            SEEN.put("third.transcript", console.text());
+            SEEN.put("third.file", console.exec("cat /root/second-was-here 2>&1 || echo absent").output());
             long before = System.currentTimeMillis();
             String guest = console.exec("date +%s").output();
             long after = System.currentTimeMillis();
-            SEEN.put("second.clock", before + " " + guest + " " + after);
+            SEEN.put("third.clock", before + " " + guest + " " + after);
         }
     }
 
     @Test
-    void the_methods_of_a_class_get_private_clones_with_the_boot_transcript_and_the_hosts_time() throws IOException {
-        run(TwoMethods.class, null);
+    void later_methods_of_a_class_get_private_clones_with_the_boot_transcript_and_the_hosts_time() throws IOException {
+        run(ThreeMethods.class, null);
         assertThat(SEEN.get("first.file")).isEqualTo("first");
-        assertThat(SEEN.get("second.file")).as("the second clone's /root").endsWith("absent");
-        Properties first = summary(TwoMethods.class, "first");
-        Properties second = summary(TwoMethods.class, "second");
-        assertThat(first.getProperty("snapshot")).isEqualTo("restored from snapshot");
+        assertThat(SEEN.get("second.file")).as("the second guest's /root").endsWith("absent");
+        assertThat(SEEN.get("third.file")).as("the third guest's /root").endsWith("absent");
+        Properties first = summary(ThreeMethods.class, "first");
+        Properties second = summary(ThreeMethods.class, "second");
+        Properties third = summary(ThreeMethods.class, "third");
+        assertThat(first.getProperty("snapshot")).isEqualTo("cold boot: " + GuestSession.FIRST_OF_ITS_CONFIGURATION);
         assertThat(second.getProperty("snapshot")).isEqualTo("restored from snapshot");
-        assertThat(second.getProperty("snapshot.template.report")).endsWith("first");
-        assertThat(Long.parseLong(second.getProperty("snapshot.restore.ms"))).isPositive();
-        assertThat(Long.parseLong(second.getProperty("snapshot.template.boot.ms"))).isPositive();
-        String transcript = SEEN.get("second.transcript");
+        assertThat(third.getProperty("snapshot")).isEqualTo("restored from snapshot");
+        assertThat(third.getProperty("snapshot.template.report")).endsWith("second");
+        assertThat(Long.parseLong(third.getProperty("snapshot.restore.ms"))).isPositive();
+        assertThat(Long.parseLong(third.getProperty("snapshot.template.boot.ms"))).isPositive();
+        String transcript = SEEN.get("third.transcript");
         assertThat(transcript).as("the clone's console starts with the template's boot")
                 .contains(GuestInitramfs.READY_MARKER, "Linux version")
-                .doesNotContain("first-was-here", "/dev/urandom", "date -s");
-        String[] clock = SEEN.get("second.clock").split(" ");
+                .doesNotContain("second-was-here", "/dev/urandom", "date -s");
+        String[] clock = SEEN.get("third.clock").split(" ");
         long guest = Long.parseLong(clock[1]);
-        System.out.printf("snapshot clock: host %d..%d ms, guest %d s; restore %s ms, template boot %s ms%n",
-                Long.parseLong(clock[0]), Long.parseLong(clock[2]), guest, second.getProperty("snapshot.restore.ms"),
-                second.getProperty("snapshot.template.boot.ms"));
+        System.out.printf("snapshot clock: host %d..%d ms, guest %d s; restore %s ms, template boot %s ms, idle %s ms%n",
+                Long.parseLong(clock[0]), Long.parseLong(clock[2]), guest, third.getProperty("snapshot.restore.ms"),
+                third.getProperty("snapshot.template.boot.ms"), second.getProperty("snapshot.template.idle.ms"));
         // `date +%s` truncates: within 1 s of the host means floor(host) - 1 .. host end
         assertThat(guest).as("the clone's clock, host %s..%s ms", clock[0], clock[2])
                 .isBetween(Long.parseLong(clock[0]) / 1000 - 1, Long.parseLong(clock[2]) / 1000 + 1);
-        String firstConsole = Files.readString(reports.resolve(GuestSession.safeFileName(TwoMethods.class.getName())).resolve("second").resolve(GuestSession.LOG_FILE));
-        assertThat(firstConsole).contains(GuestInitramfs.READY_MARKER);
+        String thirdConsole = Files.readString(reports.resolve(GuestSession.safeFileName(ThreeMethods.class.getName()))
+                .resolve("third").resolve(GuestSession.LOG_FILE));
+        assertThat(thirdConsole).contains(GuestInitramfs.READY_MARKER);
     }
 
     @LinuxVm(snapshot = false)
@@ -129,7 +140,7 @@ class SnapshotGuestsTest {
 
     @LinuxVm
     static class Uuids {
-        @RepeatedTest(20)
+        @RepeatedTest(21) // the first boots cold, the next is the template's, 20 are clones
         void uuid(SerialConsole console) {
             UUIDS.add(console.exec("cat /proc/sys/kernel/random/uuid").output());
         }
@@ -137,7 +148,7 @@ class SnapshotGuestsTest {
 
     @LinuxVm(arch = GuestArch.AARCH64)
     static class Aarch64Uuids {
-        @RepeatedTest(20)
+        @RepeatedTest(21) // the first boots cold, the next is the template's, 20 are clones
         void uuid(SerialConsole console) {
             UUIDS.add(console.exec("cat /proc/sys/kernel/random/uuid").output());
         }
@@ -147,14 +158,14 @@ class SnapshotGuestsTest {
     void twenty_clones_print_twenty_different_uuids() {
         run(Uuids.class, null);
         System.out.println("snapshot uuids (host arch): " + UUIDS);
-        assertThat(UUIDS).hasSize(20).doesNotHaveDuplicates();
+        assertThat(UUIDS).hasSize(21).doesNotHaveDuplicates();
     }
 
     @Test
     void twenty_aarch64_clones_print_twenty_different_uuids() {
         run(Aarch64Uuids.class, null);
         System.out.println("snapshot uuids (aarch64): " + UUIDS);
-        assertThat(UUIDS).hasSize(20).doesNotHaveDuplicates();
+        assertThat(UUIDS).hasSize(21).doesNotHaveDuplicates();
     }
 
     /** The engine's launcher, whose restores fail. */
@@ -194,24 +205,33 @@ class SnapshotGuestsTest {
         @Order(1)
         void first(SerialConsole console) {
             SEEN.put("first", console.exec("echo up-1").output());
-            SEEN.put("first.readyCount", Integer.toString(console.text().split(GuestInitramfs.READY_MARKER, -1).length - 1));
         }
 
         @Test
         @Order(2)
         void second(SerialConsole console) {
             SEEN.put("second", console.exec("echo up-2").output());
+            SEEN.put("second.readyCount", Integer.toString(console.text().split(GuestInitramfs.READY_MARKER, -1).length - 1));
+        }
+
+        @Test
+        @Order(3)
+        void third(SerialConsole console) {
+            SEEN.put("third", console.exec("echo up-3").output());
         }
     }
 
     @Test
     void a_failed_restore_boots_cold_and_says_why() throws IOException {
         run(RestoreFails.class, RefusingRestores.class.getName());
-        assertThat(SEEN).containsEntry("first", "up-1").containsEntry("second", "up-2").containsEntry("first.readyCount", "1");
+        assertThat(SEEN).containsEntry("first", "up-1").containsEntry("second", "up-2").containsEntry("third", "up-3")
+                .containsEntry("second.readyCount", "1");
         assertThat(summary(RestoreFails.class, "first").getProperty("snapshot"))
-                .isEqualTo("cold boot: the restore failed: test: restores refused");
+                .isEqualTo("cold boot: " + GuestSession.FIRST_OF_ITS_CONFIGURATION);
         assertThat(summary(RestoreFails.class, "second").getProperty("snapshot"))
                 .isEqualTo("cold boot: the restore failed: test: restores refused");
-        assertThat(reports.resolve(GuestSession.safeFileName(RestoreFails.class.getName())).resolve("first").resolve(GuestSession.TEMPLATE_LOG_FILE)).exists();
+        assertThat(summary(RestoreFails.class, "third").getProperty("snapshot"))
+                .isEqualTo("cold boot: the restore failed: test: restores refused");
+        assertThat(reports.resolve(GuestSession.safeFileName(RestoreFails.class.getName())).resolve("second").resolve(GuestSession.TEMPLATE_LOG_FILE)).exists();
     }
 }
