@@ -2,6 +2,9 @@ package dev.linuxvm.junit;
 
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.Snapshot;
+import java.util.Optional;
 
 /**
  * The seam between the extension and the engine: builds the {@link dev.linuxvm.engine.GuestImage}
@@ -33,4 +36,34 @@ public interface GuestLauncher {
      *         {@link dev.linuxvm.engine.VmmException#kind()} decides fail or skip
      */
     LaunchedGuest launch(VmSpec spec, ConsoleListener console);
+
+    /**
+     * What makes guests of {@code spec} identical, for sharing a snapshot template
+     * ({@link SnapshotTemplates}): two specs with equal keys start the same guest (the same
+     * executor, and kernel, initramfs with its overlays, tables, command line, memory and vCPUs by
+     * content). Empty: this launcher cannot snapshot guests; every guest boots.
+     */
+    default Optional<String> snapshotKey(VmSpec spec) {
+        return Optional.empty();
+    }
+
+    /**
+     * Like {@link #launch}, but the guest can be {@linkplain RunningVm#snapshot() snapshotted}
+     * ({@link dev.linuxvm.engine.backend.Backend#startForSnapshot}).
+     *
+     * @throws UnsupportedOperationException when this launcher cannot snapshot guests
+     */
+    default LaunchedGuest launchForSnapshot(VmSpec spec, ConsoleListener console) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot snapshot guests");
+    }
+
+    /**
+     * Starts a private copy of the guest {@code snapshot} froze, taken from a guest this launcher
+     * started with {@link #launchForSnapshot} for a spec with the same {@link #snapshotKey}.
+     *
+     * @throws UnsupportedOperationException when this launcher cannot restore snapshots
+     */
+    default RunningVm restore(VmSpec spec, Snapshot snapshot, ConsoleListener console) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot restore snapshots");
+    }
 }

@@ -79,6 +79,19 @@ public @interface LinuxVm {
      */
     GuestFile[] files() default {};
 
+    /**
+     * Start the guest from a snapshot (default): the first guest of a configuration (arch, mode,
+     * executor, and kernel, initramfs with its files, command line, memory and vCPUs by content)
+     * boots cold; the second boots to its shell prompt and is snapshotted, and it and every later
+     * one is a private copy of that template, restored in a fraction of a boot, told the host's
+     * time and given fresh randomness. Its
+     * console starts with the template's boot transcript. {@code false} boots this test's guest
+     * cold: for tests of the boot itself (timing, what a given boot prints after the prompt).
+     * {@code -Dlinuxvm.snapshots=false} boots every guest of a run cold. A guest that cannot be
+     * snapshotted or restored boots cold; the report says which happened and why.
+     */
+    boolean snapshot() default true;
+
     /** One guest per test method (default) or per class. */
     Lifecycle lifecycle() default Lifecycle.PER_METHOD;
 

@@ -53,7 +53,8 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * (report root, default {@code target/linuxvm}), {@value #BUFFER_PROPERTY} (console window in chars),
  * {@value #SKIP_WHEN_UNAVAILABLE_PROPERTY} ({@code true}: skip every test this host cannot run).
  * {@value #MAX_PARALLEL_GUESTS_PROPERTY} (guests running at once, default: the host's processors;
- * see {@link GuestSlots}).
+ * see {@link GuestSlots}), {@value SnapshotTemplates#PROPERTY} ({@code false}: boot every guest cold; see
+ * {@link LinuxVm#snapshot()}).
  *
  * <p>When a guest has stopped, its report files are attached to the test
  * ({@link ReportAttachments}), after the {@code linuxvm.report} report entry that names the directory.
@@ -159,7 +160,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         context.publishReportEntry("linuxvm.report", reportDir.toAbsolutePath().toString());
         GuestSession session;
         try {
-            session = GuestSession.start(launcher, spec, reportDir, capacity, slot);
+            session = GuestSession.start(launcher, spec, reportDir, capacity, slot, snapshots(context, config));
         } catch (RuntimeException | Error e) {
             try (slot) {
                 ReportAttachments.publish(context, reportDir); // the console of a failed boot is the clue
@@ -172,7 +173,19 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
             throw e;
         }
         context.getStore(NS).put(SESSION, new Running(session, slot, context));
+        context.publishReportEntry("linuxvm.snapshot", session.snapshotNote());
         context.publishReportEntry("linuxvm.console", reportDir.resolve(GuestSession.LOG_FILE).toAbsolutePath().toString());
+    }
+
+    /** Snapshots unless {@link LinuxVm#snapshot()} or the run ({@value SnapshotTemplates#PROPERTY}) turned them off. */
+    static GuestSession.Snapshots snapshots(ExtensionContext context, LinuxVm config) {
+        if (config != null && !config.snapshot()) {
+            return GuestSession.Snapshots.off("@LinuxVm(snapshot = false)");
+        }
+        if (!SnapshotTemplates.enabledForRun(context)) {
+            return GuestSession.Snapshots.off(SnapshotTemplates.PROPERTY + "=false");
+        }
+        return GuestSession.Snapshots.on(SnapshotTemplates.of(context));
     }
 
     /** The user's choice: {@link LinuxVm#skipWhenUnavailable()} on the effective annotation, or the run's property. */
