@@ -39,9 +39,12 @@ import java.util.concurrent.TimeUnit;
  *       ratio).</li>
  * </ol>
  *
- * <p>Usage, after {@code ./mvnw -B -pl vmm-engine,kernels package -DskipTests}: {@code java -cp
- * kernels/target/linuxvm.jar dev.linuxvm.bench.BootBenchmark [--runs N] [--fresh N]}. Defaults:
- * 7 runs per side for the cold boots, 20 for the fresh guests (the issue's medians).
+ * <p>And with {@code --suite}: the sample-tests suite's wall time with and without snapshots.
+ *
+ * <p>Usage, from the repository's root, after {@code ./mvnw -B -pl vmm-engine,kernels package
+ * -DskipTests}: {@code java -cp kernels/target/linuxvm.jar dev.linuxvm.bench.BootBenchmark [--runs
+ * N] [--fresh N] [--suite]}. Defaults: 7 runs per side for the cold boots, 20 for the fresh
+ * guests (the issue's medians); 0 leaves a part out.
  */
 public final class BootBenchmark {
     private static final Duration BOOT = Duration.ofSeconds(120);
@@ -58,12 +61,14 @@ public final class BootBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = 7;
         int fresh = 20;
+        boolean suite = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--fresh" -> fresh = Integer.parseInt(args[++i]);
+                case "--suite" -> suite = true;
                 default -> {
-                    System.err.println("usage: BootBenchmark [--runs N] [--fresh N]");
+                    System.err.println("usage: BootBenchmark [--runs N] [--fresh N] [--suite]");
                     System.exit(2);
                 }
             }
@@ -76,8 +81,49 @@ public final class BootBenchmark {
         }
         BootBenchmark b = new BootBenchmark(jar, TestKernels.fromEnvironment(line -> System.out.println("bench: " + line)));
         System.out.printf("bench: %s, %d CPUs, java %s%n", Arch.host(), Runtime.getRuntime().availableProcessors(), Runtime.version());
-        b.coldBoots(runs);
-        b.freshGuests(fresh);
+        if (runs > 0) {
+            b.coldBoots(runs);
+        }
+        if (fresh > 0) {
+            b.freshGuests(fresh);
+        }
+        if (suite) {
+            sampleSuite();
+        }
+    }
+
+    // ---- the sample-tests suite with and without snapshots ------------------------------------
+
+    /**
+     * Runs the sample-tests suite (from the repository root this JVM was started in) with
+     * snapshots and with {@code -Dlinuxvm.snapshots=false}, each after an unmeasured run that
+     * brings the build up to date, and prints both wall times.
+     */
+    private static void sampleSuite() throws Exception {
+        Path mvnw = Path.of("mvnw").toAbsolutePath();
+        if (!Files.isExecutable(mvnw)) {
+            throw new IllegalStateException("--suite runs ./mvnw: start the benchmark in the repository's root, not " + mvnw.getParent());
+        }
+        List<String> base = List.of(mvnw.toString(), "-q", "-B", "-o", "-pl", "sample-tests", "-am", "test",
+                "-Dlinuxvm.provision.skip=true", "-Dtest=dev.linuxvm.samples.*Test", "-Dsurefire.failIfNoSpecifiedTests=false");
+        System.out.println("bench: sample-tests suite, whole Maven run (" + String.join(" ", base.subList(1, base.size())) + ")");
+        runMaven(List.of(mvnw.toString(), "-q", "-B", "-o", "-pl", "sample-tests", "-am", "test-compile",
+                "-Dlinuxvm.provision.skip=true")); // up to date before either timed run
+        long with = runMaven(base);
+        List<String> cold = new ArrayList<>(base);
+        cold.add("-Dlinuxvm.snapshots=false");
+        long without = runMaven(cold);
+        System.out.printf(Locale.ROOT, "bench: sample-tests with snapshots %d s, cold (-Dlinuxvm.snapshots=false) %d s, ratio %.2f%n",
+                with / 1000, without / 1000, (double) with / without);
+    }
+
+    private static long runMaven(List<String> cmd) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed with " + p.exitValue());
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
     // ---- cold boot vs QEMU's own -kernel ------------------------------------------------------
