@@ -47,6 +47,20 @@ public record ProcSelf(int fds, int javaThreads, int tasks, int mappings, long r
         return fds;
     }
 
+    /**
+     * The open descriptors once they equal {@code expected}, or the last listing after about a
+     * second: the JVM's own threads open files for an instant (a compiler thread reading the
+     * cgroup's memory.stat was caught once), while a leak stays.
+     */
+    public static Map<String, String> openFdsSettlingTo(Map<String, String> expected) throws InterruptedException {
+        Map<String, String> now = openFds();
+        for (int i = 0; i < 20 && !now.equals(expected); i++) {
+            Thread.sleep(50);
+            now = openFds();
+        }
+        return now;
+    }
+
     private static int count(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return (int) s.count();

@@ -148,7 +148,7 @@ class QemuBackendTest {
         try (RunningVm warm = backend.start(image, new CapturingConsole())) {
             assertThat(warm.exit()).isEmpty();
         }
-        java.util.Map<String, String> fdsBefore = openFds();
+        java.util.Map<String, String> fdsBefore = dev.linuxvm.engine.ProcSelf.openFds();
         QemuVm vm = (QemuVm) backend.start(image, new CapturingConsole());
         long pid = vm.qemuPid();
         Path workDir = vm.workDir();
@@ -165,7 +165,7 @@ class QemuBackendTest {
         assertThat(processesMentioning(workDir)).as("processes naming %s", workDir).isEmpty();
         assertThat(workDir).doesNotExist();
         assertThat(liveThreads()).isEmpty();
-        assertThat(openFds()).as("open file descriptors (fd → target)").isEqualTo(fdsBefore);
+        assertThat(dev.linuxvm.engine.ProcSelf.openFdsSettlingTo(fdsBefore)).as("open file descriptors (fd → target)").isEqualTo(fdsBefore);
         assertThat(closeMillis).as("close() time in ms").isLessThan(5000);
         vm.close(); // idempotent
         assertThat(vm.exit()).contains(new VmExit.Stopped("closed by the host"));
@@ -279,21 +279,6 @@ class QemuBackendTest {
     void availability_names_the_binary_and_the_accelerator() {
         assumeQemu(Arch.X86_64);
         assertThat(backend.availability(Arch.X86_64).reason()).contains("qemu-system-x86_64").contains("TCG");
-    }
-
-    /** fd number → what it points at, so a leak names itself. */
-    private static java.util.Map<String, String> openFds() throws IOException {
-        java.util.Map<String, String> fds = new java.util.TreeMap<>();
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : s.toList()) {
-                try {
-                    fds.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
-                } catch (IOException e) {
-                    // the fd Files.list itself used, closed meanwhile
-                }
-            }
-        }
-        return fds;
     }
 
     private static List<Thread> liveThreads() {

@@ -64,7 +64,7 @@ class QemuCycleLeakTest {
         try (Stream<Path> left = Files.list(workRoot)) {
             assertThat(left.toList()).as("work directories and sockets left in %s", workRoot).isEmpty();
         }
-        assertThat(ProcSelf.openFds()).as("open descriptors (fd → target)").isEqualTo(fdsBefore);
+        assertThat(ProcSelf.openFdsSettlingTo(fdsBefore)).as("open descriptors (fd → target)").isEqualTo(fdsBefore);
         // The reaper and NIO threads are per JVM; one more per cycle would be 100.
         assertThat(last.javaThreads()).as("Java threads; first %s, last %s", first, last)
                 .isLessThanOrEqualTo(first.javaThreads() + 2);
@@ -95,7 +95,7 @@ class QemuCycleLeakTest {
         assertThat(processesNaming(ramRoot)).as("processes whose command line names %s", ramRoot).isEmpty();
         assertThat(workRoot).as("work directories and sockets").isEmptyDirectory();
         assertThat(ramRoot).as("RAM files and saved state").isEmptyDirectory();
-        assertThat(ProcSelf.openFds()).as("open descriptors (fd → target)").isEqualTo(fdsBefore);
+        assertThat(ProcSelf.openFdsSettlingTo(fdsBefore)).as("open descriptors (fd → target)").isEqualTo(fdsBefore);
         assertThat(last.javaThreads()).as("Java threads; first %s, last %s", first, last)
                 .isLessThanOrEqualTo(first.javaThreads() + 2);
     }
