@@ -463,7 +463,7 @@ public final class LabScenarios {
         for (int i = 0; i < count; i++) {
             oneCycle(image, i);
             if ((i + 1) % 100 == 0 && i + 1 < count) {
-                out.println("# cycles: " + (i + 1) + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                out.println("# cycles: " + (i + 1) + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + Resources.now());
             }
         }
         Resources after = Resources.now();
@@ -511,8 +511,10 @@ public final class LabScenarios {
 
         @Override
         public String toString() {
+            Runtime rt = Runtime.getRuntime();
             return fds + " fds, " + javaThreads + " java threads (" + tasks + " tasks), " + mappings
-                    + " mappings, RSS " + rssKib + " kB";
+                    + " mappings, RSS " + rssKib + " kB (Java heap " + (rt.totalMemory() >> 20) + " MiB, "
+                    + ((rt.totalMemory() - rt.freeMemory()) >> 20) + " MiB used after GC)";
         }
     }
 
