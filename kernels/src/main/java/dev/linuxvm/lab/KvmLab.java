@@ -92,23 +92,38 @@ public final class KvmLab {
     /**
      * Runs the scenarios named in {@code only} (all when empty). When level 1's own kernel fails
      * ({@link #LEVEL1_KERNEL_FAILURES}: the nesting, not our backend), the attempt is stopped at
-     * once, its transcripts are kept in {@code <reportDir>-attempt1}, and the lab runs once more;
-     * the result says so ({@link Result#retriedAfter}).
+     * once, its transcripts are kept in {@code <reportDir>-attempt1}, and a second level 1 runs
+     * the scenarios the first did not pass; the result's KTAP holds both ({@link LabRetry}), its
+     * wall time is both attempts', and it says so ({@link Result#retriedAfter}).
      */
     public static Result run(Arch arch, Path reportDir, Duration timeout, List<String> only, Consumer<String> progress) {
         Result first = attempt(arch, reportDir, timeout, only, progress);
         if (first.problem() == null || !first.problem().startsWith(LEVEL1_FAILURE_PREFIX)) {
             return first;
         }
+        List<String> order = LabRetry.order(first.ktap());
+        Map<String, List<String>> firstBlocks = LabRetry.blocks(first.ktap(), order);
+        List<String> rest = order.isEmpty() ? only : LabRetry.remaining(order, firstBlocks);
+        if (!order.isEmpty() && rest.isEmpty()) {
+            return first; // every scenario passed before level 1 failed: nothing to run again, the failure stands
+        }
         try {
             Path kept = reportDir.resolveSibling(reportDir.getFileName() + "-attempt1");
             deleteTree(kept);
             Files.move(reportDir, kept);
-            progress.accept("[" + arch + "] " + first.problem() + "; transcripts in " + kept + "; running the lab once more");
+            progress.accept("[" + arch + "] " + first.problem() + "; transcripts in " + kept + "; running "
+                    + (order.isEmpty() ? "the lab" : "the scenarios it did not pass (" + String.join(", ", rest) + ")")
+                    + " once more");
         } catch (IOException e) {
             throw new UncheckedIOException("KVM lab for " + arch + ": cannot keep the first attempt: " + e.getMessage(), e);
         }
-        return attempt(arch, reportDir, timeout, only, progress).retried(first.problem());
+        Result second = attempt(arch, reportDir, timeout, rest, progress);
+        if (order.isEmpty()) {
+            return second.retried(first.problem());
+        }
+        String merged = LabRetry.merge(order, firstBlocks, LabRetry.blocks(second.ktap(), order));
+        return new Result(arch, merged, second.level1Log(), second.level2Logs(), second.exitStatus(),
+                first.wall().plus(second.wall()), second.problem(), first.problem());
     }
 
     private static void deleteTree(Path dir) throws IOException {
