@@ -44,7 +44,6 @@ final class GuestCache {
     static final String INITRAMFS_FILE = "initramfs.cpio.gz";
 
     private static final Map<String, String> VERIFIED = new ConcurrentHashMap<>();
-    private static final Object JVM_LOCK = new Object();
 
     final Path root;
 
@@ -66,26 +65,7 @@ final class GuestCache {
 
     /** Runs {@code body} holding the cache lock (across JVMs via a file lock, within this JVM via a monitor). */
     <T> T locked(java.util.function.Consumer<String> progress, java.util.function.Supplier<T> body) {
-        synchronized (JVM_LOCK) {
-            try {
-                Files.createDirectories(root);
-                try (FileChannel ch = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                    FileLock lock = ch.tryLock();
-                    if (lock == null) {
-                        progress.accept("waiting for another process provisioning into " + root + " ...");
-                        lock = ch.lock();
-                    }
-                    try {
-                        return body.get();
-                    } finally {
-                        lock.release();
-                    }
-                }
-            } catch (IOException e) {
-                throw new ProvisioningException("cannot create or lock the guest cache " + root + ": " + describe(e)
-                    + " (set LINUXVM_CACHE to a writable directory)", e);
-            }
-        }
+        return withLock(root.resolve("lock"), progress, body);
     }
 
     private static final Map<Path, Object> FILE_LOCK_MONITORS = new ConcurrentHashMap<>();
