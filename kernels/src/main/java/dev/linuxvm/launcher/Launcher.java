@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  *   <li>read the initramfs and append the overlays: the request's files and modules
  *       ({@link GuestFilesOverlay}; modules go under the provisioned kernel's release, or the one in
  *       the kernel file's banner), with the data port's modules ({@link DataPortModules}) when the
- *       request asks for the data port, then the exec command;</li>
+ *       request asks for the data port and the executor provides it, then the exec command;</li>
  *   <li>pick the command line: the request's, or {@link DefaultCmdline} for the executor;</li>
  *   <li>build the {@link GuestImage} ({@link GuestFactory});</li>
  *   <li>only now report a missing executor: an input error is the more specific message.</li>
@@ -99,7 +99,14 @@ public final class Launcher {
             debianKernel = provisionedRelease == null ? null : provisioned;
         }
         List<GuestModules> modules = new ArrayList<>(request.modules());
-        if (request.dataPort()) {
+        // The tables describe the port only where the executor attaches it: on the KVM backend
+        // the guest keeps the serial console for files (RunningVm.dataPort() is empty there).
+        boolean dataPort = request.dataPort() && selection != null && selection.backend().supportsDataPort();
+        if (request.dataPort() && !dataPort && selection != null) {
+            progress.accept("[" + request.arch() + "] the " + selection.name() + " executor has no data port yet:"
+                    + " files move over the serial console");
+        }
+        if (dataPort) {
             if (debianKernel == null) {
                 throw new VmmException(VmmException.Kind.BAD_INPUT, "the data port's virtio modules come from the"
                         + " provisioned Debian kernel's package: boot the provisioned kernel, or drop the data port and"
@@ -136,7 +143,7 @@ public final class Launcher {
         String cmdline = request.cmdline().orElseGet(() -> DefaultCmdline.forArch(request.arch(), emulated));
         // 6.
         GuestImage image = GuestFactory.build(new GuestSpec(request.arch(), request.mode(), kernel, initrdBytes, cmdline,
-                request.memoryMib(), request.cpus(), request.dataPort()));
+                request.memoryMib(), request.cpus(), dataPort));
         // 7.
         if (noExecutor != null) {
             throw noExecutor;

@@ -117,6 +117,12 @@ public final class QemuBackend implements Backend {
      * that its {@link RunningVm#snapshot()} works. The file is the size of the guest's RAM and
      * fills as the guest touches it (tmpfs: host memory).
      */
+    /** The data port is QEMU's own virtio-serial device on the transport the image's tables describe. */
+    @Override
+    public boolean supportsDataPort() {
+        return true;
+    }
+
     @Override
     public RunningVm startForSnapshot(GuestImage image, ConsoleListener console) {
         return launch(image, console, true);
