@@ -29,7 +29,7 @@ class DataPortTransferTest {
     /** The goal, bytes per second, under TCG. */
     private static final double GOAL = 1e6;
 
-    // tag::data-port[]
+    // tag::dataPort[]
     @Test
     void twentyMegabytesRoundTripBitExactOverTheDataPort(LinuxVmHandle vm, @TempDir Path dir) throws IOException {
         assertThat(vm.transferChannel()).isEqualTo(LinuxVmHandle.TransferChannel.DATA_PORT);
@@ -45,7 +45,7 @@ class DataPortTransferTest {
         long end = System.nanoTime();
 
         assertThat(dir.resolve("back.bin")).hasSameBinaryContentAs(original);
-        // end::data-port[]
+        // end::dataPort[]
         double inRate = bytes.length / ((out - in) / 1e9);
         double outRate = bytes.length / ((end - out) / 1e9);
         System.out.printf("%s data port copyIn  %d MiB: %.2f s, %.2f MB/s (with insmod and sha256sum)%n", vm.spec().matrixName(), MIB, (out - in) / 1e9, inRate / 1e6);
