@@ -77,21 +77,25 @@ final class DataPortFiles {
             console.sendLine("exec 3<" + DataPort.GUEST_DEVICE + "; printf '__LVM_%s_R__\\n' " + nonce + "; head -c " + size
                     + " <&3 > " + q + "; s=$?; exec 3<&-; printf '__LVM_%s_C_%d__\\n' " + nonce + " $s");
             console.expect(Pattern.compile("__LVM_" + nonce + "_R__"));
-            try (InputStream in = Files.newInputStream(host)) {
-                byte[] buf = new byte[BUFFER];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    sha.update(buf, 0, n);
-                    ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-                    while (b.hasRemaining()) {
-                        port.write(b);
+            Pump pump = Pump.start("in", () -> {
+                try (InputStream in = Files.newInputStream(host)) {
+                    byte[] buf = new byte[BUFFER];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        sha.update(buf, 0, n);
+                        ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+                        while (b.hasRemaining()) {
+                            port.write(b);
+                        }
                     }
                 }
-            }
-            int status = Integer.parseInt(console.expect(Pattern.compile("__LVM_" + nonce + "_C_(\\d+)__")).group(1));
+            });
+            int status = pump.status(console, nonce);
             if (status != 0) {
-                throw failure(what + ": head -c exited with " + status);
+                pump.abort();
+                throw failure(what + ": head -c exited with " + status + "; the data port is closed for the rest of this guest");
             }
+            pump.finish(PUMP_GRACE, what, this); // head has read every byte, so the host has written them all
         } catch (IOException e) {
             throw new UncheckedIOException(what + ": " + e.getMessage(), e);
         }
@@ -118,23 +122,27 @@ final class DataPortFiles {
             }
             String nonce = SerialConsole.nonce();
             console.sendLine("cat " + q + " > " + DataPort.GUEST_DEVICE + "; printf '__LVM_%s_C_%d__\\n' " + nonce + " $?");
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(host), sha)) {
-                ByteBuffer b = ByteBuffer.allocate(BUFFER);
-                long left = size;
-                while (left > 0) {
-                    b.clear().limit((int) Math.min(b.capacity(), left));
-                    int n = port.read(b);
-                    if (n < 0) {
-                        throw failure(what + ": the data port closed after " + (size - left) + " of " + size + " bytes");
+            Pump pump = Pump.start("out", () -> {
+                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(host), sha)) {
+                    ByteBuffer b = ByteBuffer.allocate(BUFFER);
+                    long left = size;
+                    while (left > 0) {
+                        b.clear().limit((int) Math.min(b.capacity(), left));
+                        int n = port.read(b);
+                        if (n < 0) {
+                            throw new IOException("the data port closed after " + (size - left) + " of " + size + " bytes");
+                        }
+                        out.write(b.array(), 0, n);
+                        left -= n;
                     }
-                    out.write(b.array(), 0, n);
-                    left -= n;
                 }
-            }
-            int status = Integer.parseInt(console.expect(Pattern.compile("__LVM_" + nonce + "_C_(\\d+)__")).group(1));
+            });
+            int status = pump.status(console, nonce);
             if (status != 0) {
-                throw failure(what + ": cat exited with " + status);
+                pump.abort();
+                throw failure(what + ": cat exited with " + status + "; the data port is closed for the rest of this guest");
             }
+            pump.finish(console.effectiveTimeout(), what, this); // cat is done; QEMU's buffer may still be draining
         } catch (IOException e) {
             throw new UncheckedIOException(what + ": " + e.getMessage(), e);
         }
@@ -144,6 +152,76 @@ final class DataPortFiles {
                     + "\n  host:  sha256 " + hostSha);
         }
         return size;
+    }
+
+    /** How long the pump may still run once the guest side has finished (scaled time is not needed: the guest is done). */
+    private static final Duration PUMP_GRACE = Duration.ofSeconds(30);
+
+    /**
+     * One direction of bytes on its own thread, so a guest command that fails half way cannot
+     * leave the test blocked in a socket read or write: when the console says the guest side
+     * ended and the pump does not finish in time, the pump is interrupted, which closes the
+     * port's channel (SocketChannel is interruptible): later copies on this guest then fail at once
+     * instead of reading stale bytes.
+     */
+    private static final class Pump {
+        interface Body {
+            void run() throws IOException;
+        }
+
+        private final Thread thread;
+        private volatile Throwable failure;
+        private volatile boolean done;
+
+        private Pump(String direction, Body body) {
+            this.thread = new Thread(() -> {
+                try {
+                    body.run();
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done = true;
+                }
+            }, "linuxvm-data-port-" + direction);
+            thread.setDaemon(true);
+        }
+
+        static Pump start(String direction, Body body) {
+            Pump p = new Pump(direction, body);
+            p.thread.start();
+            return p;
+        }
+
+        /** The guest command's exit status from the console; a console failure stops the pump first. */
+        int status(SerialConsole console, String nonce) {
+            try {
+                return Integer.parseInt(console.expect(Pattern.compile("__LVM_" + nonce + "_C_(\\d+)__")).group(1));
+            } catch (RuntimeException | Error e) {
+                abort();
+                throw e;
+            }
+        }
+
+        /** Interrupts the pump, which closes the port's channel if it is blocked in it. */
+        void abort() {
+            thread.interrupt();
+        }
+
+        void finish(Duration grace, String what, DataPortFiles files) {
+            try {
+                thread.join(Math.max(1, grace.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!done) {
+                abort();
+                throw files.failure(what + ": the guest side ended but the host side had not after " + grace.toSeconds()
+                        + " s: the data port is closed for the rest of this guest");
+            }
+            if (failure != null) {
+                throw files.failure(what + ": " + failure);
+            }
+        }
     }
 
     private long guestSize(String what, String quoted) {
