@@ -88,7 +88,8 @@ public final class EngineGuestLauncher implements GuestLauncher {
                     .withCpus(spec.cpus())
                     .withBackend(spec.backend())
                     .withFiles(spec.files())
-                    .withModules(spec.modules());
+                    .withModules(spec.modules())
+                    .withDataPort(spec.dataPort());
             prepared = Launcher.prepare(request, line -> { });
             preparedFor = spec;
         }

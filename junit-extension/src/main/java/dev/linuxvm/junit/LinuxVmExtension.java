@@ -303,7 +303,7 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
         return new VmSpec(plain.arch(), plain.mode(), plain.kernel(), plain.provisioned(), plain.initrd(), plain.cmdline(), plain.memoryMib(),
-                plain.cpus(), plain.backend(), plain.bootTimeout(), files, modules);
+                plain.cpus(), plain.backend(), plain.bootTimeout(), files, modules, plain.dataPort());
     }
 
     private static dev.linuxvm.launcher.GuestFile guestFile(GuestFile f) {
@@ -325,7 +325,8 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
                 config == null ? 512 : config.memory(),
                 config == null ? 1 : config.cpus(),
                 config == null ? BackendChoice.AUTO : config.backend(),
-                Duration.ofSeconds(config == null ? 60 : config.bootTimeout()));
+                Duration.ofSeconds(config == null ? 60 : config.bootTimeout()), List.of(), List.of(),
+                config != null && config.dataPort());
     }
 
     static Path reportRoot(ExtensionContext context) {

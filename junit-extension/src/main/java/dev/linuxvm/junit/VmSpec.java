@@ -21,11 +21,11 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * ({@link dev.linuxvm.engine.launch.DefaultCmdline#forArch}), resolved by the launcher after
  * backend selection; {@link LaunchedGuest#cmdline()} is the one actually used. {@code files} and
  * {@code modules} (from {@link dev.linuxvm.junit.GuestFile} and {@link dev.linuxvm.junit.GuestModules})
- * have host paths made absolute and have been checked.
+ * have host paths made absolute and have been checked. {@code dataPort}: {@link LinuxVm#dataPort()}.
  */
 public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, ProvisionedKernel provisioned, Optional<Path> initrd,
                      String cmdline, int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout,
-                     List<GuestFile> files, List<GuestModules> modules) {
+                     List<GuestFile> files, List<GuestModules> modules, boolean dataPort) {
 
     public VmSpec {
         Objects.requireNonNull(arch, "arch");
@@ -60,7 +60,14 @@ public record VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, Provisione
     /** A spec without guest files or modules. */
     public VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, ProvisionedKernel provisioned, Optional<Path> initrd,
                   String cmdline, int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout) {
-        this(arch, mode, kernel, provisioned, initrd, cmdline, memoryMib, cpus, backend, bootTimeout, List.of(), List.of());
+        this(arch, mode, kernel, provisioned, initrd, cmdline, memoryMib, cpus, backend, bootTimeout, List.of(), List.of(), false);
+    }
+
+    /** A spec without the data port. */
+    public VmSpec(Arch arch, BootMode mode, Optional<Path> kernel, ProvisionedKernel provisioned, Optional<Path> initrd,
+                  String cmdline, int memoryMib, int cpus, BackendChoice backend, Duration bootTimeout,
+                  List<GuestFile> files, List<GuestModules> modules) {
+        this(arch, mode, kernel, provisioned, initrd, cmdline, memoryMib, cpus, backend, bootTimeout, files, modules, false);
     }
 
     /** Whether the launcher picks the command line ({@link LinuxVm#cmdline()} was empty). */

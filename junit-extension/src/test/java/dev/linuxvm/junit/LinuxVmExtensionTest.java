@@ -359,6 +359,20 @@ class LinuxVmExtensionTest {
         assertThat(FakeLauncher.SPECS.get(0).kernel()).isEmpty();
     }
 
+    @LinuxVm(arch = GuestArch.X86_64, dataPort = true)
+    static class WithDataPort {
+        @Test
+        void boots() {
+        }
+    }
+
+    @Test
+    void the_data_port_request_reaches_the_launcher_and_is_off_by_default() {
+        tests(WithDataPort.class).assertStatistics(s -> s.succeeded(1));
+        tests(KunitKernel.class).assertStatistics(s -> s.succeeded(1));
+        assertThat(FakeLauncher.SPECS).extracting(VmSpec::dataPort).containsExactly(true, false);
+    }
+
     static class DeviceTreeOnX86Matrix {
         @BootMatrix(modes = BootMode.DEVICE_TREE, arches = GuestArch.X86_64)
         void impossible() {

@@ -26,10 +26,12 @@ import java.util.Optional;
  * @param files         host files and directories to place in the guest before boot (an overlay
  *                      initramfs, {@link GuestFilesOverlay}); empty: none
  * @param modules       host directories of kernel modules for {@code /lib/modules/<release>/}
+ * @param dataPort      give the guest the data port ({@link dev.linuxvm.engine.DataPort}): described in its
+ *                      tables, attached by the executor, its modules provisioned into the initramfs
  */
 public record LaunchRequest(Arch arch, BootMode mode, Kernel kernel, Initrd initrd, Optional<String> cmdline,
                             Optional<String> exec, int memoryMib, int cpus, BackendChoice backend,
-                            List<GuestFile> files, List<GuestModules> modules) {
+                            List<GuestFile> files, List<GuestModules> modules, boolean dataPort) {
 
     /** Where the kernel comes from. */
     public sealed interface Kernel {
@@ -85,11 +87,11 @@ public record LaunchRequest(Arch arch, BootMode mode, Kernel kernel, Initrd init
     /** The provisioned guest for {@code arch}: ACPI, default command line, 512 MiB, 1 vCPU, executor auto. */
     public static LaunchRequest of(Arch arch) {
         return new LaunchRequest(arch, BootMode.ACPI, new Kernel.Provisioned(), new Initrd.Provisioned(), Optional.empty(),
-                Optional.empty(), 512, 1, BackendChoice.AUTO, List.of(), List.of());
+                Optional.empty(), 512, 1, BackendChoice.AUTO, List.of(), List.of(), false);
     }
 
     public LaunchRequest withMode(BootMode m) {
-        return new LaunchRequest(arch, m, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules);
+        return new LaunchRequest(arch, m, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules, dataPort);
     }
 
     /** A kernel file, or {@code null} for the provisioned one. */
@@ -98,7 +100,7 @@ public record LaunchRequest(Arch arch, BootMode mode, Kernel kernel, Initrd init
     }
 
     public LaunchRequest withKernel(Kernel k) {
-        return new LaunchRequest(arch, mode, k, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules);
+        return new LaunchRequest(arch, mode, k, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules, dataPort);
     }
 
     /** The kernel file, if the request names one. */
@@ -107,38 +109,43 @@ public record LaunchRequest(Arch arch, BootMode mode, Kernel kernel, Initrd init
     }
 
     public LaunchRequest withInitrd(Initrd i) {
-        return new LaunchRequest(arch, mode, kernel, i, cmdline, exec, memoryMib, cpus, backend, files, modules);
+        return new LaunchRequest(arch, mode, kernel, i, cmdline, exec, memoryMib, cpus, backend, files, modules, dataPort);
     }
 
     /** A command line, or {@code null} for the default. */
     public LaunchRequest withCmdline(String c) {
-        return new LaunchRequest(arch, mode, kernel, initrd, Optional.ofNullable(c), exec, memoryMib, cpus, backend, files, modules);
+        return new LaunchRequest(arch, mode, kernel, initrd, Optional.ofNullable(c), exec, memoryMib, cpus, backend, files, modules, dataPort);
     }
 
     /** A command for the guest to run, or {@code null} for none. */
     public LaunchRequest withExec(String e) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, Optional.ofNullable(e), memoryMib, cpus, backend, files, modules);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, Optional.ofNullable(e), memoryMib, cpus, backend, files, modules, dataPort);
     }
 
     public LaunchRequest withMemoryMib(int mib) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, mib, cpus, backend, files, modules);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, mib, cpus, backend, files, modules, dataPort);
     }
 
     public LaunchRequest withCpus(int n) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, n, backend, files, modules);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, n, backend, files, modules, dataPort);
     }
 
     public LaunchRequest withBackend(BackendChoice b) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, b, files, modules);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, b, files, modules, dataPort);
     }
 
     /** Files to place in the guest (replacing any given before). */
     public LaunchRequest withFiles(List<GuestFile> f) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, f, modules);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, f, modules, dataPort);
+    }
+
+    /** With or without the data port. */
+    public LaunchRequest withDataPort(boolean enabled) {
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, modules, enabled);
     }
 
     /** Kernel module directories to place under {@code /lib/modules/<release>/} (replacing any given before). */
     public LaunchRequest withModules(List<GuestModules> m) {
-        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, m);
+        return new LaunchRequest(arch, mode, kernel, initrd, cmdline, exec, memoryMib, cpus, backend, files, m, dataPort);
     }
 }

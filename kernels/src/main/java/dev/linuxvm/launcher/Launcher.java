@@ -8,6 +8,7 @@ import dev.linuxvm.engine.launch.BackendSelector;
 import dev.linuxvm.engine.launch.DefaultCmdline;
 import dev.linuxvm.engine.launch.GuestFactory;
 import dev.linuxvm.engine.launch.GuestSpec;
+import dev.linuxvm.kernels.DataPortModules;
 import dev.linuxvm.kernels.GuestInitramfs;
 import dev.linuxvm.kernels.KunitKernel;
 import dev.linuxvm.kernels.KunitKernels;
@@ -18,6 +19,9 @@ import dev.linuxvm.kernels.TestKernels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +36,8 @@ import java.util.function.Consumer;
  *       kernel, {@link LaunchRequest.Kernel.Kunit}) when one is needed;</li>
  *   <li>read the initramfs and append the overlays: the request's files and modules
  *       ({@link GuestFilesOverlay}; modules go under the provisioned kernel's release, or the one in
- *       the kernel file's banner), then the exec command;</li>
+ *       the kernel file's banner), with the data port's modules ({@link DataPortModules}) when the
+ *       request asks for the data port and the executor provides it, then the exec command;</li>
  *   <li>pick the command line: the request's, or {@link DefaultCmdline} for the executor;</li>
  *   <li>build the {@link GuestImage} ({@link GuestFactory});</li>
  *   <li>only now report a missing executor: an input error is the more specific message.</li>
@@ -79,6 +84,7 @@ public final class Launcher {
         Path kernel;
         Path provisionedInitrd = null;
         String provisionedRelease = null; // the release of a provisioned Debian kernel, for modules
+        TestKernel debianKernel = null; // that kernel, whose package has the data port's modules
         if (request.kernel() instanceof LaunchRequest.Kernel.Kunit) {
             KunitKernel kunit = KunitKernels.fromEnvironment(progress).get(request.arch());
             kernel = kunit.kernel();
@@ -90,6 +96,24 @@ public final class Launcher {
             kernel = provisioned.kernel();
             provisionedInitrd = provisioned.initramfs();
             provisionedRelease = TestKernel.CUSTOM.equals(provisioned.kernelRelease()) ? null : provisioned.kernelRelease();
+            debianKernel = provisionedRelease == null ? null : provisioned;
+        }
+        List<GuestModules> modules = new ArrayList<>(request.modules());
+        // The tables describe the port only where the executor attaches it: on the KVM backend
+        // the guest keeps the serial console for files (RunningVm.dataPort() is empty there).
+        boolean dataPort = request.dataPort() && selection != null && selection.backend().supportsDataPort();
+        if (request.dataPort() && !dataPort && selection != null) {
+            progress.accept("[" + request.arch() + "] the " + selection.name() + " executor has no data port yet:"
+                    + " files move over the serial console");
+        }
+        if (dataPort) {
+            if (debianKernel == null) {
+                throw new VmmException(VmmException.Kind.BAD_INPUT, "the data port's virtio modules come from the"
+                        + " provisioned Debian kernel's package: boot the provisioned kernel, or drop the data port and"
+                        + " pass the modules yourself");
+            }
+            modules.add(new GuestModules(DataPortModules.fromEnvironment(progress).get(debianKernel),
+                    Optional.of(provisionedRelease)));
         }
         Path initrd;
         if (request.initrd() instanceof LaunchRequest.Initrd.File f) {
@@ -101,15 +125,15 @@ public final class Launcher {
         }
         // 4.
         byte[] initrdBytes = initrd == null ? null : read(initrd);
-        if (!request.files().isEmpty() || !request.modules().isEmpty()) {
+        if (!request.files().isEmpty() || !modules.isEmpty()) {
             if (initrdBytes == null) {
                 throw new VmmException(VmmException.Kind.BAD_INPUT,
                         "guest files and modules travel in an initramfs overlay: they need an initrd");
             }
-            String release = request.modules().stream().allMatch(m -> m.release().isPresent()) ? ""
+            String release = modules.stream().allMatch(m -> m.release().isPresent()) ? ""
                     : provisionedRelease != null ? provisionedRelease : KernelRelease.of(kernel);
             initrdBytes = GuestInitramfs.withOverlay(initrdBytes,
-                    GuestFilesOverlay.build(request.files(), request.modules(), release));
+                    GuestFilesOverlay.build(request.files(), modules, release));
         }
         if (request.exec().isPresent()) {
             initrdBytes = GuestInitramfs.withOverlay(initrdBytes, GuestInitramfs.execOverlay(request.exec().get()));
@@ -119,7 +143,7 @@ public final class Launcher {
         String cmdline = request.cmdline().orElseGet(() -> DefaultCmdline.forArch(request.arch(), emulated));
         // 6.
         GuestImage image = GuestFactory.build(new GuestSpec(request.arch(), request.mode(), kernel, initrdBytes, cmdline,
-                request.memoryMib(), request.cpus()));
+                request.memoryMib(), request.cpus(), dataPort));
         // 7.
         if (noExecutor != null) {
             throw noExecutor;

@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
+import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BackendSelector;
+import dev.linuxvm.engine.initramfs.CpioEntry;
+import dev.linuxvm.engine.initramfs.CpioReader;
 import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.kernels.KunitKernel;
 import dev.linuxvm.kernels.KunitKernels;
 import dev.linuxvm.kernels.TestKernel;
 import dev.linuxvm.kernels.TestKernels;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +42,31 @@ class LauncherTest {
         assertThat(guest.initrd()).isEqualTo(provisioned.initramfs());
         assertThat(guest.image().cmdline()).startsWith("console=ttyS0 earlyprintk=ttyS0 panic=-1");
         assertThat(guest.image().cmdline().contains("tsc_early_khz=")).isEqualTo(guest.selection().emulated());
+    }
+
+    @Test
+    void a_data_port_on_qemu_puts_its_modules_under_the_kernels_release_and_the_port_in_the_tables() {
+        assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
+        TestKernel provisioned = TestKernels.forArch(Arch.X86_64);
+
+        GuestImage image = Launcher.prepare(LaunchRequest.of(Arch.X86_64).withBackend(BackendChoice.QEMU).withDataPort(true),
+                line -> { }).image();
+
+        assertThat(image.dataPort()).contains(DataPort.of(Arch.X86_64));
+        byte[] initrd = image.regions().stream().filter(r -> r.name().equals("initrd")).findFirst().orElseThrow().data();
+        Map<String, CpioEntry> tree = CpioReader.readTree(initrd);
+        for (String module : DataPort.MODULES) {
+            assertThat(tree).containsKey("lib/modules/" + provisioned.kernelRelease() + "/" + module);
+        }
+        assertThat(new String(image.artifacts().get("DSDT.aml"), StandardCharsets.ISO_8859_1)).contains("LNRO0005");
+    }
+
+    @Test
+    void without_a_data_port_the_tables_describe_none() {
+        assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
+        GuestImage image = Launcher.prepare(LaunchRequest.of(Arch.X86_64).withBackend(BackendChoice.QEMU), line -> { }).image();
+        assertThat(image.dataPort()).isEmpty();
+        assertThat(new String(image.artifacts().get("DSDT.aml"), StandardCharsets.ISO_8859_1)).doesNotContain("LNRO0005");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a guest sees at its first instruction: RAM size and placement, every byte the
@@ -20,6 +21,7 @@ public final class GuestImage {
     private final BootCpuState bootState;
     private final String cmdline;
     private final Map<String, byte[]> artifacts;
+    private final Optional<DataPort> dataPort;
 
     private GuestImage(Builder b) {
         this.arch = Objects.requireNonNull(b.arch, "arch");
@@ -60,6 +62,7 @@ public final class GuestImage {
         }
         this.regions = List.copyOf(sorted);
         this.artifacts = Map.copyOf(b.artifacts);
+        this.dataPort = Optional.ofNullable(b.dataPort);
     }
 
     public static Builder builder(Arch arch) {
@@ -115,6 +118,14 @@ public final class GuestImage {
         return artifacts;
     }
 
+    /**
+     * The data port the firmware tables describe, if any: the executor must attach a
+     * virtio-console at exactly that transport.
+     */
+    public Optional<DataPort> dataPort() {
+        return dataPort;
+    }
+
     public static final class Builder {
         private final Arch arch;
         private final List<RamRange> ram = new ArrayList<>();
@@ -123,6 +134,7 @@ public final class GuestImage {
         private BootCpuState bootState;
         private String cmdline = "";
         private final Map<String, byte[]> artifacts = new LinkedHashMap<>();
+        private DataPort dataPort;
 
         private Builder(Arch arch) {
             this.arch = arch;
@@ -162,6 +174,12 @@ public final class GuestImage {
 
         public Builder artifact(String fileName, byte[] bytes) {
             artifacts.put(fileName, bytes);
+            return this;
+        }
+
+        /** The data port the tables describe (see {@link GuestImage#dataPort()}). */
+        public Builder dataPort(DataPort port) {
+            this.dataPort = port;
             return this;
         }
 

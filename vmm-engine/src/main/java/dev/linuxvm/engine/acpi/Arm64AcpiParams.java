@@ -1,9 +1,12 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.boot.arm64.Arm64Layout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the arm64 tables describe. {@link #qemuVirt} gives QEMU virt's map (vmm-engine/README.md, "AArch64").
@@ -17,15 +20,29 @@ import java.util.List;
  * @param uartGsiv                 PL011 interrupt as a GIC INTID
  * @param pmuGsiv                  PMU PPI as GSIV (QEMU virt: 23), 0 when the vCPUs have no PMU
  * @param gtdt                     the timer interrupts
+ * @param dataPort                 the virtio-mmio data port the DSDT describes, if the guest has one
  */
 public record Arm64AcpiParams(List<Long> mpidrs, long gicdBase, long gicrBase, long gicrStride, long uartBase,
-        long uartSize, long uartGsiv, int pmuGsiv, Gtdt gtdt) {
+        long uartSize, long uartGsiv, int pmuGsiv, Gtdt gtdt, Optional<DataPort> dataPort) {
 
     public Arm64AcpiParams {
         mpidrs = List.copyOf(mpidrs);
         if (mpidrs.isEmpty()) {
             throw new AcpiException("arm64 ACPI: no CPUs (pass one MPIDR per vCPU)");
         }
+        Objects.requireNonNull(dataPort, "dataPort");
+    }
+
+    /** Without a data port. */
+    public Arm64AcpiParams(List<Long> mpidrs, long gicdBase, long gicrBase, long gicrStride, long uartBase,
+            long uartSize, long uartGsiv, int pmuGsiv, Gtdt gtdt) {
+        this(mpidrs, gicdBase, gicrBase, gicrStride, uartBase, uartSize, uartGsiv, pmuGsiv, gtdt, Optional.empty());
+    }
+
+    /** These tables with {@code port} described in the DSDT. */
+    public Arm64AcpiParams withDataPort(DataPort port) {
+        return new Arm64AcpiParams(mpidrs, gicdBase, gicrBase, gicrStride, uartBase, uartSize, uartGsiv, pmuGsiv, gtdt,
+                Optional.of(port));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.acpi.aml.Aml;
 import dev.linuxvm.engine.acpi.aml.Device;
 import dev.linuxvm.engine.acpi.aml.ExtendedInterrupt;
 import dev.linuxvm.engine.acpi.aml.Memory32Fixed;
@@ -39,20 +40,30 @@ public final class Arm64AcpiTables {
      *                 Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 33 }
      *             })
      *         }
+     *         Device (VIO0) {                              // only with a data port
+     *             Name (_HID, "LNRO0005")                  // virtio-mmio (drivers/virtio/virtio_mmio.c)
+     *             Name (_UID, Zero)
+     *             Name (_STA, 0x0F)
+     *             Name (_CRS, ResourceTemplate () {
+     *                 Memory32Fixed (ReadWrite, 0x0A000000, 0x00000200)
+     *                 Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 48 }
+     *             })
+     *         }
      *     }
      * }
      * </pre>
      */
     public static Dsdt dsdt(Arm64AcpiParams p) {
-        return Dsdt.of(
-                Scope.of("\\_SB",
-                        Device.of("COM0",
-                                Name.of("_HID", "ARMH0011"),
-                                Name.of("_UID", 0),
-                                Name.of("_STA", 0x0F), // present, enabled, shown in UI, functioning
-                                Name.of("_CRS", ResourceTemplate.of(
-                                        new Memory32Fixed(true, p.uartBase(), p.uartSize()),
-                                        ExtendedInterrupt.levelHigh(p.uartGsiv()))))));
+        List<Aml> devices = new ArrayList<>();
+        devices.add(Device.of("COM0",
+                Name.of("_HID", "ARMH0011"),
+                Name.of("_UID", 0),
+                Name.of("_STA", 0x0F), // present, enabled, shown in UI, functioning
+                Name.of("_CRS", ResourceTemplate.of(
+                        new Memory32Fixed(true, p.uartBase(), p.uartSize()),
+                        ExtendedInterrupt.levelHigh(p.uartGsiv())))));
+        p.dataPort().ifPresent(port -> devices.add(VirtioMmioDevice.of("VIO0", port)));
+        return Dsdt.of(Scope.of("\\_SB", devices.toArray(Aml[]::new)));
     }
 
     public static Madt madt(Arm64AcpiParams p) {

@@ -1,8 +1,11 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.boot.x86.X86Layout;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the x86 tables describe. {@link #defaults} gives the platform of vmm-engine/README.md, "x86_64", every
@@ -26,10 +29,11 @@ import java.util.List;
  * @param s5SleepType          SLP_TYPa/SLP_TYPb in {@code \_S5}
  * @param com1Port             COM1 16550 I/O base
  * @param com1Irq              COM1 ISA IRQ
+ * @param dataPort             the virtio-mmio data port the DSDT describes, if the guest has one
  */
 public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddress, int ioApicId, long ioApicAddress,
         List<InterruptSourceOverride> overrides, int sciIrq, int pm1aEvtBlk, int pm1aCntBlk, int resetPort,
-        int resetValue, int iapcBootArch, int s5SleepType, int com1Port, int com1Irq) {
+        int resetValue, int iapcBootArch, int s5SleepType, int com1Port, int com1Irq, Optional<DataPort> dataPort) {
 
     /** x86 xAPIC IDs are 8 bits and 0xFF is the broadcast ID. */
     public static final int MAX_CPUS = 255;
@@ -46,6 +50,21 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
         if (s5SleepType < 0 || s5SleepType > 7) {
             throw new AcpiException("x86 ACPI: S5 sleep type " + s5SleepType + " does not fit SLP_TYP (3 bits)");
         }
+        Objects.requireNonNull(dataPort, "dataPort");
+    }
+
+    /** Without a data port. */
+    public X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddress, int ioApicId, long ioApicAddress,
+            List<InterruptSourceOverride> overrides, int sciIrq, int pm1aEvtBlk, int pm1aCntBlk, int resetPort,
+            int resetValue, int iapcBootArch, int s5SleepType, int com1Port, int com1Irq) {
+        this(cpus, ram, localApicAddress, ioApicId, ioApicAddress, overrides, sciIrq, pm1aEvtBlk, pm1aCntBlk, resetPort,
+                resetValue, iapcBootArch, s5SleepType, com1Port, com1Irq, Optional.empty());
+    }
+
+    /** These tables with {@code port} described in the DSDT. */
+    public X86AcpiParams withDataPort(DataPort port) {
+        return new X86AcpiParams(cpus, ram, localApicAddress, ioApicId, ioApicAddress, overrides, sciIrq, pm1aEvtBlk,
+                pm1aCntBlk, resetPort, resetValue, iapcBootArch, s5SleepType, com1Port, com1Irq, Optional.of(port));
     }
     /**
      * The platform's MADT interrupt source overrides. The KVM backend routes its in-kernel

@@ -1,5 +1,6 @@
 package dev.linuxvm.engine.acpi;
 
+import dev.linuxvm.engine.acpi.aml.Aml;
 import dev.linuxvm.engine.acpi.aml.AmlPackage;
 import dev.linuxvm.engine.acpi.aml.Device;
 import dev.linuxvm.engine.acpi.aml.EisaId;
@@ -63,21 +64,32 @@ public final class X86AcpiTables {
      *                 IRQNoFlags () { 4 }
      *             })
      *         }
+     *         Device (VIO0) {                              // only with a data port
+     *             Name (_HID, "LNRO0005")                  // virtio-mmio (drivers/virtio/virtio_mmio.c)
+     *             Name (_UID, Zero)
+     *             Name (_STA, 0x0F)
+     *             Name (_CRS, ResourceTemplate () {
+     *                 Memory32Fixed (ReadWrite, 0xFEB00000, 0x00000200)
+     *                 Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 5 }
+     *             })
+     *         }
      *     }
      * }
      * </pre>
      */
     public static Dsdt dsdt(X86AcpiParams p) {
+        List<Aml> devices = new ArrayList<>();
+        devices.add(Device.of("COM1",
+                Name.of("_HID", EisaId.of("PNP0501")),
+                Name.of("_UID", 1),
+                Name.of("_STA", 0x0F), // present, enabled, shown in UI, functioning
+                Name.of("_CRS", ResourceTemplate.of(
+                        IoPort.fixed16(p.com1Port(), 0x00, 8), // 8 16550 registers
+                        IrqNoFlags.of(p.com1Irq())))));
+        p.dataPort().ifPresent(port -> devices.add(VirtioMmioDevice.of("VIO0", port)));
         return Dsdt.of(
                 Name.of("\\_S5", AmlPackage.ofIntegers(p.s5SleepType(), p.s5SleepType(), 0, 0)),
-                Scope.of("\\_SB",
-                        Device.of("COM1",
-                                Name.of("_HID", EisaId.of("PNP0501")),
-                                Name.of("_UID", 1),
-                                Name.of("_STA", 0x0F), // present, enabled, shown in UI, functioning
-                                Name.of("_CRS", ResourceTemplate.of(
-                                        IoPort.fixed16(p.com1Port(), 0x00, 8), // 8 16550 registers
-                                        IrqNoFlags.of(p.com1Irq()))))));
+                Scope.of("\\_SB", devices.toArray(Aml[]::new)));
     }
 
     public static Madt madt(X86AcpiParams p) {

@@ -18,6 +18,15 @@ public interface Backend {
     RunningVm start(GuestImage image, ConsoleListener console);
 
     /**
+     * Whether this backend attaches the device of an image's {@link GuestImage#dataPort()} (the
+     * QEMU executor does; the KVM backend has no virtio-mmio console model yet). Launchers
+     * build images without a data port for a backend that does not.
+     */
+    default boolean supportsDataPort() {
+        return false;
+    }
+
+    /**
      * Starts the guest like {@link #start}, ready to be {@linkplain RunningVm#snapshot()
      * snapshotted} (a template: e.g. its RAM in a file its clones can map copy-on-write).
      * Backends that cannot snapshot just start it.

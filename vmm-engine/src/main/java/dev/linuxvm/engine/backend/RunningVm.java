@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.backend;
 
 import java.io.OutputStream;
+import java.nio.channels.ByteChannel;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -11,6 +12,15 @@ import java.util.Optional;
 public interface RunningVm extends AutoCloseable {
     /** Bytes written here arrive at the guest's serial console receiver. */
     OutputStream consoleInput();
+
+    /**
+     * The guest's data port ({@link dev.linuxvm.engine.DataPort}), when its image has one and this
+     * executor provides it: bytes written arrive at the guest's port device, bytes the guest
+     * writes there are read here. Empty otherwise.
+     */
+    default Optional<ByteChannel> dataPort() {
+        return Optional.empty();
+    }
 
     /** The exit, once the guest has ended. */
     Optional<VmExit> exit();

@@ -1,7 +1,10 @@
 package dev.linuxvm.engine.boot;
 
+import dev.linuxvm.engine.DataPort;
+
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The hook through which the ACPI table builder (package {@code dev.linuxvm.engine.acpi})
@@ -27,8 +30,18 @@ public interface AcpiProvider {
      * @param cpus          vCPUs (x86: MADT local APICs; arm64: GICC entries)
      * @param ramBase       start of RAM
      * @param ramSize       RAM bytes
+     * @param dataPort      the data port's virtio-mmio transport, which the DSDT must describe, if any
      */
-    record Request(long tablesAddress, long tablesMaxSize, int cpus, long ramBase, long ramSize) {
+    record Request(long tablesAddress, long tablesMaxSize, int cpus, long ramBase, long ramSize,
+                   Optional<DataPort> dataPort) {
+        public Request {
+            Objects.requireNonNull(dataPort, "dataPort");
+        }
+
+        /** A request for a guest without a data port. */
+        public Request(long tablesAddress, long tablesMaxSize, int cpus, long ramBase, long ramSize) {
+            this(tablesAddress, tablesMaxSize, cpus, ramBase, ramSize, Optional.empty());
+        }
     }
 
     /**

@@ -48,6 +48,7 @@ public final class GuestFactory {
                 .cmdline(spec.cmdline())
                 .memory(spec.memoryBytes())
                 .cpus(spec.cpus())
+                .dataPort(spec.dataPort())
                 .acpi(request -> {
                     // The SRAT must describe exactly the RAM the e820 map lists: RAM outside every
                     // SRAT range lands in a bogus NUMA node and 6.1 oopses in free_area_init.
@@ -55,8 +56,9 @@ public final class GuestFactory {
                             .filter(e -> e.type() == E820Entry.E820_RAM)
                             .map(e -> new MemoryRange(e.addr(), e.size()))
                             .toList();
-                    AcpiLayout layout = X86AcpiTables.tableSet(X86AcpiParams.defaults(request.cpus(), ram))
-                            .layout(request.tablesAddress());
+                    X86AcpiParams params = X86AcpiParams.defaults(request.cpus(), ram);
+                    params = request.dataPort().map(params::withDataPort).orElse(params);
+                    AcpiLayout layout = X86AcpiTables.tableSet(params).layout(request.tablesAddress());
                     return new AcpiProvider.AcpiTables(layout.blob(), layout.rsdp(), artifacts(layout));
                 });
         if (spec.initrd() != null) {
@@ -71,9 +73,11 @@ public final class GuestFactory {
                 .cpus(spec.cpus())
                 .cmdline(spec.cmdline())
                 .mode(spec.mode())
+                .dataPort(spec.dataPort())
                 .acpi(request -> {
-                    AcpiLayout layout = Arm64AcpiTables.tableSet(Arm64AcpiParams.qemuVirt(request.cpus()))
-                            .layout(request.tablesAddress());
+                    Arm64AcpiParams params = Arm64AcpiParams.qemuVirt(request.cpus());
+                    params = request.dataPort().map(params::withDataPort).orElse(params);
+                    AcpiLayout layout = Arm64AcpiTables.tableSet(params).layout(request.tablesAddress());
                     return new AcpiProvider.AcpiTables(layout.blob(), layout.rsdp(), artifacts(layout));
                 });
         if (spec.initrd() != null) {

@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param cmdline  kernel command line
  * @param memoryMib guest RAM in MiB
  * @param cpus     vCPUs
+ * @param dataPort whether the guest gets the platform's data port ({@link dev.linuxvm.engine.DataPort})
  */
-public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, String cmdline, int memoryMib, int cpus) {
+public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, String cmdline, int memoryMib, int cpus,
+                        boolean dataPort) {
     /** Smallest guest RAM that boots Linux with an initramfs. */
     public static final int MIN_MEMORY_MIB = 64;
     /**
@@ -46,6 +48,11 @@ public record GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, St
         if (cpus < 1) {
             throw new VmmException(VmmException.Kind.BAD_INPUT, cpus + " vCPUs: a guest needs at least one");
         }
+    }
+
+    /** A guest without a data port. */
+    public GuestSpec(Arch arch, BootMode mode, Path kernel, byte[] initrd, String cmdline, int memoryMib, int cpus) {
+        this(arch, mode, kernel, initrd, cmdline, memoryMib, cpus, false);
     }
 
     public long memoryBytes() {

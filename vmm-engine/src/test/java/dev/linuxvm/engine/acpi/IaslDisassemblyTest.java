@@ -3,6 +3,8 @@ package dev.linuxvm.engine.acpi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,5 +95,21 @@ class IaslDisassemblyTest {
                 .contains("Generic Interrupt Redistributor").contains("0000000008000000").contains("00000000080A0000");
         assertThat(dsl(layout, "GTDT")).contains("Virtual Timer Interrupt : 0000001B");
         assertThat(dsl(layout, "SPCR")).contains("Interface Type : 03").contains("0000000009000000");
+    }
+
+    @Test
+    void the_data_port_is_a_virtio_mmio_device_in_either_dsdt_and_absent_without_it() throws Exception {
+        assumeTrue(iaslAvailable(), "iasl not on PATH: install acpica-tools (apt-get install acpica-tools)");
+        String x86 = dsl(X86AcpiTables.tableSet(X86AcpiParams.defaults(1, RAM).withDataPort(DataPort.of(Arch.X86_64)))
+                .layout(0x9_0000L), "DSDT");
+        assertThat(x86).contains("Device (VIO0)").contains("\"LNRO0005\"").contains("0xFEB00000")
+                .contains("0x00000200").contains("Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, )")
+                .contains("0x00000005");
+        String arm = dsl(Arm64AcpiTables.tableSet(Arm64AcpiParams.qemuVirt(1).withDataPort(DataPort.of(Arch.AARCH64)))
+                .layout(0x4010_0000L), "DSDT");
+        assertThat(arm).contains("Device (VIO0)").contains("\"LNRO0005\"").contains("0x0A000000")
+                .contains("0x00000030"); // INTID 48 = SPI 16
+        assertThat(dsl(X86AcpiTables.tableSet(X86AcpiParams.defaults(1, RAM)).layout(0x9_0000L), "DSDT"))
+                .doesNotContain("LNRO0005");
     }
 }

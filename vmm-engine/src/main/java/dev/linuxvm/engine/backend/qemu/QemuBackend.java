@@ -117,6 +117,12 @@ public final class QemuBackend implements Backend {
      * that its {@link RunningVm#snapshot()} works. The file is the size of the guest's RAM and
      * fills as the guest touches it (tmpfs: host memory).
      */
+    /** The data port is QEMU's own virtio-serial device on the transport the image's tables describe. */
+    @Override
+    public boolean supportsDataPort() {
+        return true;
+    }
+
     @Override
     public RunningVm startForSnapshot(GuestImage image, ConsoleListener console) {
         return launch(image, console, true);
@@ -140,7 +146,7 @@ public final class QemuBackend implements Backend {
                 ram = new QemuCommandLine.Ram.SharedFile(ramFile);
                 Path rom = arch == Arch.X86_64 ? snapshotDir.resolve(QemuCommandLine.RESET_ROM) : null;
                 template = new QemuVm.Template(snapshotDir,
-                        new RestoredMachine(arch, image.cpus(), image.ramSize(), accel, ramFile, rom), binary);
+                        new RestoredMachine(arch, image.cpus(), image.ramSize(), accel, ramFile, rom, image.dataPort()), binary);
             }
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.build(image, binary, workDir, accel, ram));
             for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
@@ -199,7 +205,8 @@ public final class QemuBackend implements Backend {
         }
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(extraArgs);
-        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.serialSocket(), inv.qmpSocket());
+        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.serialSocket(), inv.qmpSocket(),
+                inv.dataSocket());
     }
 
     private static void deleteIfCreated(Path dir) {

@@ -2,6 +2,7 @@ package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.RamRange;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code qemu-system-*} arguments that run a {@link GuestImage} and nothing else, and the
@@ -31,6 +33,7 @@ import java.util.Map;
 public final class QemuCommandLine {
     static final String SERIAL_SOCKET = "serial.sock";
     static final String QMP_SOCKET = "qmp.sock";
+    static final String DATA_SOCKET = "data.sock";
     static final String RESET_ROM = "reset-rom.bin";
     static final String TRAMPOLINE = "trampoline.bin";
     static final String RAM_BACKEND_ID = "ram0";
@@ -60,8 +63,13 @@ public final class QemuCommandLine {
         }
     }
 
-    /** The arguments (binary first) and the files they refer to, by path. */
-    public record Invocation(List<String> args, Map<Path, byte[]> files, Path serialSocket, Path qmpSocket) {
+    /**
+     * The arguments (binary first) and the files they refer to, by path.
+     *
+     * @param dataSocket the data port's socket, when the guest has one
+     */
+    public record Invocation(List<String> args, Map<Path, byte[]> files, Path serialSocket, Path qmpSocket,
+                             Optional<Path> dataSocket) {
     }
 
     /**
@@ -83,7 +91,8 @@ public final class QemuCommandLine {
     }
 
     /** The machine of a snapshot's clone: everything but the regions, which its RAM file already holds. */
-    record RestoredMachine(Arch arch, int cpus, long ramSize, Accelerator accel, Path ramFile, Path resetRom) {
+    record RestoredMachine(Arch arch, int cpus, long ramSize, Accelerator accel, Path ramFile, Path resetRom,
+                           Optional<DataPort> dataPort) {
     }
 
     public static Invocation build(GuestImage image, Path binary, Path workDir, Accelerator accel) {
@@ -106,7 +115,9 @@ public final class QemuCommandLine {
                     arm64(image, workDir, accel, ram, arm64, args, files);
                     return null;
                 });
-        return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
+        image.dataPort().ifPresent(port -> dataPort(port, workDir, args));
+        return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+                image.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
     /**
@@ -130,8 +141,23 @@ public final class QemuCommandLine {
             arm64Machine(m.accel(), args);
             commonArgs(m.ramSize(), m.cpus(), ram, workDir, args);
         }
+        m.dataPort().ifPresent(port -> dataPort(port, workDir, args)); // migration needs the template's devices
         args.addAll(List.of("-incoming", "defer"));
-        return new Invocation(List.copyOf(args), Map.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET));
+        return new Invocation(List.copyOf(args), Map.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+                m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
+    }
+
+    /**
+     * The data port: a virtio-serial device on the transport the tables describe (QEMU names
+     * the machine's transports virtio-mmio-bus.0, .1 ... by address on both microvm and virt;
+     * without {@code bus=} a device takes the last free one), and on it one
+     * {@code virtserialport} (port 1: port 0 is reserved for a virtconsole) named
+     * {@link DataPort#NAME}, whose bytes go to a Unix socket the executor connects to.
+     */
+    private static void dataPort(DataPort port, Path workDir, List<String> args) {
+        args.addAll(List.of("-chardev", "socket,id=data0,path=" + workDir.resolve(DATA_SOCKET) + ",server=on,wait=off"));
+        args.addAll(List.of("-device", "virtio-serial-device,bus=virtio-mmio-bus." + port.transport()));
+        args.addAll(List.of("-device", "virtserialport,chardev=data0,nr=1,name=" + DataPort.NAME));
     }
 
     private static void checkWorkDir(Path workDir) {

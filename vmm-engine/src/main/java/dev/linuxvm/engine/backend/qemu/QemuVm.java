@@ -17,6 +17,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,6 +126,7 @@ final class QemuVm implements RunningVm {
     private final Path stderrFile;
     private final SocketChannel serial;
     private final SocketChannel qmp;
+    private final SocketChannel data;
     private final BufferedReader qmpReader;
     private final OutputStream consoleInput;
     private final Thread serialThread;
@@ -170,6 +172,7 @@ final class QemuVm implements RunningVm {
         Process wrapper = null;
         SocketChannel qmp = null;
         SocketChannel serial = null;
+        SocketChannel data = null;
         QemuVm vm = null;
         Path stderrFile = workDir.resolve("qemu.stderr");
         try {
@@ -195,12 +198,16 @@ final class QemuVm implements RunningVm {
             send(qmp, "{\"execute\":\"qmp_capabilities\"}");
             expect(qmpReader, "\"return\"", stderrFile, inv);
             serial = connect(inv.serialSocket(), wrapper, stderrFile, deadline, inv);
-            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, qmpReader, console, template);
+            if (inv.dataSocket().isPresent()) {
+                data = connect(inv.dataSocket().get(), wrapper, stderrFile, deadline, inv);
+            }
+            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, data, qmpReader, console, template);
         } catch (IOException | RuntimeException e) {
             if (vm != null) {
                 LIVE.remove(vm);
             }
             closeQuietly(serial);
+            closeQuietly(data);
             closeQuietly(qmp);
             String stderr = tail(stderrFile);
             if (wrapper != null) {
@@ -386,8 +393,8 @@ final class QemuVm implements RunningVm {
     }
 
     private QemuVm(Arch arch, Path workDir, Process wrapper, ProcessHandle qemu, Path stderrFile,
-                   SocketChannel serial, SocketChannel qmp, BufferedReader qmpReader, ConsoleListener console,
-                   Template template) {
+                   SocketChannel serial, SocketChannel qmp, SocketChannel data, BufferedReader qmpReader,
+                   ConsoleListener console, Template template) {
         this.arch = arch;
         this.workDir = workDir;
         this.wrapper = wrapper;
@@ -395,6 +402,7 @@ final class QemuVm implements RunningVm {
         this.stderrFile = stderrFile;
         this.serial = serial;
         this.qmp = qmp;
+        this.data = data;
         this.qmpReader = qmpReader;
         this.template = template;
         this.consoleInput = Channels.newOutputStream(serial);
@@ -426,6 +434,11 @@ final class QemuVm implements RunningVm {
     @Override
     public OutputStream consoleInput() {
         return consoleInput;
+    }
+
+    @Override
+    public Optional<ByteChannel> dataPort() {
+        return Optional.ofNullable(data);
     }
 
     @Override
@@ -472,6 +485,7 @@ final class QemuVm implements RunningVm {
             join(waiterThread);
             exit.complete(new VmExit.Stopped("closed by the host"));
             closeQuietly(serial);
+            closeQuietly(data);
             closeQuietly(qmp);
             join(serialThread);
             join(qmpThread);

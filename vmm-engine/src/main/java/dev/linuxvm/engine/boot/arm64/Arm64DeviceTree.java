@@ -1,5 +1,8 @@
 package dev.linuxvm.engine.boot.arm64;
 
+import dev.linuxvm.engine.DataPort;
+import java.util.Optional;
+
 import dev.linuxvm.engine.efi.EfiMemoryDescriptor;
 import dev.linuxvm.engine.fdt.FdtWriter;
 
@@ -40,6 +43,11 @@ public final class Arm64DeviceTree {
      * @param initrd null when there is none
      */
     public static byte[] full(int cpus, long ramSize, String bootargs, InitrdRange initrd) {
+        return full(cpus, ramSize, bootargs, initrd, Optional.empty());
+    }
+
+    /** {@link #full(int, long, String, InitrdRange)} with the data port's virtio-mmio node when present. */
+    public static byte[] full(int cpus, long ramSize, String bootargs, InitrdRange initrd, Optional<DataPort> dataPort) {
         FdtWriter fdt = new FdtWriter();
         int gicPhandle = fdt.allocatePhandle();
         int clockPhandle = fdt.allocatePhandle();
@@ -118,6 +126,17 @@ public final class Arm64DeviceTree {
         fdt.propertyU32Array("clocks", clockPhandle, clockPhandle);
         fdt.propertyStringList("clock-names", "uartclk", "apb_pclk");
         fdt.endNode(uart);
+
+        // virtio/mmio.yaml; virt.c create_virtio_devices adds dma-coherent too. Level-high like
+        // the DSDT's: the transport holds its line until the driver acknowledges (virtio 1.2 §4.2.2.1).
+        dataPort.ifPresent(port -> {
+            FdtWriter.Node virtio = fdt.beginNode("virtio_mmio@" + Long.toHexString(port.base()));
+            fdt.propertyString("compatible", "virtio,mmio");
+            fdt.propertyU64Array("reg", port.base(), port.size());
+            fdt.propertyU32Array("interrupts", GIC_SPI, port.gsi() - Arm64Layout.SPI_BASE, IRQ_TYPE_LEVEL_HIGH);
+            fdt.propertyEmpty("dma-coherent");
+            fdt.endNode(virtio);
+        });
 
         FdtWriter.Node chosen = fdt.beginNode("chosen");
         chosenCommon(fdt, bootargs, initrd);

@@ -5,6 +5,7 @@ import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.efi.EfiMemoryAttribute;
@@ -15,6 +16,7 @@ import dev.linuxvm.engine.loader.Arm64Image;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.List;
 import java.util.Objects;
 
@@ -55,6 +57,7 @@ public final class Arm64GuestBuilder {
     private String cmdline = "";
     private byte[] initrd;
     private BootMode mode = BootMode.ACPI;
+    private DataPort dataPort;
     private AcpiProvider acpi;
 
     private Arm64GuestBuilder(Arm64Image kernel) {
@@ -94,6 +97,15 @@ public final class Arm64GuestBuilder {
     }
 
     /** The ACPI tables for ACPI mode. */
+    /**
+     * Gives the guest the platform's data port ({@link DataPort#of}): the firmware tables
+     * describe it and the image asks the executor for it.
+     */
+    public Arm64GuestBuilder dataPort(boolean enabled) {
+        this.dataPort = enabled ? DataPort.of(Arch.AARCH64) : null;
+        return this;
+    }
+
     public Arm64GuestBuilder acpi(AcpiProvider provider) {
         this.acpi = provider;
         return this;
@@ -103,7 +115,7 @@ public final class Arm64GuestBuilder {
         validate();
         long ramEnd = Arm64Layout.RAM_BASE + ramSize;
         GuestImage.Builder guest = GuestImage.builder(Arch.AARCH64).ram(Arm64Layout.RAM_BASE, ramSize).cpus(cpus)
-                .cmdline(cmdline);
+                .cmdline(cmdline).dataPort(dataPort);
 
         // 1. Kernel.
         long kernelLoad = Arm64Layout.KERNEL_BASE + kernel.textOffset();
@@ -134,11 +146,11 @@ public final class Arm64GuestBuilder {
         byte[] dtb;
         long dtbAddress;
         if (mode == BootMode.DEVICE_TREE) {
-            dtb = Arm64DeviceTree.full(cpus, ramSize, cmdline, initrdRange);
+            dtb = Arm64DeviceTree.full(cpus, ramSize, cmdline, initrdRange, Optional.ofNullable(dataPort));
             dtbAddress = Arm64Layout.FIRMWARE_BASE;
         } else {
             AcpiProvider.AcpiTables tables = acpi.build(new AcpiProvider.Request(Arm64Layout.FIRMWARE_BASE,
-                    Arm64Layout.FIRMWARE_SIZE, cpus, Arm64Layout.RAM_BASE, ramSize));
+                    Arm64Layout.FIRMWARE_SIZE, cpus, Arm64Layout.RAM_BASE, ramSize, Optional.ofNullable(dataPort)));
             if (tables == null) {
                 throw new Arm64BootException(Kind.INTERNAL, "ACPI mode needs ACPI tables: the AcpiProvider returned none");
             }

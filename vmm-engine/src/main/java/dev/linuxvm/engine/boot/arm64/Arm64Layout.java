@@ -11,6 +11,7 @@ package dev.linuxvm.engine.boot.arm64;
  * 0x080A_0000 ├──────────────────────────┤ GICv3 redistributors (GICR), 128 KiB per CPU
  * 0x0900_0000 ├──────────────────────────┤ PL011 UART, 4 KiB, SPI 1 = INTID 33
  * 0x0901_0000 ├──────────────────────────┤ PL031 RTC, 4 KiB, SPI 2 (optional)
+ * 0x0A00_0000 ├──────────────────────────┤ virtio-mmio, 32 × 512 B, SPI 16 + n (data port: #0)
  *             ┆                          ┆
  * 0x4000_0000 ╞══════════════════════════╡ RAM
  *             │ QEMU's own DTB (1 MiB)   │ QEMU virt writes it here; we leave it alone
@@ -43,6 +44,14 @@ public final class Arm64Layout {
     public static final long RTC_BASE = 0x0901_0000L;
     /** PL031 register frame. */
     public static final long RTC_SIZE = 0x1000L;
+    /** First virtio-mmio transport (virt.c VIRT_MMIO; NUM_VIRTIO_TRANSPORTS = 32 of them). */
+    public static final long VIRTIO_MMIO_BASE = 0x0A00_0000L;
+    /** Register window of one virtio-mmio transport (virt.c: 0x200 apart). */
+    public static final long VIRTIO_MMIO_SLOT_SIZE = 0x200L;
+    /** The data port's transport index: the first (QEMU's virtio-mmio-bus.0). */
+    public static final int DATA_PORT_TRANSPORT = 0;
+    /** The data port's virtio-mmio transport (a virtio-console, {@code dev.linuxvm.engine.DataPort}). */
+    public static final long DATA_PORT_BASE = VIRTIO_MMIO_BASE + DATA_PORT_TRANSPORT * VIRTIO_MMIO_SLOT_SIZE;
     /** Start of RAM (virt.c VIRT_MEM). */
     public static final long RAM_BASE = 0x4000_0000L;
     /** Bytes at the start of RAM where QEMU virt always writes its own DTB; no blob of ours goes there. */
@@ -68,6 +77,12 @@ public final class Arm64Layout {
     public static final int UART_INTID = SPI_BASE + UART_SPI;
     /** PL031 interrupt, as an SPI number. */
     public static final int RTC_SPI = 2;
+    /** First virtio-mmio interrupt, as an SPI number (virt.c VIRT_MMIO irq); transport n has SPI 16 + n. */
+    public static final int VIRTIO_MMIO_FIRST_SPI = 16;
+    /** The data port's interrupt, as an SPI number. */
+    public static final int DATA_PORT_SPI = VIRTIO_MMIO_FIRST_SPI + DATA_PORT_TRANSPORT;
+    /** The data port's interrupt as a GIC INTID. */
+    public static final int DATA_PORT_INTID = SPI_BASE + DATA_PORT_SPI;
     /** Architected timer: hypervisor (EL2) physical timer PPI (virt.h ARCH_TIMER_NS_EL2_IRQ). */
     public static final int TIMER_HYP_INTID = 26;
     /** Architected timer: virtual timer PPI (ARCH_TIMER_VIRT_IRQ). */

@@ -3,6 +3,7 @@ package dev.linuxvm.engine.boot.x86;
 import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.boot.AcpiProvider;
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.RamRange;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -41,6 +43,7 @@ public final class X86GuestBuilder {
     private KernelCmdline cmdline = KernelCmdline.empty();
     private long memory = 512L << 20;
     private int cpus = 1;
+    private DataPort dataPort;
     private AcpiProvider acpi = AcpiProvider.NONE;
 
     /** Builder with 512 MiB, one vCPU, an empty command line, no initrd and no ACPI. */
@@ -112,6 +115,15 @@ public final class X86GuestBuilder {
     }
 
     /** Where the ACPI tables come from ({@link AcpiProvider#NONE} by default). */
+    /**
+     * Gives the guest the platform's data port ({@link DataPort#of}): the firmware tables
+     * describe it and the image asks the executor for it.
+     */
+    public X86GuestBuilder dataPort(boolean enabled) {
+        this.dataPort = enabled ? DataPort.of(Arch.X86_64) : null;
+        return this;
+    }
+
     public X86GuestBuilder acpi(AcpiProvider provider) {
         this.acpi = Objects.requireNonNull(provider, "provider");
         return this;
@@ -138,7 +150,7 @@ public final class X86GuestBuilder {
         // 3. ACPI.
         AcpiProvider.AcpiTables tables = acpi.build(new AcpiProvider.Request(
                 X86Layout.ACPI_TABLES_START, X86Layout.ACPI_TABLES_END - X86Layout.ACPI_TABLES_START,
-                cpus, 0, memory));
+                cpus, 0, memory, Optional.ofNullable(dataPort)));
         checkAcpi(tables);
 
         // 4. e820 and 5. zero page.
@@ -160,6 +172,7 @@ public final class X86GuestBuilder {
                 .ram(ramRanges(memory))
                 .cpus(cpus)
                 .cmdline(cmdline.toString())
+                .dataPort(dataPort)
                 .region(MemoryRegion.of("GDT", X86Layout.GDT_START, Gdt.toBytes()))
                 .region(MemoryRegion.of("zero page", X86Layout.ZERO_PAGE_START, zeroPage))
                 .region(MemoryRegion.of("command line", X86Layout.CMDLINE_START, cmdlineBytes))

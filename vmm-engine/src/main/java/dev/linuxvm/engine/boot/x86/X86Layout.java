@@ -23,7 +23,9 @@ package dev.linuxvm.engine.boot.x86;
  *             │ ...                          │
  *             │ initrd (top of RAM, < 2 GiB) │
  * 0xC000_0000 ├──────────────────────────────┤ 32-bit PCI/MMIO hole (RAM above 3 GiB
- *             │ IOAPIC 0xFEC0_0000           │ continues at 4 GiB)
+ *             │ virtio-mmio 0xFEB0_0000      │ continues at 4 GiB)
+ *             │  8 × 512 B (data port: #0)   │
+ *             │ IOAPIC 0xFEC0_0000           │
  *             │ LAPIC  0xFEE0_0000           │
  *             │ KVM identity map 0xFFFB_C000 │ (KVM backend only: VMX's real-mode pages)
  *             │ KVM TSS 0xFFFB_D000 (3 pages)│
@@ -37,6 +39,7 @@ package dev.linuxvm.engine.boot.x86;
  * 0x0CF9          reset control register
  *                 PIT                        0 → 2 (MADT override)
  *                 SCI                        9 → 9 (level, active-high)
+ *                 data port (virtio-mmio #0) 5 → 5 (level, active-high, DSDT)
  * </pre>
  *
  * <p>QEMU's {@code microvm} splits RAM at the same place: with {@code -m} above 3 GiB it maps
@@ -110,6 +113,21 @@ public final class X86Layout {
     /** KVM_SET_TSS_ADDR: the three pages KVM (VMX) uses for the real-mode TSS, right after the identity map. */
     public static final long KVM_TSS_START = KVM_IDENTITY_MAP_START + PAGE_SIZE;
 
+    /**
+     * First virtio-mmio transport: QEMU microvm's VIRTIO_MMIO_BASE (hw/i386/microvm.c; 8
+     * transports, measured with {@code info qtree} on QEMU 7.2).
+     */
+    public static final long VIRTIO_MMIO_START = 0xFEB0_0000L;
+
+    /** Register window of one virtio-mmio transport (microvm: 512 bytes apart). */
+    public static final long VIRTIO_MMIO_SLOT_SIZE = 0x200;
+
+    /** The data port's transport index: the first. */
+    public static final int DATA_PORT_TRANSPORT = 0;
+
+    /** The data port's virtio-mmio transport (a virtio-console, {@code dev.linuxvm.engine.DataPort}). */
+    public static final long DATA_PORT_START = VIRTIO_MMIO_START + DATA_PORT_TRANSPORT * VIRTIO_MMIO_SLOT_SIZE;
+
     /** I/O APIC base (Intel 82093AA datasheet default). */
     public static final long IOAPIC_START = 0xFEC0_0000L;
 
@@ -142,4 +160,13 @@ public final class X86Layout {
 
     /** ACPI SCI: ISA IRQ 9 (FADT SCI_INT), level-triggered, active-high. */
     public static final int SCI_IRQ = 9;
+
+    /**
+     * First virtio-mmio interrupt: microvm wires transport n to GSI 5 + n when it has neither
+     * ACPI nor a second IOAPIC (hw/i386/microvm.c virtio_irq_base), as our machine line says.
+     */
+    public static final int VIRTIO_MMIO_FIRST_GSI = 5;
+
+    /** The data port's IOAPIC pin. */
+    public static final int DATA_PORT_GSI = VIRTIO_MMIO_FIRST_GSI + DATA_PORT_TRANSPORT;
 }

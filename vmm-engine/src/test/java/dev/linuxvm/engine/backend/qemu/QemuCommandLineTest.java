@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.MemoryRegion;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -169,17 +171,30 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void a_clone_of_a_guest_with_a_data_port_gets_the_same_virtio_serial_port_before_its_state_comes_in() {
+        QemuCommandLine.Invocation inv = QemuCommandLine.restore(new QemuCommandLine.RestoredMachine(Arch.AARCH64, 1,
+                512L << 20, Accelerator.TCG, Path.of("/dev/shm/s/ram"), null, Optional.of(DataPort.of(Arch.AARCH64))),
+                Path.of("q"), WORK);
+        assertThat(inv.args()).containsSubsequence(
+                "-chardev", "socket,id=data0,path=" + WORK.resolve("data.sock") + ",server=on,wait=off",
+                "-device", "virtio-serial-device,bus=virtio-mmio-bus.0",
+                "-device", "virtserialport,chardev=data0,nr=1,name=dev.linuxvm.data",
+                "-incoming", "defer");
+        assertThat(inv.dataSocket()).contains(WORK.resolve("data.sock"));
+    }
+
+    @Test
     void a_clone_maps_the_ram_file_private_waits_for_incoming_state_and_loads_no_regions() {
         Path ram = Path.of("/dev/shm/s/ram");
         List<String> x86 = QemuCommandLine.restore(new QemuCommandLine.RestoredMachine(Arch.X86_64, 2, 3584L << 20,
-                Accelerator.TCG, ram, Path.of("/dev/shm/s/reset-rom.bin")), Path.of("q"), WORK).args();
+                Accelerator.TCG, ram, Path.of("/dev/shm/s/reset-rom.bin"), Optional.empty()), Path.of("q"), WORK).args();
         assertThat(x86).containsSubsequence("q", "-M", "-m", "3584",
                 "-object", "memory-backend-file,id=ram0,size=3584M,mem-path=/dev/shm/s/ram,share=off",
                 "-machine", "memory-backend=ram0", "-smp", "2", "-S",
                 "-bios", "/dev/shm/s/reset-rom.bin", "-device", "isa-debug-exit,iobase=0x604,iosize=2",
                 "-incoming", "defer");
         List<String> arm = QemuCommandLine.restore(new QemuCommandLine.RestoredMachine(Arch.AARCH64, 1, 512L << 20,
-                Accelerator.TCG, ram, null), Path.of("q"), WORK).args();
+                Accelerator.TCG, ram, null, Optional.empty()), Path.of("q"), WORK).args();
         assertThat(arm).containsSubsequence("-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-m", "512",
                 "-object", "memory-backend-file,id=ram0,size=512M,mem-path=/dev/shm/s/ram,share=off", "-incoming", "defer");
         assertThat(x86).noneMatch(a -> a.startsWith("loader"));

@@ -2,6 +2,7 @@ package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.Arm64BootState;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.boot.arm64.Arm64Layout;
@@ -10,6 +11,7 @@ import dev.linuxvm.engine.boot.x86.X86GuestBuilder;
 import dev.linuxvm.engine.boot.x86.X86Layout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -65,6 +67,32 @@ class QemuMachineMapTest {
         assertThat(find(map, "pl011")).containsExactly(Arm64Layout.UART_BASE, Arm64Layout.UART_BASE + Arm64Layout.UART_SIZE);
     }
 
+    /**
+     * The device QEMU attaches for the data port sits on the transport the tables describe: in
+     * {@code info qtree} the virtio-mmio proxy whose bus holds the virtio-serial-device maps
+     * {@link DataPort#base()}/{@link DataPort#size()}. (The interrupt is not in qtree; the boots in
+     * DataPortTransferTest show it: {@code IO-APIC 5-fasteoi virtio0}, {@code GICv3 48 Level virtio0}.)
+     */
+    @ParameterizedTest
+    @EnumSource(Arch.class)
+    void the_data_ports_virtio_serial_device_is_on_the_transport_the_layout_names(Arch arch, @TempDir Path dir) throws Exception {
+        Path qemu = qemu(arch);
+        DataPort port = DataPort.of(arch);
+        GuestImage image = (arch == Arch.X86_64
+                ? GuestImage.builder(arch).ram(X86GuestBuilder.ramRanges(512L << 20)).bootState(LongModeEntry.at(0x10_0000))
+                : GuestImage.builder(arch).ram(Arm64Layout.RAM_BASE, 512L << 20)
+                        .bootState(new Arm64BootState(Arm64Layout.KERNEL_BASE, Arm64Layout.FIRMWARE_BASE)))
+                .dataPort(port).build();
+        String qtree = monitor(QemuCommandLine.build(image, qemu, dir, QemuCommandLine.Accelerator.TCG), "info qtree");
+        // "dev: virtio-mmio" blocks, each up to the next one
+        String[] transports = qtree.split("dev: virtio-mmio,");
+        List<String> holders = java.util.Arrays.stream(transports).skip(1)
+                .filter(t -> t.contains("dev: virtio-serial-device")).toList();
+        assertThat(holders).as("transports holding the virtio-serial-device in:%n%s", qtree).hasSize(1);
+        assertThat(holders.get(0)).contains(String.format("mmio %016x/%016x", port.base(), port.size()))
+                .contains("bus: virtio-mmio-bus." + port.transport());
+    }
+
     private static Path qemu(Arch arch) {
         Optional<Path> binary = QemuHost.findOnPath(arch);
         assumeTrue(binary.isPresent(), "no " + QemuHost.debianPackage(arch) + ": " + QemuHost.installCommand(arch));
@@ -74,17 +102,23 @@ class QemuMachineMapTest {
     /** [start, end, nameIndex] of every flat-view entry; names kept in {@link #names}. */
     private final List<String> names = new ArrayList<>();
 
-    private List<long[]> mtree(QemuCommandLine.Invocation inv) throws IOException, InterruptedException {
+    /** What the paused machine's HMP monitor answers to {@code command}. */
+    private static String monitor(QemuCommandLine.Invocation inv, String command) throws IOException, InterruptedException {
         for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
             Files.write(f.getKey(), f.getValue());
         }
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(List.of("-monitor", "stdio"));
         Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
-        p.getOutputStream().write("info mtree -f\nquit\n".getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().write((command + "\nquit\n").getBytes(StandardCharsets.US_ASCII));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("QEMU ended; output:%n%s", out).isTrue();
+        return out;
+    }
+
+    private List<long[]> mtree(QemuCommandLine.Invocation inv) throws IOException, InterruptedException {
+        String out = monitor(inv, "info mtree -f");
         List<long[]> map = new ArrayList<>();
         Matcher m = FLAT.matcher(out);
         while (m.find()) {

@@ -2,10 +2,13 @@ package dev.linuxvm.engine.boot.arm64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.fdt.Dtc;
 import dev.linuxvm.engine.fdt.FdtNode;
 import dev.linuxvm.engine.fdt.FdtReader;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +77,18 @@ class Arm64DeviceTreeTest {
                 new Arm64DeviceTree.InitrdRange(0x4200_0000L, 0x4210_0000L)), tmp);
         assertThat(dts).contains("model = \"linuxvm virt\";", "intc@8000000 {", "pl011@9000000 {",
                 "stdout-path = \"/pl011@9000000\";", "cpu@3 {", "timer {", "psci {", "memory@40000000 {");
+    }
+
+    @Test
+    void the_data_port_is_a_virtio_mmio_node_at_virts_first_transport_and_absent_without_it(@TempDir Path tmp) throws Exception {
+        byte[] dtb = Arm64DeviceTree.full(1, 512L << 20, ARGS, null, Optional.of(DataPort.of(Arch.AARCH64)));
+        FdtNode virtio = FdtReader.parse(dtb).require("/virtio_mmio@a000000");
+        assertThat(virtio.string("compatible")).isEqualTo("virtio,mmio");
+        assertThat(virtio.u64Array("reg")).containsExactly(0x0A00_0000L, 0x200L);
+        assertThat(virtio.u32Array("interrupts")).containsExactly(0, 16, 4); // SPI 16 = INTID 48, level-high
+        assertThat(virtio.hasProperty("dma-coherent")).isTrue();
+        assertThat(Dtc.decompile(dtb, tmp)).contains("virtio_mmio@a000000 {", "compatible = \"virtio,mmio\";");
+        assertThat(FdtReader.parse(Arm64DeviceTree.full(1, 512L << 20, ARGS, null)).node("/virtio_mmio@a000000")).isEmpty();
     }
 
     @Test
