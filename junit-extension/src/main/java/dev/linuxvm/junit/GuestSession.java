@@ -318,6 +318,9 @@ final class GuestSession implements AutoCloseable {
         summary.put("executor", guest.backend());
         summary.put("executor.reason", guest.backendReason());
         summary.put("timeout.scale", scale.describe());
+        if (spec.dataPort()) {
+            summary.put("data.port", dataPortNote());
+        }
 
         Map<String, Path> artifacts = new TreeMap<>();
         for (Map.Entry<String, byte[]> a : guest.artifacts().entrySet()) {
@@ -412,6 +415,18 @@ final class GuestSession implements AutoCloseable {
     static Duration reseedDueAfter(Duration bootToPrompt) {
         Duration second = Duration.ofSeconds(1);
         return (bootToPrompt.compareTo(second) > 0 ? bootToPrompt : second).plusMillis(400);
+    }
+
+    /**
+     * What the report says about an asked-for data port ({@link LinuxVm#dataPort()}): attached,
+     * or why copies use the serial console instead; null when the test did not ask for one.
+     */
+    String dataPortNote() {
+        if (!spec.dataPort() || guest == null) {
+            return null;
+        }
+        return guest.vm().dataPort().isPresent() ? "attached: copyIn and copyOut use it"
+                : "not provided by the " + guest.backend() + " executor: copyIn and copyOut use the serial console";
     }
 
     /** What the report says about snapshots: "restored from snapshot: ..." or "booted cold: why". */

@@ -174,6 +174,9 @@ public final class LinuxVmExtension implements BeforeAllCallback, BeforeEachCall
         }
         context.getStore(NS).put(SESSION, new Running(session, slot, context));
         context.publishReportEntry("linuxvm.snapshot", session.snapshotNote());
+        if (session.dataPortNote() != null) {
+            context.publishReportEntry("linuxvm.data-port", session.dataPortNote());
+        }
         context.publishReportEntry("linuxvm.console", reportDir.resolve(GuestSession.LOG_FILE).toAbsolutePath().toString());
     }
 
