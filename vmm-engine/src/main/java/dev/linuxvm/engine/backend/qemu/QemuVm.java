@@ -105,6 +105,8 @@ final class QemuVm implements RunningVm {
     private static final System.Logger LOG = System.getLogger(QemuVm.class.getName());
     /** Time allowed for saving or loading a snapshot's device state (tens of KiB to a few MiB). */
     private static final Duration MIGRATION = Duration.ofSeconds(60);
+    /** How long the shell that saves a snapshot may take to put the state file in place after QEMU has sent it. */
+    private static final Duration STATE_FILE_WAIT = Duration.ofSeconds(10);
     /** Time allowed for QEMU to answer one QMP command. */
     private static final Duration QMP_REPLY = Duration.ofSeconds(30);
     private static final Pattern MIGRATION_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z-]+)\"");
@@ -264,14 +266,21 @@ final class QemuVm implements RunningVm {
             throw new IllegalStateException("the guest has already ended: " + exit().map(VmExit::describe).orElse("closed"));
         }
         Path state = template.dir().resolve(QemuSnapshot.STATE_FILE);
+        Path part = template.dir().resolve(QemuSnapshot.STATE_FILE + ".part");
         try {
             execute("migrate-set-capabilities", IGNORE_SHARED);
             execute("stop", null);
-            execute("migrate", "{\"uri\":\"exec:cat > " + shellPath(state) + "\"}");
+            // QEMU reports "completed" once the state is in the pipe, not once cat has written it:
+            // the state file appears only when cat has succeeded (a failed cat, e.g. a missing
+            // directory, lets QEMU's small state fit in the pipe and complete all the same).
+            execute("migrate", "{\"uri\":\"exec:cat > " + shellPath(part) + " && mv " + shellPath(part) + " "
+                    + shellPath(state) + "\"}");
             awaitMigration("saving the snapshot to " + template.dir());
+            awaitStateFile(state);
         } catch (QemuException e) {
             // No snapshot: the guest runs on (best effort) and a half-written state goes.
             try {
+                Files.deleteIfExists(part);
                 Files.deleteIfExists(state);
                 if (!exit.isDone()) {
                     execute("cont", null);
@@ -340,6 +349,24 @@ final class QemuVm implements RunningVm {
     }
 
     /** Polls {@code query-migrate} until {@code completed}; fails on {@code failed}, {@code cancelled} or QEMU's end. */
+    /** Waits for the saving shell to have renamed the complete state into place. */
+    private void awaitStateFile(Path state) {
+        long deadline = System.nanoTime() + STATE_FILE_WAIT.toNanos();
+        while (!Files.isRegularFile(state)) {
+            if (System.nanoTime() > deadline) {
+                throw new QemuException("saving the snapshot to " + template.dir() + " failed: QEMU's migration completed"
+                        + " but no state file appeared within " + STATE_FILE_WAIT + " (the shell writing it failed)"
+                        + stderrSuffix());
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QemuException("interrupted while waiting for the snapshot's state file");
+            }
+        }
+    }
+
     private void awaitMigration(String what) {
         long deadline = System.nanoTime() + MIGRATION.toNanos();
         while (true) {
