@@ -28,7 +28,7 @@ class QemuCommandLineTest {
                 "/usr/bin/qemu-system-x86_64",
                 "-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off",
                 "-accel", "tcg",
-                "-cpu", "max",
+                "-cpu", "max,-erms,-fsrm",
                 "-m", "128",
                 "-smp", "1",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
