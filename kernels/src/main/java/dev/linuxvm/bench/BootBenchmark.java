@@ -43,8 +43,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage, from the repository's root, after {@code ./mvnw -B -pl vmm-engine,kernels package
  * -DskipTests}: {@code java -cp kernels/target/linuxvm.jar dev.linuxvm.bench.BootBenchmark [--runs
- * N] [--fresh N] [--suite]}. Defaults: 7 runs per side for the cold boots, 20 for the fresh
- * guests (the issue's medians); 0 leaves a part out.
+ * N] [--fresh N] [--config C ...] [--suite]}. Defaults: 7 runs per side for the cold boots, 20
+ * for the fresh guests (the issue's medians); 0 leaves a part out; {@code --config
+ * x86_64|aarch64-acpi|aarch64-dt} (repeatable) limits the cold boots to those.
  */
 public final class BootBenchmark {
     private static final Duration BOOT = Duration.ofSeconds(120);
@@ -62,16 +63,29 @@ public final class BootBenchmark {
         int runs = 7;
         int fresh = 20;
         boolean suite = false;
+        List<Config> configs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--fresh" -> fresh = Integer.parseInt(args[++i]);
                 case "--suite" -> suite = true;
+                case "--config" -> {
+                    try {
+                        configs.add(Config.parse(args[++i]));
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("bench: " + e.getMessage());
+                        System.exit(2);
+                    }
+                }
                 default -> {
-                    System.err.println("usage: BootBenchmark [--runs N] [--fresh N] [--suite]");
+                    System.err.println("usage: BootBenchmark [--runs N] [--fresh N] [--config x86_64|aarch64-acpi|aarch64-dt ...]"
+                            + " [--suite] (N = 0: leave that part out)");
                     System.exit(2);
                 }
             }
+        }
+        if (configs.isEmpty()) {
+            configs = Config.ALL;
         }
         Path jar = Path.of(BootBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (!Files.isRegularFile(jar)) {
@@ -82,7 +96,7 @@ public final class BootBenchmark {
         BootBenchmark b = new BootBenchmark(jar, TestKernels.fromEnvironment(line -> System.out.println("bench: " + line)));
         System.out.printf("bench: %s, %d CPUs, java %s%n", Arch.host(), Runtime.getRuntime().availableProcessors(), Runtime.version());
         if (runs > 0) {
-            b.coldBoots(runs);
+            b.coldBoots(runs, configs);
         }
         if (fresh > 0) {
             b.freshGuests(fresh);
@@ -128,11 +142,10 @@ public final class BootBenchmark {
 
     // ---- cold boot vs QEMU's own -kernel ------------------------------------------------------
 
-    private void coldBoots(int runs) throws Exception {
+    private void coldBoots(int runs, List<Config> configs) throws Exception {
         System.out.println("bench: cold boot, whole process, start to exit, median of " + runs
                 + " (our CLI on the QEMU executor vs QEMU's own -kernel)");
-        for (Config c : List.of(new Config(Arch.X86_64, BootMode.ACPI), new Config(Arch.AARCH64, BootMode.ACPI),
-                new Config(Arch.AARCH64, BootMode.DEVICE_TREE))) {
+        for (Config c : configs) {
             TestKernel k = kernels.get(c.arch);
             String cmdline = DefaultCmdline.forArch(c.arch, true);
             Path initrd = Files.createTempFile("bench-initrd", ".cpio");
@@ -263,6 +276,15 @@ public final class BootBenchmark {
     }
 
     private record Config(Arch arch, BootMode mode) {
+        static final List<Config> ALL = List.of(new Config(Arch.X86_64, BootMode.ACPI), new Config(Arch.AARCH64, BootMode.ACPI),
+                new Config(Arch.AARCH64, BootMode.DEVICE_TREE));
+
+        /** "x86_64", "aarch64-acpi" or "aarch64-dt" (toString with a dash). */
+        static Config parse(String name) {
+            return ALL.stream().filter(c -> c.toString().replace(' ', '-').equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--config " + name + ": use x86_64, aarch64-acpi or aarch64-dt"));
+        }
+
         @Override
         public String toString() {
             return arch.unameMachine() + (arch == Arch.AARCH64 ? (mode == BootMode.ACPI ? " acpi" : " dt") : "");

@@ -12,9 +12,13 @@ import dev.linuxvm.kernels.TestKernels;
 import dev.linuxvm.launcher.LaunchRequest;
 import dev.linuxvm.launcher.Launcher;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -126,8 +130,17 @@ public final class LinuxVmCli {
 
     /** Runs the CLI on the process's terminal and exits with its status. */
     public static void main(String[] args) {
-        int status = run(args, System.in, System.out, System.err, interactiveTerminal());
+        // stdin through a FileChannel, closed before exit: closing it wakes the console pump out of
+        // its read(2), else HotSpot's exit waits 300 ms for that thread in native code
+        // (VM_Exit::wait_for_threads_in_native_to_block) whenever stdin is a pipe or a terminal
+        FileChannel stdin = new FileInputStream(FileDescriptor.in).getChannel();
+        int status = run(args, Channels.newInputStream(stdin), System.out, System.err, interactiveTerminal());
         System.out.flush();
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // exiting anyway
+        }
         System.exit(status);
     }
 

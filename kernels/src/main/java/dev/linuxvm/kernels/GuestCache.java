@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
@@ -19,6 +20,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -33,10 +35,12 @@ import java.util.stream.Stream;
  *   guests/&lt;arch&gt;/&lt;key&gt;/                 key = release_kernelpkgver_busybox-ver_rREVISION
  *     vmlinux | Image, initramfs.cpio.gz
  *     guest.properties                   versions + sha256 of both files (written last)
+ *     .vmlinux.verified, ...             the file state at the last matching hash
  * </pre>
  * Every file is written to a temp name and renamed, the manifest after the files and the
  * {@code current} pointer after the manifest, so a killed provisioning never leaves something
- * that looks complete. On reuse the files' SHA-256 are re-checked (once per JVM per file state).
+ * that looks complete. On reuse the files' SHA-256 are re-checked whenever a file's state
+ * (size, mtime, ctime, inode) differs from the last check's ({@link #verified}).
  */
 final class GuestCache {
     static final String MANIFEST = "guest.properties";
@@ -136,21 +140,67 @@ final class GuestCache {
         }
     }
 
-    /** Whether {@code file} has SHA-256 {@code expected} (remembered per JVM while size and mtime stay). */
+    /**
+     * Whether {@code file} has SHA-256 {@code expected}. Hashing the 53 MB vmlinux costs a cold
+     * JVM ~0.2 s, so a match is remembered, per JVM and across runs in a stamp file beside it
+     * ({@link #stampOf}), for as long as the file's state stays: size, modification and
+     * status-change time (ns) and inode. A write changes ctime, which no one can set back, so any
+     * change to the bytes is hashed again; a stamp that cannot be written costs only the hash.
+     */
     static boolean verified(Path file, String expected) throws IOException {
         if (expected == null || !Files.isRegularFile(file)) {
             return false;
         }
-        String state = Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
-        String key = file.toAbsolutePath() + "|" + state + "|" + expected;
+        String key = file.toAbsolutePath() + "|" + fileState(file) + "|" + expected;
         if (VERIFIED.containsKey(key)) {
             return true;
         }
+        Path stamp = stampOf(file);
+        try {
+            if (Files.isRegularFile(stamp) && Files.readString(stamp).equals(key)) {
+                VERIFIED.put(key, key);
+                return true;
+            }
+        } catch (IOException e) {
+            // unreadable stamp: hash
+        }
         boolean ok = sha256(file).equals(expected);
         if (ok) {
-            VERIFIED.put(key, state);
+            VERIFIED.put(key, key);
+            writeStamp(stamp, key);
         }
         return ok;
+    }
+
+    /** {@code .<name>.verified} beside {@code file}. */
+    static Path stampOf(Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".verified");
+    }
+
+    /** Size, mtime, ctime and file key (device and inode), as far as the file system tells them. */
+    private static String fileState(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        Object ctime;
+        try {
+            ctime = Files.getAttribute(file, "unix:ctime");
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            ctime = "-";
+        }
+        return a.size() + "@" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "@" + ctime + "@" + a.fileKey();
+    }
+
+    private static void writeStamp(Path stamp, String key) {
+        Path tmp = stamp.resolveSibling(stamp.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            Files.writeString(tmp, key);
+            Files.move(tmp, stamp, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a read-only cache: the next run hashes again
+            }
+        }
     }
 
     /** Stores a finished guest and makes it current; returns it. */

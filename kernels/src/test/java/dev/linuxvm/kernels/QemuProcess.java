@@ -17,12 +17,13 @@ final class QemuProcess implements AutoCloseable {
     private final StringBuilder transcript = new StringBuilder();
     private final OutputStream stdin;
     private final List<String> command;
+    private final Thread reader;
 
     private QemuProcess(List<String> command) throws IOException {
         this.command = command;
         this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
         this.stdin = process.getOutputStream();
-        Thread reader = new Thread(this::pump, "qemu-console-" + process.pid());
+        reader = new Thread(this::pump, "qemu-console-" + process.pid());
         reader.setDaemon(true);
         reader.start();
     }
@@ -72,11 +73,13 @@ final class QemuProcess implements AutoCloseable {
         stdin.flush();
     }
 
+    /** Waits for QEMU to exit and for the transcript to hold everything it wrote; returns its status. */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("QEMU did not exit within " + timeout.toSeconds() + " s after power-off was requested"
                 + "\nlast console lines:\n" + tail());
         }
+        reader.join(TimeUnit.SECONDS.toMillis(5)); // the reader reaches EOF once it has QEMU's last bytes
         return process.exitValue();
     }
 

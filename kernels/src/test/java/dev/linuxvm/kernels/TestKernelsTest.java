@@ -83,6 +83,22 @@ class TestKernelsTest {
     }
 
     @Test
+    void a_verified_file_is_not_hashed_again_until_it_changes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vmlinux");
+        Files.write(file, new byte[] {1, 2, 3});
+        String sha = GuestCache.sha256(new byte[] {1, 2, 3});
+        assertThat(GuestCache.verified(file, sha)).isTrue();
+        Path stamp = GuestCache.stampOf(file);
+        assertThat(stamp).exists(); // a later JVM reads it instead of hashing
+
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(file);
+        Files.write(file, new byte[] {1, 2, 4}); // same size, different bytes, mtime set back: ctime still moves
+        Files.setLastModifiedTime(file, mtime);
+        assertThat(GuestCache.verified(file, sha)).isFalse();
+        assertThat(GuestCache.verified(file, GuestCache.sha256(new byte[] {1, 2, 4}))).isTrue();
+    }
+
+    @Test
     void without_apt_the_error_names_the_tools_and_the_overrides(@TempDir Path dir) {
         TestKernels kernels = TestKernels.of(dir, Map.of("PATH", dir.resolve("empty-bin").toString()), s -> { });
         assertThatThrownBy(() -> kernels.get(Arch.X86_64)).isInstanceOf(ProvisioningException.class)

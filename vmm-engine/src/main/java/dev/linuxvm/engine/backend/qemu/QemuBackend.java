@@ -10,6 +10,7 @@ import dev.linuxvm.engine.backend.qemu.QemuCommandLine.RestoredMachine;
 import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,10 +35,12 @@ import java.util.Optional;
  * <p>start():
  * <ol>
  *   <li>resolve the binary ({@link #availability} explains a missing one);</li>
- *   <li>create a private (0700) work directory and write the region files, the trampoline or
- *       reset ROM;</li>
- *   <li>start QEMU paused ({@code -S}) under the lifeline wrapper;</li>
- *   <li>connect QMP, negotiate capabilities, connect the serial socket;</li>
+ *   <li>create a private (0700) work directory and write the reset ROM; the regions (and the
+ *       arm64 trampoline) go into a RAM file on /dev/shm ({@link QemuCommandLine.Ram.Filled}) when
+ *       it has room, else into {@code -device loader} files written now;</li>
+ *   <li>start QEMU paused ({@code -S}) under the lifeline wrapper; write the RAM file meanwhile;</li>
+ *   <li>connect QMP, negotiate capabilities, connect the serial socket; delete the RAM file
+ *       (QEMU has mapped it);</li>
  *   <li>{@code cont}; from here the serial thread feeds the {@link ConsoleListener}.</li>
  * </ol>
  *
@@ -136,9 +139,15 @@ public final class QemuBackend implements Backend {
         Accelerator accel = accelerator(arch);
         Path workDir = createWorkDir(workRoot);
         Path snapshotDir = null;
+        Path ramDir = null;
         try {
             QemuCommandLine.Ram ram = new QemuCommandLine.Ram.Anonymous();
             QemuVm.Template template = null;
+            Path fillRoot = forSnapshot ? null : memoryRoot(image.ramSize());
+            if (fillRoot != null) {
+                ramDir = createWorkDir(fillRoot);
+                ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
+            }
             if (forSnapshot) {
                 snapshotDir = createWorkDir(ramRoot(image.ramSize()));
                 Path ramFile = snapshotDir.resolve(QemuSnapshot.RAM_FILE);
@@ -156,14 +165,24 @@ public final class QemuBackend implements Backend {
                 // the clones' -bios: a copy the snapshot owns, as the work directory goes with the template
                 Files.copy(workDir.resolve(QemuCommandLine.RESET_ROM), template.machine().resetRom());
             }
-            return QemuVm.start(arch, inv, workDir, console, startTimeout, template, null);
+            QemuVm.RamFill fill = null;
+            if (ram instanceof QemuCommandLine.Ram.Filled f) {
+                // sized before QEMU maps it; the bytes follow while QEMU starts (QemuVm.start)
+                try (RandomAccessFile raf = new RandomAccessFile(f.file().toFile(), "rw")) {
+                    raf.setLength(image.ramSize());
+                }
+                fill = new QemuVm.RamFill(ramDir, f.file(), inv.ramWrites());
+            }
+            return QemuVm.start(arch, inv, workDir, console, startTimeout, template, null, fill);
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
             deleteIfCreated(snapshotDir);
+            deleteIfCreated(ramDir);
             throw new QemuException("writing the guest's memory images to " + workDir + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             QemuVm.deleteTree(workDir);
             deleteIfCreated(snapshotDir);
+            deleteIfCreated(ramDir);
             throw e;
         }
     }
@@ -185,7 +204,7 @@ public final class QemuBackend implements Backend {
         Path workDir = createWorkDir(workRoot);
         try {
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.restore(machine, s.binary(), workDir));
-            return QemuVm.start(machine.arch(), inv, workDir, console, startTimeout, null, s.stateFile());
+            return QemuVm.start(machine.arch(), inv, workDir, console, startTimeout, null, s.stateFile(), null);
         } catch (RuntimeException e) {
             QemuVm.deleteTree(workDir);
             throw e;
@@ -205,7 +224,7 @@ public final class QemuBackend implements Backend {
         }
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(extraArgs);
-        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.serialSocket(), inv.qmpSocket(),
+        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.ramWrites(), inv.serialSocket(), inv.qmpSocket(),
                 inv.dataSocket());
     }
 
@@ -233,6 +252,16 @@ public final class QemuBackend implements Backend {
             // fall through to the work root
         }
         return workRoot;
+    }
+
+    /**
+     * Where a plain start's RAM file goes ({@link QemuCommandLine.Ram.Filled}): the configured
+     * {@link Builder#ramRoot}, else /dev/shm when it can hold all of the guest's RAM; null (QEMU's
+     * own RAM and {@code -device loader} files) when neither: a disk file would be written back.
+     */
+    private Path memoryRoot(long ramSize) {
+        Path root = ramRoot(ramSize);
+        return root != null && !root.equals(workRoot) ? root : null;
     }
 
     /** A private (0700) directory with an owner file under {@code root} (null: java.io.tmpdir). */

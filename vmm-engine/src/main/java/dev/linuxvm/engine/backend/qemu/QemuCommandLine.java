@@ -38,6 +38,14 @@ public final class QemuCommandLine {
     static final String TRAMPOLINE = "trampoline.bin";
     static final String RAM_BACKEND_ID = "ram0";
 
+    /**
+     * The x86 CPU under TCG: {@code max} without ERMS and FSRM. With them the kernel copies and
+     * clears pages with {@code rep movsb}/{@code stosb}, which TCG runs one byte per iteration
+     * ({@code rep movsq}: eight); no ISA level (x86-64-v2..v4) needs either flag, so every guest
+     * that runs on {@code max} runs here. QEMU's CPU time to power-off, --exec true, median of 5
+     * interleaved: max 2.02 s, this 1.89 s, qemu64 1.92 s, EPYC 1.99 s (vmm-engine/README.md).
+     */
+    static final String TCG_X86_CPU = "max,-erms,-fsrm";
     private static final long MIB = 1L << 20;
     /** sizeof(sockaddr_un.sun_path) on Linux (unix(7)) minus the terminating NUL. */
     private static final int MAX_UNIX_SOCKET_PATH = 107;
@@ -64,12 +72,20 @@ public final class QemuCommandLine {
     }
 
     /**
-     * The arguments (binary first) and the files they refer to, by path.
+     * The arguments (binary first), the files they refer to, by path, and what the executor writes
+     * into a {@link Ram.Filled} RAM file ({@code ramWrites}; empty for every other {@link Ram}).
      *
      * @param dataSocket the data port's socket, when the guest has one
      */
-    public record Invocation(List<String> args, Map<Path, byte[]> files, Path serialSocket, Path qmpSocket,
-                             Optional<Path> dataSocket) {
+    public record Invocation(List<String> args, Map<Path, byte[]> files, List<RamWrite> ramWrites, Path serialSocket,
+                             Path qmpSocket, Optional<Path> dataSocket) {
+        public Invocation {
+            ramWrites = List.copyOf(ramWrites);
+        }
+    }
+
+    /** {@code data} at byte {@code offset} of a {@link Ram.Filled} file (the region's guest address, mapped). */
+    public record RamWrite(long offset, byte[] data) {
     }
 
     /**
@@ -88,6 +104,15 @@ public final class QemuCommandLine {
         /** {@code memory-backend-file,share=off}: {@code file} mapped copy-on-write (a clone). */
         record PrivateFile(Path file) implements Ram {
         }
+
+        /**
+         * {@code memory-backend-file,share=on} over a tmpfs file into which the executor writes
+         * the regions itself ({@link Invocation#ramWrites}) while QEMU starts, instead of
+         * {@code -device loader} files: no region file is written and read back, QEMU copies
+         * nothing, and QEMU's start-up overlaps the writes (it runs nothing before {@code cont}).
+         */
+        record Filled(Path file) implements Ram {
+        }
     }
 
     /** The machine of a snapshot's clone: everything but the regions, which its RAM file already holds. */
@@ -103,20 +128,22 @@ public final class QemuCommandLine {
         checkRam(image);
         checkWorkDir(workDir);
         Map<Path, byte[]> files = new LinkedHashMap<>();
+        List<RamWrite> ramWrites = new ArrayList<>();
         List<String> args = new ArrayList<>();
         args.add(binary.toString());
+        Loads loads = new Loads(image, workDir, ram instanceof Ram.Filled, files, ramWrites, args);
         // one branch per architecture: the sealed boot state says which
         image.bootState().match(
                 x86 -> {
-                    x86(image, workDir, accel, ram, x86, args, files);
+                    x86(image, workDir, accel, ram, x86, args, files, loads);
                     return null;
                 },
                 arm64 -> {
-                    arm64(image, workDir, accel, ram, arm64, args, files);
+                    arm64(image, workDir, accel, ram, arm64, args, loads);
                     return null;
                 });
         image.dataPort().ifPresent(port -> dataPort(port, workDir, args));
-        return new Invocation(List.copyOf(args), files, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), files, ramWrites, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
                 image.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
@@ -143,7 +170,7 @@ public final class QemuCommandLine {
         }
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args)); // migration needs the template's devices
         args.addAll(List.of("-incoming", "defer"));
-        return new Invocation(List.copyOf(args), Map.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), Map.of(), List.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
                 m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
@@ -172,7 +199,7 @@ public final class QemuCommandLine {
     }
 
     private static void x86(GuestImage image, Path workDir, Accelerator accel, Ram ram, X86BootState state, List<String> args,
-                            Map<Path, byte[]> files) {
+                            Map<Path, byte[]> files, Loads loads) {
         // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
         // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
         // IOAPIC at X86Layout.IOAPIC_START that the engine's MADT describes; x-option-roms=off;
@@ -191,7 +218,7 @@ public final class QemuCommandLine {
                         r, romLow));
             }
         }
-        loaders(image, workDir, files, args);
+        loads.regions();
     }
 
     private static void x86Machine(Accelerator accel, List<String> args) {
@@ -200,7 +227,7 @@ public final class QemuCommandLine {
         args.addAll(List.of("-accel", accel.qemuName()));
         // TCG: max gives the guest every feature TCG emulates; its TSC is the host's, so the
         // engine's tsc_early_khz= (QemuHost.tscKhz()) holds. KVM: the host CPU as it is.
-        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "max"));
+        args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : TCG_X86_CPU));
     }
 
     private static void x86Devices(Path resetRom, List<String> args) {
@@ -209,7 +236,7 @@ public final class QemuCommandLine {
     }
 
     private static void arm64(GuestImage image, Path workDir, Accelerator accel, Ram ram, Arm64BootState state, List<String> args,
-                              Map<Path, byte[]> files) {
+                              Loads loads) {
         arm64Machine(accel, args);
         commonArgs(image.ramSize(), image.cpus(), ram, workDir, args);
         long qemuDtbEnd = Arm64Layout.FIRMWARE_BASE;
@@ -220,11 +247,9 @@ public final class QemuCommandLine {
                         r, qemuDtbEnd));
             }
         }
-        loaders(image, workDir, files, args);
+        loads.regions();
         long stub = trampolineAddress(image);
-        Path trampoline = workDir.resolve(TRAMPOLINE);
-        files.put(trampoline, Arm64Trampoline.encode(state));
-        args.addAll(List.of("-device", loader(trampoline, stub)));
+        loads.load(workDir.resolve(TRAMPOLINE), stub, Arm64Trampoline.encode(state));
         args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", stub)));
     }
 
@@ -291,6 +316,8 @@ public final class QemuCommandLine {
         args.addAll(List.of("-m", Long.toString(ramSize / MIB)));
         if (ram instanceof Ram.SharedFile f) {
             memoryBackendFile(ramSize, f.file(), true, args);
+        } else if (ram instanceof Ram.Filled f) {
+            memoryBackendFile(ramSize, f.file(), true, args);
         } else if (ram instanceof Ram.PrivateFile f) {
             memoryBackendFile(ramSize, f.file(), false, args);
         }
@@ -317,16 +344,46 @@ public final class QemuCommandLine {
         args.addAll(List.of("-machine", "memory-backend=" + RAM_BACKEND_ID));
     }
 
-    private static void loaders(GuestImage image, Path workDir, Map<Path, byte[]> files, List<String> args) {
-        int i = 0;
-        for (MemoryRegion r : image.regions()) {
-            if (r.data().length == 0) {
-                continue; // all zero: RAM already is
+    /**
+     * Where initialised bytes go: a {@code -device loader} file each, or, for a {@link Ram.Filled}
+     * RAM file, a {@link RamWrite} at the address's offset in that file.
+     */
+    private record Loads(GuestImage image, Path workDir, boolean filled, Map<Path, byte[]> files, List<RamWrite> ramWrites,
+                         List<String> args) {
+        /** Every region with initialised bytes (all zero needs nothing: RAM starts zeroed). */
+        void regions() {
+            int i = 0;
+            for (MemoryRegion r : image.regions()) {
+                if (r.data().length > 0) {
+                    load(workDir.resolve(String.format("region-%02d.bin", i++)), r.address(), r.data());
+                }
             }
-            Path file = workDir.resolve(String.format("region-%02d.bin", i++));
-            files.put(file, r.data());
-            args.addAll(List.of("-device", loader(file, r.address())));
         }
+
+        void load(Path file, long address, byte[] data) {
+            if (filled) {
+                ramWrites.add(new RamWrite(ramFileOffset(image.arch(), image.ramSize(), address, data.length), data));
+            } else {
+                files.put(file, data);
+                args.addAll(List.of("-device", loader(file, address)));
+            }
+        }
+    }
+
+    /**
+     * The offset of guest address {@code address} in the machine's one RAM block: the
+     * {@link #qemuRamRanges} laid end to end (microvm's RAM above 4 GiB follows the low part).
+     */
+    static long ramFileOffset(Arch arch, long ramSize, long address, long length) {
+        long offset = 0;
+        for (RamRange r : qemuRamRanges(arch, ramSize)) {
+            if (address >= r.base() && address + length <= r.base() + r.size()) {
+                return offset + (address - r.base());
+            }
+            offset += r.size();
+        }
+        throw new QemuException(Kind.INTERNAL, String.format("[0x%x-0x%x) is not inside the guest's RAM %s",
+                address, address + length, qemuRamRanges(arch, ramSize)));
     }
 
     private static String loader(Path file, long address) {

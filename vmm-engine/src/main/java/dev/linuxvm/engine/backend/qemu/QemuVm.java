@@ -18,10 +18,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -159,7 +161,26 @@ final class QemuVm implements RunningVm {
      */
     static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
                         Duration connectTimeout) {
-        return start(arch, inv, workDir, console, connectTimeout, null, null);
+        return start(arch, inv, workDir, console, connectTimeout, null, null, null);
+    }
+
+    /**
+     * A {@link QemuCommandLine.Ram.Filled} RAM file (already sized) in its private directory
+     * {@code dir}, and what goes into it. {@link QemuVm#start} writes it once QEMU is spawned and
+     * deletes the directory once QEMU has mapped the file (its monitor answers only after machine
+     * init), so the memory goes with the last process that maps it.
+     */
+    record RamFill(Path dir, Path file, List<QemuCommandLine.RamWrite> writes) {
+        void write() throws IOException {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                for (QemuCommandLine.RamWrite w : writes) {
+                    ByteBuffer b = ByteBuffer.wrap(w.data());
+                    while (b.hasRemaining()) {
+                        ch.write(b, w.offset() + b.position());
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -170,7 +191,7 @@ final class QemuVm implements RunningVm {
      * {@code -incoming defer}).
      */
     static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
-                        Duration connectTimeout, Template template, Path incomingState) {
+                        Duration connectTimeout, Template template, Path incomingState, RamFill fill) {
         Process wrapper = null;
         SocketChannel qmp = null;
         SocketChannel serial = null;
@@ -192,6 +213,9 @@ final class QemuVm implements RunningVm {
                 }
                 pid = Long.parseLong(line.trim());
             }
+            if (fill != null) {
+                fill.write(); // QEMU starts meanwhile; it runs no guest code before cont
+            }
             ProcessHandle qemu = ProcessHandle.of(pid).orElse(null);
             long deadline = System.nanoTime() + connectTimeout.toNanos();
             qmp = connect(inv.qmpSocket(), wrapper, stderrFile, deadline, inv);
@@ -202,6 +226,9 @@ final class QemuVm implements RunningVm {
             serial = connect(inv.serialSocket(), wrapper, stderrFile, deadline, inv);
             if (inv.dataSocket().isPresent()) {
                 data = connect(inv.dataSocket().get(), wrapper, stderrFile, deadline, inv);
+            }
+            if (fill != null) {
+                deleteTree(fill.dir());
             }
             vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, data, qmpReader, console, template);
         } catch (IOException | RuntimeException e) {
@@ -216,6 +243,9 @@ final class QemuVm implements RunningVm {
                 killTree(wrapper);
             }
             deleteTree(workDir);
+            if (fill != null) {
+                deleteTree(fill.dir());
+            }
             if (e instanceof QemuException q) {
                 throw q;
             }

@@ -30,7 +30,7 @@ class QemuCommandLineTest {
                 "/usr/bin/qemu-system-x86_64",
                 "-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off",
                 "-accel", "tcg",
-                "-cpu", "max",
+                "-cpu", "max,-erms,-fsrm",
                 "-m", "128",
                 "-smp", "1",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
@@ -181,6 +181,45 @@ class QemuCommandLineTest {
                 "-device", "virtserialport,chardev=data0,nr=1,name=dev.linuxvm.data",
                 "-incoming", "defer");
         assertThat(inv.dataSocket()).contains(WORK.resolve("data.sock"));
+    }
+
+    @Test
+    void a_filled_ram_file_takes_the_regions_instead_of_loader_files() {
+        Path ram = Path.of("/dev/shm/f/ram");
+        GuestImage x86 = TestGuests.x86(TestGuests.X86_LOOP, "x");
+        QemuCommandLine.Invocation inv = QemuCommandLine.build(x86, Path.of("q"), WORK, Accelerator.TCG,
+                new QemuCommandLine.Ram.Filled(ram));
+        assertThat(inv.args()).contains("memory-backend-file,id=ram0,size=128M,mem-path=/dev/shm/f/ram,share=on")
+                .noneMatch(a -> a.startsWith("loader"));
+        assertThat(inv.files()).containsOnlyKeys(WORK.resolve(QemuCommandLine.RESET_ROM));
+        List<MemoryRegion> initialised = x86.regions().stream().filter(r -> r.data().length > 0).toList();
+        assertThat(inv.ramWrites()).hasSize(initialised.size());
+        for (int i = 0; i < initialised.size(); i++) { // microvm's RAM starts at 0: offset = address
+            assertThat(inv.ramWrites().get(i).offset()).isEqualTo(initialised.get(i).address());
+            assertThat(inv.ramWrites().get(i).data()).isSameAs(initialised.get(i).data());
+        }
+
+        GuestImage arm = TestGuests.arm64(TestGuests.ARM_LOOP, "x");
+        QemuCommandLine.Invocation armInv = QemuCommandLine.build(arm, Path.of("q"), WORK, Accelerator.TCG,
+                new QemuCommandLine.Ram.Filled(ram));
+        long stub = QemuCommandLine.trampolineAddress(arm);
+        // the trampoline goes into RAM too; only the loader that points CPU 0 at it stays
+        assertThat(armInv.args()).filteredOn(a -> a.startsWith("loader"))
+                .containsExactly(String.format("loader,addr=0x%x,cpu-num=0", stub));
+        assertThat(armInv.files()).isEmpty();
+        assertThat(armInv.ramWrites()).last().satisfies(w -> assertThat(w.offset()).isEqualTo(stub - Arm64Layout.RAM_BASE));
+        assertThat(armInv.ramWrites().get(0).offset())
+                .isEqualTo(arm.regions().stream().filter(r -> r.data().length > 0).findFirst().orElseThrow().address() - Arm64Layout.RAM_BASE);
+    }
+
+    @Test
+    void ram_file_offsets_follow_the_machine_split_of_ram() {
+        long ram = 4096L << 20; // microvm: 3 GiB low, the rest from 4 GiB
+        assertThat(QemuCommandLine.ramFileOffset(Arch.X86_64, ram, 0x1000, 16)).isEqualTo(0x1000);
+        assertThat(QemuCommandLine.ramFileOffset(Arch.X86_64, ram, 0x1_0000_0000L, 16)).isEqualTo(0xC000_0000L);
+        assertThatThrownBy(() -> QemuCommandLine.ramFileOffset(Arch.X86_64, ram, 0xBFFF_FFF0L, 32))
+                .isInstanceOf(QemuException.class).hasMessageContaining("is not inside the guest's RAM");
+        assertThat(QemuCommandLine.ramFileOffset(Arch.AARCH64, 512L << 20, 0x4010_0000L, 16)).isEqualTo(0x10_0000);
     }
 
     @Test
