@@ -9,10 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -38,12 +36,13 @@ final class ConsoleFiles {
     /** Line width of the encoded text, as busybox base64 and MIME write it. */
     static final int LINE = 76;
     private static final Pattern BASE64_PREFIX = Pattern.compile("[A-Za-z0-9+/=]+");
-    private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s", Pattern.MULTILINE);
 
     private final SerialConsole console;
+    private final GuestFileChecks checks;
 
     ConsoleFiles(SerialConsole console) {
         this.console = console;
+        this.checks = new GuestFileChecks(console);
     }
 
     /** See {@link LinuxVmHandle#copyIn}. */
@@ -52,11 +51,11 @@ final class ConsoleFiles {
             throw new IllegalArgumentException("copyIn: " + host + " is not a file on this host");
         }
         String q = quote(guest);
-        MessageDigest sha = sha256();
+        MessageDigest sha = GuestFileChecks.sha256();
         long size;
         ExecResult prepared = console.exec("mkdir -p \"$(dirname " + q + ")\" && : > " + q);
-        check(prepared, "copyIn " + host + " -> " + guest + ": cannot create the guest file");
-        check(console.exec("stty -echo"), "copyIn " + host + " -> " + guest + ": cannot turn off the terminal echo");
+        checks.check(prepared, "copyIn " + host + " -> " + guest + ": cannot create the guest file");
+        checks.check(console.exec("stty -echo"), "copyIn " + host + " -> " + guest + ": cannot turn off the terminal echo");
         try (InputStream in = Files.newInputStream(host)) {
             size = 0;
             byte[] chunk;
@@ -77,7 +76,7 @@ final class ConsoleFiles {
                 console.sendData(new byte[] {'\n'});
                 int status = Integer.parseInt(console.expect(Pattern.compile("__LVM_" + nonce + "_C_(\\d+)__")).group(1));
                 if (status != 0) {
-                    throw failure("copyIn " + host + " -> " + guest + ": base64 -d failed with status " + status
+                    throw checks.failure("copyIn " + host + " -> " + guest + ": base64 -d failed with status " + status
                             + " at byte " + (size - chunk.length));
                 }
             }
@@ -95,12 +94,12 @@ final class ConsoleFiles {
         String q = quote(guest);
         String what = "copyOut " + guest + " -> " + host;
         ExecResult sized = console.exec("wc -c < " + q);
-        check(sized, what + ": cannot read the guest file");
+        checks.check(sized, what + ": cannot read the guest file");
         long size = Long.parseLong(sized.output().strip());
-        String guestSha = guestSha256(what, q);
+        String guestSha = checks.guestSha256(what, q);
         SerialConsole quiet = console.failFastOn(console.failFastMarkers().stream()
                 .filter(m -> !BASE64_PREFIX.matcher(m).matches()).toArray(String[]::new));
-        MessageDigest sha = sha256();
+        MessageDigest sha = GuestFileChecks.sha256();
         Base64.Decoder decoder = Base64.getMimeDecoder();
         long received = 0;
         try {
@@ -110,7 +109,7 @@ final class ConsoleFiles {
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(host), sha)) {
                 for (long block = 0; block * CHUNK < size; block++) {
                     ExecResult r = quiet.exec("dd if=" + q + " bs=" + CHUNK + " skip=" + block + " count=1 2>/dev/null | base64");
-                    check(r, what + ": reading block " + block);
+                    checks.check(r, what + ": reading block " + block);
                     byte[] bytes = decoder.decode(r.output().getBytes(StandardCharsets.US_ASCII));
                     out.write(bytes);
                     received += bytes.length;
@@ -119,11 +118,11 @@ final class ConsoleFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(what + ": cannot write " + host, e);
         } catch (IllegalArgumentException e) {
-            throw failure(what + ": the guest's base64 did not decode: " + e.getMessage());
+            throw checks.failure(what + ": the guest's base64 did not decode: " + e.getMessage());
         }
         String hostSha = HexFormat.of().formatHex(sha.digest());
         if (received != size || !hostSha.equals(guestSha)) {
-            throw failure(what + ": the copy differs from the guest file\n  guest: " + size + " bytes, sha256 " + guestSha
+            throw checks.failure(what + ": the copy differs from the guest file\n  guest: " + size + " bytes, sha256 " + guestSha
                     + "\n  host:  " + received + " bytes, sha256 " + hostSha);
         }
         return size;
@@ -132,34 +131,13 @@ final class ConsoleFiles {
     private void verify(String what, String guest, long size, String hostSha) {
         String q = quote(guest);
         ExecResult sized = console.exec("wc -c < " + q);
-        check(sized, what + ": cannot read the guest file back");
+        checks.check(sized, what + ": cannot read the guest file back");
         long guestSize = Long.parseLong(sized.output().strip());
-        String guestSha = guestSha256(what, q);
+        String guestSha = checks.guestSha256(what, q);
         if (guestSize != size || !guestSha.equals(hostSha)) {
-            throw failure(what + ": the guest file differs from the host file\n  host:  " + size + " bytes, sha256 "
+            throw checks.failure(what + ": the guest file differs from the host file\n  host:  " + size + " bytes, sha256 "
                     + hostSha + "\n  guest: " + guestSize + " bytes, sha256 " + guestSha);
         }
-    }
-
-    private String guestSha256(String what, String quoted) {
-        ExecResult r = console.exec("sha256sum " + quoted);
-        check(r, what + ": sha256sum failed in the guest");
-        var m = SHA256.matcher(r.output());
-        if (!m.find()) {
-            throw failure(what + ": unexpected sha256sum output: " + r.output());
-        }
-        return m.group(1);
-    }
-
-    private void check(ExecResult r, String what) {
-        if (!r.succeeded()) {
-            throw failure(what + ": `" + r.command() + "` exited with " + r.exitStatus() + ": " + r.output());
-        }
-    }
-
-    private FileTransferException failure(String message) {
-        List<String> tail = console.tail(SerialConsole.TAIL_LINES);
-        return new FileTransferException(message + "\n  report:   " + console.reportDir(), String.join("\n", tail));
     }
 
     /** {@code path} in single quotes for sh. */
@@ -167,11 +145,4 @@ final class ConsoleFiles {
         return "'" + path.replace("'", "'\\''") + "'";
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }

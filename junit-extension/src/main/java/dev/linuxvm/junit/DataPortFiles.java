@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -35,17 +33,18 @@ import java.util.regex.Pattern;
  * </ol>
  */
 final class DataPortFiles {
-    private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s", Pattern.MULTILINE);
     private static final int BUFFER = 1 << 20;
     /** Per console wait during a copy (scaled by the executor's {@link TimeoutScale}). */
     static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(2);
 
     private final SerialConsole console;
+    private final GuestFileChecks checks;
     private final ByteChannel port;
 
     DataPortFiles(SerialConsole console, ByteChannel port) {
         // a 20 MiB file plus two sha256sum runs under TCG: minutes, not the console's default
         this.console = console.within(TRANSFER_TIMEOUT);
+        this.checks = new GuestFileChecks(this.console);
         this.port = port;
     }
 
@@ -58,7 +57,7 @@ final class DataPortFiles {
         // the port appears once virtio_console has probed the device and the host's port is added
         load.append("for i in $(seq 50); do [ -e " + DataPort.GUEST_DEVICE + " ] && break; sleep 0.1; done; "
                 + "[ -e " + DataPort.GUEST_DEVICE + " ]; }");
-        check(console.exec(load.toString()), "the data port: cannot load its modules or find " + DataPort.GUEST_DEVICE);
+        checks.check(console.exec(load.toString()), "the data port: cannot load its modules or find " + DataPort.GUEST_DEVICE);
     }
 
     long copyIn(Path host, String guest) {
@@ -69,10 +68,10 @@ final class DataPortFiles {
         ensureReady();
         String q = ConsoleFiles.quote(guest);
         long size;
-        MessageDigest sha = sha256();
+        MessageDigest sha = GuestFileChecks.sha256();
         try {
             size = Files.size(host);
-            check(console.exec("mkdir -p \"$(dirname " + q + ")\""), what + ": cannot create the guest directory");
+            checks.check(console.exec("mkdir -p \"$(dirname " + q + ")\""), what + ": cannot create the guest directory");
             String nonce = SerialConsole.nonce();
             console.sendLine("exec 3<" + DataPort.GUEST_DEVICE + "; printf '__LVM_%s_R__\\n' " + nonce + "; head -c " + size
                     + " <&3 > " + q + "; s=$?; exec 3<&-; printf '__LVM_%s_C_%d__\\n' " + nonce + " $s");
@@ -93,17 +92,17 @@ final class DataPortFiles {
             int status = pump.status(console, nonce);
             if (status != 0) {
                 pump.abort();
-                throw failure(what + ": head -c exited with " + status + "; the data port is closed for the rest of this guest");
+                throw checks.failure(what + ": head -c exited with " + status + "; the data port is closed for the rest of this guest");
             }
             pump.finish(PUMP_GRACE, what, this); // head has read every byte, so the host has written them all
         } catch (IOException e) {
             throw new UncheckedIOException(what + ": " + e.getMessage(), e);
         }
         String hostSha = HexFormat.of().formatHex(sha.digest());
-        long guestSize = guestSize(what, q);
-        String guestSha = guestSha256(what, q);
+        long guestSize = checks.guestSize(what, q);
+        String guestSha = checks.guestSha256(what, q);
         if (guestSize != size || !guestSha.equals(hostSha)) {
-            throw failure(what + ": the guest file differs from the host file\n  host:  " + size + " bytes, sha256 "
+            throw checks.failure(what + ": the guest file differs from the host file\n  host:  " + size + " bytes, sha256 "
                     + hostSha + "\n  guest: " + guestSize + " bytes, sha256 " + guestSha);
         }
         return size;
@@ -113,9 +112,9 @@ final class DataPortFiles {
         String what = "copyOut " + guest + " -> " + host + " (data port)";
         ensureReady();
         String q = ConsoleFiles.quote(guest);
-        long size = guestSize(what, q);
-        String guestSha = guestSha256(what, q);
-        MessageDigest sha = sha256();
+        long size = checks.guestSize(what, q);
+        String guestSha = checks.guestSha256(what, q);
+        MessageDigest sha = GuestFileChecks.sha256();
         try {
             if (host.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(host.toAbsolutePath().getParent());
@@ -140,7 +139,7 @@ final class DataPortFiles {
             int status = pump.status(console, nonce);
             if (status != 0) {
                 pump.abort();
-                throw failure(what + ": cat exited with " + status + "; the data port is closed for the rest of this guest");
+                throw checks.failure(what + ": cat exited with " + status + "; the data port is closed for the rest of this guest");
             }
             pump.finish(console.effectiveTimeout(), what, this); // cat is done; QEMU's buffer may still be draining
         } catch (IOException e) {
@@ -148,7 +147,7 @@ final class DataPortFiles {
         }
         String hostSha = HexFormat.of().formatHex(sha.digest());
         if (!hostSha.equals(guestSha)) {
-            throw failure(what + ": the copy differs from the guest file\n  guest: " + size + " bytes, sha256 " + guestSha
+            throw checks.failure(what + ": the copy differs from the guest file\n  guest: " + size + " bytes, sha256 " + guestSha
                     + "\n  host:  sha256 " + hostSha);
         }
         return size;
@@ -215,47 +214,13 @@ final class DataPortFiles {
             }
             if (!done) {
                 abort();
-                throw files.failure(what + ": the guest side ended but the host side had not after " + grace.toSeconds()
+                throw files.checks.failure(what + ": the guest side ended but the host side had not after " + grace.toSeconds()
                         + " s: the data port is closed for the rest of this guest");
             }
             if (failure != null) {
-                throw files.failure(what + ": " + failure);
+                throw files.checks.failure(what + ": " + failure);
             }
         }
     }
 
-    private long guestSize(String what, String quoted) {
-        ExecResult sized = console.exec("wc -c < " + quoted);
-        check(sized, what + ": cannot read the guest file");
-        return Long.parseLong(sized.output().strip());
-    }
-
-    private String guestSha256(String what, String quoted) {
-        ExecResult r = console.exec("sha256sum " + quoted);
-        check(r, what + ": sha256sum failed in the guest");
-        var m = SHA256.matcher(r.output());
-        if (!m.find()) {
-            throw failure(what + ": unexpected sha256sum output: " + r.output());
-        }
-        return m.group(1);
-    }
-
-    private void check(ExecResult r, String what) {
-        if (!r.succeeded()) {
-            throw failure(what + ": `" + r.command() + "` exited with " + r.exitStatus() + ": " + r.output());
-        }
-    }
-
-    private FileTransferException failure(String message) {
-        List<String> tail = console.tail(SerialConsole.TAIL_LINES);
-        return new FileTransferException(message + "\n  report:   " + console.reportDir(), String.join("\n", tail));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }
