@@ -42,8 +42,11 @@ import java.util.stream.Stream;
 public final class LabScenarios {
     /** How long a level-2 boot may take to reach userspace: generous, the lab nests KVM in TCG. */
     static final Duration BOOT = Duration.ofSeconds(240);
-    /** How long a benchmark peer (QEMU's own boot, ~20 s in the lab) may take to reach userspace. */
-    static final Duration PEER_BOOT = Duration.ofSeconds(120);
+    /**
+     * How long a benchmark peer (QEMU's own boot, 13-25 s in the lab) may take to reach
+     * userspace; one that hangs (seen: stuck 0.1 s into its boot) is left out of the median.
+     */
+    static final Duration PEER_BOOT = Duration.ofSeconds(60);
     /** How long one shell command or one exit may take. */
     static final Duration STEP = Duration.ofSeconds(90);
     /**
@@ -183,12 +186,15 @@ public final class LabScenarios {
                     () -> cycles(SmokeGuests.x86Guest(SmokeGuests.HELLO_POWER_OFF), CYCLES)));
             s.add(new Scenario("no-unhandled-msrs", "level 1's KVM logged no unhandled MSR access by our guests",
                     this::noUnhandledMsrs));
-            s.add(new Scenario("benchmark", "benchmark: time to userspace, our KVM backend vs qemu -accel kvm -kernel",
-                    this::benchmark));
             s.add(new Scenario("no-timer-fallbacks", "boot logs show kvmclock and no PIT/TSC calibration fallbacks",
                     this::noTimerFallbacks));
             s.add(new Scenario("snapshot", "snapshot: a Debian guest at its prompt, two clones answer, each with private RAM",
                     () -> snapshot(BootMode.ACPI)));
+            // Last: QEMU's own KVM guest is the one thing that has taken level 1 down (a panic in
+            // its process, twice) or hung in this nesting; after everything else has passed, a
+            // retry (KvmLab) then reruns only this.
+            s.add(new Scenario("benchmark", "benchmark: time to userspace, our KVM backend vs qemu -accel kvm -kernel",
+                    this::benchmark));
         } else {
             s.add(new Scenario("smoke-ok", "smoke: hand-assembled guest prints OK on the PL011 and powers off through PSCI",
                     () -> smoke(SmokeGuests.arm64Guest(SmokeGuests.ARM64_HELLO_POWER_OFF))));
