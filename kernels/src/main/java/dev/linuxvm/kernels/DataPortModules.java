@@ -95,22 +95,7 @@ public final class DataPortModules {
             Path modules = tree.resolve("lib/modules/" + kernel.kernelRelease());
             Path staged = work.resolve("modules");
             for (String m : DataPort.MODULES) {
-                Path target = staged.resolve(m);
-                Files.createDirectories(target.getParent());
-                Path ko = modules.resolve(m);
-                Path xz = modules.resolve(m + ".xz");
-                if (Files.isRegularFile(ko)) {
-                    Files.copy(ko, target);
-                } else if (Files.isRegularFile(xz)) {
-                    if (!HostCommand.onPath("xz", env.get("PATH"))) {
-                        throw new ProvisioningException("xz not found: apt-get install xz-utils (" + pkg + " ships " + m + ".xz)");
-                    }
-                    Files.copy(xz, Path.of(target + ".xz"));
-                    HostCommand.run(target.getParent(), List.of("xz", "-d", target.getFileName() + ".xz"));
-                } else {
-                    throw new ProvisioningException(pkg + " has neither " + m + " nor " + m + ".xz: the kernel does not"
-                            + " build it as a module (built in, or absent)");
-                }
+                KernelModuleFiles.copyPlain(modules, m, staged.resolve(m), env.get("PATH"), pkg);
             }
             GuestCache.deleteTree(dir);
             Files.createDirectories(dir.getParent());

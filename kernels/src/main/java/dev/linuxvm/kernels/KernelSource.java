@@ -126,22 +126,11 @@ public final class KernelSource {
             GuestCache guests = new GuestCache(cacheRoot);
             PrivateApt apt = new PrivateApt(cacheRoot, progress);
             Path deb = guests.locked(progress, () -> {
-                if (refresh) {
-                    apt.update();
-                }
                 Path debs = work("download");
-                try {
+                return apt.withFreshListsOnFailure(refresh, () -> {
                     apt.ensureLists();
                     return download(apt, debs);
-                } catch (HostCommand.CommandFailedException first) {
-                    if (refresh) {
-                        throw first;
-                    }
-                    progress.accept("  " + first.getMessage());
-                    progress.accept("  retrying with freshly updated apt lists");
-                    apt.update();
-                    return download(apt, debs);
-                }
+                });
             });
             return unpackAndStore(deb);
         });

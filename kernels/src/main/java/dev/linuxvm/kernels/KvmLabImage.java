@@ -377,22 +377,8 @@ public final class KvmLabImage {
         List<Path> out = new ArrayList<>();
         Path dir = Files.createDirectories(work.resolve("modules"));
         for (String m : X86_MODULES) {
-            Path ko = moduleTree.resolve(m + ".ko");
-            Path xz = moduleTree.resolve(m + ".ko.xz");
-            Path target = dir.resolve(ko.getFileName());
-            if (Files.isRegularFile(ko)) {
-                Files.copy(ko, target);
-            } else if (Files.isRegularFile(xz)) {
-                if (!HostCommand.onPath("xz", env.get("PATH"))) {
-                    throw new ProvisioningException("xz not found: apt-get install xz-utils (the kernel package's "
-                        + "KVM modules are .ko.xz)");
-                }
-                Files.copy(xz, dir.resolve(xz.getFileName()));
-                HostCommand.run(dir, List.of("xz", "-d", xz.getFileName().toString()));
-            } else {
-                throw new ProvisioningException("the kernel package has neither " + m + ".ko nor " + m + ".ko.xz under "
-                    + moduleTree.getFileName());
-            }
+            Path target = dir.resolve(m.substring(m.lastIndexOf('/') + 1) + ".ko");
+            KernelModuleFiles.copyPlain(moduleTree, m + ".ko", target, env.get("PATH"), "the level-1 kernel package");
             out.add(target);
         }
         return out;

@@ -90,6 +90,28 @@ final class PrivateApt {
         progress.accept(String.format("  lists updated in %.1f s", (System.nanoTime() - t0) / 1e9));
     }
 
+    /**
+     * Runs {@code job} (which reads the lists), updating them first when {@code refresh}. When an
+     * apt command in it fails on lists that were not refreshed (e.g. a package version the
+     * archive no longer has), says so, updates the lists and runs it once more.
+     */
+    <T> T withFreshListsOnFailure(boolean refresh, java.util.function.Supplier<T> job) {
+        if (refresh) {
+            update();
+        }
+        try {
+            return job.get();
+        } catch (HostCommand.CommandFailedException first) {
+            if (refresh) {
+                throw first;
+            }
+            progress.accept("  " + first.getMessage());
+            progress.accept("  retrying with freshly updated apt lists");
+            update();
+            return job.get();
+        }
+    }
+
     /** Updates the lists if they were never fetched. */
     void ensureLists() {
         if (!hasLists()) {

@@ -125,20 +125,7 @@ public final class TestKernels {
             }
             requireTools(arch);
             PrivateApt apt = new PrivateApt(cacheRoot, progress);
-            if (refresh) {
-                apt.update();
-            }
-            try {
-                return fetchAndBuild(arch, cache, apt);
-            } catch (HostCommand.CommandFailedException first) {
-                if (refresh) {
-                    throw first;
-                }
-                progress.accept("  " + first.getMessage());
-                progress.accept("  retrying with freshly updated apt lists");
-                apt.update();
-                return fetchAndBuild(arch, cache, apt);
-            }
+            return apt.withFreshListsOnFailure(refresh, () -> fetchAndBuild(arch, cache, apt));
         });
     }
 
