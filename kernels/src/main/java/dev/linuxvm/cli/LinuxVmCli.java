@@ -206,9 +206,16 @@ public final class LinuxVmCli {
         // without --kernel, or with --exec, the provisioned initramfs unless --initrd names one
         LaunchRequest.Initrd initrdChoice = initrd != null ? new LaunchRequest.Initrd.File(initrd)
                 : kernel == null || exec != null ? new LaunchRequest.Initrd.Provisioned() : new LaunchRequest.Initrd.None();
-        Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(guestArch).withMode(mode).withKernel(kernel)
+        // QEMU starts on another thread while the guest is built (Launcher: start ahead)
+        try (Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(guestArch).withMode(mode).withKernel(kernel)
                 .withInitrd(initrdChoice).withCmdline(cmdline).withExec(exec).withMemoryMib(memoryMib).withCpus(cpus)
-                .withBackend(backend), line -> err.println("linuxvm: " + line.strip()));
+                .withBackend(backend), line -> err.println("linuxvm: " + line.strip()), true)) {
+            return boot(guest, guestArch, mode, interactive, in, out, err);
+        }
+    }
+
+    private Outcome boot(Launcher.Prepared guest, Arch guestArch, BootMode mode, boolean interactive, InputStream in,
+                         PrintStream out, PrintStream err) throws InterruptedException {
         BackendSelector.Selection selection = guest.selection();
         err.println("linuxvm: booting " + guest.kernel()
                 + (guest.initrd() == null ? " without initrd" : " with " + guest.initrd().getFileName())

@@ -2,6 +2,7 @@ package dev.linuxvm.launcher;
 
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.launch.BackendSelector;
@@ -22,6 +23,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -42,7 +45,10 @@ import java.util.function.Consumer;
  *   <li>build the {@link GuestImage} ({@link GuestFactory});</li>
  *   <li>only now report a missing executor: an input error is the more specific message.</li>
  * </ol>
- * {@link Prepared#start} then starts it on the chosen executor.
+ * {@link Prepared#start} then starts it on the chosen executor. With {@code startAhead}, the
+ * executor gets ready for the guest ({@link dev.linuxvm.engine.backend.Backend#prestart}: the
+ * QEMU executor starts its process) on another thread from step 2 on, while steps 3–6 run; the
+ * {@link Prepared} then owns that and must be started or closed.
  */
 public final class Launcher {
     private Launcher() {
@@ -56,15 +62,76 @@ public final class Launcher {
      * @param initrd    the initramfs file used (before any exec overlay), or {@code null}
      * @param image     the engine-built guest
      */
-    public record Prepared(BackendSelector.Selection selection, Path kernel, Path initrd, GuestImage image) {
+    public record Prepared(BackendSelector.Selection selection, Path kernel, Path initrd, GuestImage image,
+                           Ahead ahead) implements AutoCloseable {
+        public Prepared(BackendSelector.Selection selection, Path kernel, Path initrd, GuestImage image) {
+            this(selection, kernel, initrd, image, null);
+        }
+
         /** Starts the guest; console output goes to {@code console} from the backend's thread. */
         public RunningVm start(ConsoleListener console) {
-            return selection.backend().start(image, console);
+            return ahead != null ? ahead.take().start(image, console) : selection.backend().start(image, console);
+        }
+
+        /** Releases what was started ahead and not used (nothing otherwise). */
+        @Override
+        public void close() {
+            if (ahead != null) {
+                ahead.close();
+            }
+        }
+    }
+
+    /** A {@link Backend.Prestart} being made on its own thread. */
+    static final class Ahead implements AutoCloseable {
+        private final CompletableFuture<Backend.Prestart> future;
+
+        Ahead(Backend backend, LaunchRequest request, boolean dataPort) {
+            future = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    future.complete(backend.prestart(request.arch(), request.memoryMib() * (1L << 20), request.cpus(), dataPort));
+                } catch (Throwable e) {
+                    future.completeExceptionally(e);
+                }
+            }, "linuxvm-start-ahead");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The prestart, once ready; a failure to get ready is the start's failure. */
+        Backend.Prestart take() {
+            try {
+                return future.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            future.thenAccept(Backend.Prestart::close);
+            if (future.isDone()) {
+                return;
+            }
+            try {
+                future.join().close(); // wait: nothing started ahead outlives its owner
+            } catch (RuntimeException e) {
+                // it failed to start: nothing to release
+            }
         }
     }
 
     /** See the class comment; {@code progress} receives provisioning status lines. */
     public static Prepared prepare(LaunchRequest request, Consumer<String> progress) {
+        return prepare(request, progress, false);
+    }
+
+    /** See the class comment; {@code progress} receives provisioning status lines. */
+    public static Prepared prepare(LaunchRequest request, Consumer<String> progress, boolean startAhead) {
         // 1.
         new GuestSpec(request.arch(), request.mode(), request.kernelFile().orElse(Path.of("provisioned")), null, "",
                 request.memoryMib(), request.cpus());
@@ -80,6 +147,21 @@ public final class Launcher {
         } catch (VmmException e) {
             noExecutor = e;
         }
+        Ahead ahead = startAhead && selection != null
+                ? new Ahead(selection.backend(), request, request.dataPort() && selection.backend().supportsDataPort())
+                : null;
+        try {
+            return prepare(request, progress, selection, noExecutor, ahead);
+        } catch (RuntimeException | Error e) {
+            if (ahead != null) {
+                ahead.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Prepared prepare(LaunchRequest request, Consumer<String> progress, BackendSelector.Selection selection,
+                                     VmmException noExecutor, Ahead ahead) {
         // 3.
         Path kernel;
         Path provisionedInitrd = null;
@@ -148,7 +230,7 @@ public final class Launcher {
         if (noExecutor != null) {
             throw noExecutor;
         }
-        return new Prepared(selection, kernel, initrd, image);
+        return new Prepared(selection, kernel, initrd, image, ahead);
     }
 
     /** A failure is a {@link ProvisioningException}, which is {@link VmmException.Kind#HOST_ENVIRONMENT} itself. */

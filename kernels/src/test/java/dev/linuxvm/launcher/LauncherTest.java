@@ -45,6 +45,33 @@ class LauncherTest {
     }
 
     @Test
+    void a_guest_started_ahead_boots_and_a_failed_prepare_leaves_no_qemu_behind(@TempDir Path dir) throws Exception {
+        assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
+        TestKernels.forArch(Arch.X86_64);
+        LaunchRequest request = LaunchRequest.of(Arch.X86_64).withBackend(BackendChoice.QEMU).withExec("echo ahead-$((40+2))");
+        StringBuilder console = new StringBuilder();
+        try (Launcher.Prepared guest = Launcher.prepare(request, line -> { }, true);
+             dev.linuxvm.engine.backend.RunningVm vm = guest.start((b, off, len) -> {
+                 synchronized (console) {
+                     console.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
+                 }
+             })) {
+            assertThat(vm.awaitExit(java.time.Duration.ofSeconds(120))).contains(new dev.linuxvm.engine.backend.VmExit.PoweredOff());
+        }
+        synchronized (console) {
+            assertThat(console).contains("Linux version").contains("ahead-42").contains("linuxvm: exit 0");
+        }
+
+        Path gz = dir.resolve("bzImage-like");
+        Files.write(gz, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4});
+        assertThatThrownBy(() -> Launcher.prepare(request.withKernel(gz), line -> { }, true))
+                .isInstanceOf(VmmException.class);
+        // the QEMU started ahead for it is gone with its wrapper: no child process is left
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse("?")).filter(c -> c.contains("qemu")).toList()).isEmpty();
+    }
+
+    @Test
     void a_data_port_on_qemu_puts_its_modules_under_the_kernels_release_and_the_port_in_the_tables() {
         assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
         TestKernel provisioned = TestKernels.forArch(Arch.X86_64);

@@ -47,6 +47,42 @@ public interface Backend {
         throw new UnsupportedOperationException("the " + name() + " backend cannot restore snapshots");
     }
 
+    /**
+     * Gets ready to start a guest of this shape before its image is built, so that the
+     * backend's own start-up (the QEMU executor: its process) overlaps the engine's work; the
+     * result starts the image once built, or is closed unused. The default gets nothing ready.
+     * Call it from any thread; the result's methods are for one thread at a time.
+     *
+     * @param dataPort whether the image will have a {@link GuestImage#dataPort()}
+     */
+    default Prestart prestart(Arch arch, long ramSize, int cpus, boolean dataPort) {
+        return new Prestart() {
+            @Override
+            public RunningVm start(GuestImage image, ConsoleListener console) {
+                return Backend.this.start(image, console);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** A start made ready by {@link #prestart}: used once, or closed (closing after a start does nothing). */
+    interface Prestart extends AutoCloseable {
+        /**
+         * Starts {@code image}, which must have the shape given to {@link #prestart}.
+         *
+         * @throws IllegalArgumentException when it has another shape
+         * @throws IllegalStateException when already started or closed
+         */
+        RunningVm start(GuestImage image, ConsoleListener console);
+
+        /** Releases what was made ready (ends a process started ahead), unless started. */
+        @Override
+        void close();
+    }
+
     record Availability(boolean available, String reason) {
         public static Availability yes(String why) {
             return new Availability(true, why);

@@ -163,7 +163,11 @@ class LayoutAgreementTest {
                 .bootState(new Arm64BootState(Arm64Layout.KERNEL_BASE, Arm64Layout.FIRMWARE_BASE)).build();
         List<String> args = QemuCommandLine.build(image, Path.of("qemu"), Path.of("/tmp/w"),
                 QemuCommandLine.Accelerator.TCG).args();
-        assertThat(args).contains("loader,addr=0x" + Long.toHexString(Arm64Layout.FIRMWARE_BASE) + ",cpu-num=0");
+        // the top of the firmware window, below the kernel: inside the window, above QEMU's DTB
+        long trampoline = Arm64Layout.KERNEL_BASE - 0x40;
+        assertThat(trampoline).isGreaterThanOrEqualTo(Arm64Layout.FIRMWARE_BASE)
+                .isLessThan(Arm64Layout.FIRMWARE_BASE + Arm64Layout.FIRMWARE_SIZE);
+        assertThat(args).contains("loader,addr=0x" + Long.toHexString(trampoline) + ",cpu-num=0");
     }
 
     // ------------------------------------------------------------------ helpers

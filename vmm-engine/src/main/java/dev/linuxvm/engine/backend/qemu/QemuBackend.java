@@ -1,6 +1,9 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.boot.x86.LongModeEntry;
+import dev.linuxvm.engine.X86BootState;
+import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
@@ -184,6 +187,108 @@ public final class QemuBackend implements Backend {
             deleteIfCreated(snapshotDir);
             deleteIfCreated(ramDir);
             throw e;
+        }
+    }
+
+    /**
+     * Starts QEMU for a guest of this shape now, on {@code -S} with its RAM file sized and empty,
+     * so that its start-up (0.05–0.2 s: the process, the machine, the sockets) overlaps the
+     * engine's building of the image; {@link Prestart#start} then writes the image into the RAM
+     * file, connects and continues. The command line allows this because it depends on the
+     * machine alone: the x86 reset ROM takes the kernel entry from RAM
+     * ({@link X86ResetRom#ENTRY_SLOT}) and the arm64 trampoline has a fixed address. Where a
+     * plain start would not use a RAM file either (no tmpfs big enough), nothing starts ahead.
+     */
+    @Override
+    public Prestart prestart(Arch arch, long ramSize, int cpus, boolean dataPort) {
+        checkAvailable(arch);
+        Path fillRoot = memoryRoot(ramSize);
+        if (fillRoot == null) {
+            return Backend.super.prestart(arch, ramSize, cpus, dataPort);
+        }
+        QemuCommandLine.Machine machine = new QemuCommandLine.Machine(arch, ramSize, cpus,
+                dataPort ? Optional.of(DataPort.of(arch)) : Optional.empty());
+        // the engine's boot state (LongModeEntry) with any entry: the ROM does not contain it
+        X86BootState rom = arch == Arch.X86_64 ? LongModeEntry.at(0) : null;
+        Path binary = binary(arch).orElseThrow();
+        Path workDir = createWorkDir(workRoot);
+        Path ramDir = null;
+        try {
+            ramDir = createWorkDir(fillRoot);
+            QemuCommandLine.Ram.Filled ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
+            QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.machine(machine, rom, binary, workDir, accelerator(arch), ram));
+            for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
+                Files.write(f.getKey(), f.getValue());
+            }
+            try (RandomAccessFile raf = new RandomAccessFile(ram.file().toFile(), "rw")) {
+                raf.setLength(ramSize);
+            }
+            QemuVm.Spawned spawned = QemuVm.spawn(inv, workDir, ramDir);
+            return new QemuPrestart(machine, rom, ram, spawned);
+        } catch (IOException e) {
+            QemuVm.deleteTree(workDir);
+            deleteIfCreated(ramDir);
+            throw new QemuException("writing the guest's machine files to " + workDir + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            QemuVm.deleteTree(workDir);
+            deleteIfCreated(ramDir);
+            throw e;
+        }
+    }
+
+    /** {@link #prestart}'s QEMU, waiting on {@code -S} for its RAM and its {@code cont}. */
+    final class QemuPrestart implements Prestart {
+        private final QemuCommandLine.Machine machine;
+        private final X86BootState rom;
+        private final QemuCommandLine.Ram.Filled ram;
+        private final QemuVm.Spawned spawned;
+        private boolean used;
+
+        QemuPrestart(QemuCommandLine.Machine machine, X86BootState rom, QemuCommandLine.Ram.Filled ram, QemuVm.Spawned spawned) {
+            this.machine = machine;
+            this.rom = rom;
+            this.ram = ram;
+            this.spawned = spawned;
+        }
+
+        @Override
+        public synchronized RunningVm start(GuestImage image, ConsoleListener console) {
+            Objects.requireNonNull(console, "console");
+            if (used) {
+                throw new IllegalStateException("this prestarted QEMU was already started or closed");
+            }
+            QemuCommandLine.Machine shape = QemuCommandLine.Machine.of(image);
+            if (!shape.equals(machine)) {
+                throw new IllegalArgumentException("the image is a " + shape + ", but QEMU was started ahead for a " + machine);
+            }
+            X86BootState state = image.bootState().match(s -> s, arm64 -> null);
+            if (rom != null && !java.util.Arrays.equals(X86ResetRom.build(state), X86ResetRom.build(rom))) {
+                throw new IllegalArgumentException("the image's boot state " + state + " needs another reset ROM than the"
+                        + " engine's, which QEMU was started ahead with");
+            }
+            used = true;
+            QemuCommandLine.Invocation loads;
+            try {
+                loads = QemuCommandLine.loads(image, spawned.workDir(), ram);
+            } catch (RuntimeException e) {
+                spawned.kill();
+                throw e;
+            }
+            return QemuVm.start(spawned, image.arch(), console, startTimeout, null, null,
+                    new QemuVm.RamFill(spawned.fillDir(), ram.file(), loads.ramWrites()));
+        }
+
+        /** The QEMU started ahead (for tests). */
+        QemuVm.Spawned spawned() {
+            return spawned;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!used) {
+                used = true;
+                spawned.kill();
+            }
         }
     }
 

@@ -36,6 +36,16 @@ public final class QemuCommandLine {
     static final String DATA_SOCKET = "data.sock";
     static final String RESET_ROM = "reset-rom.bin";
     static final String TRAMPOLINE = "trampoline.bin";
+    static final String ENTRY_SLOT_FILE = "entry-slot.bin";
+    /** Bytes at the top of the arm64 firmware window kept for the boot trampoline. */
+    static final int ARM64_TRAMPOLINE_SLOT = 0x40;
+    /**
+     * Where the arm64 boot trampoline goes and the boot CPU starts: the last
+     * {@link #ARM64_TRAMPOLINE_SLOT} bytes below {@link Arm64Layout#KERNEL_BASE}, at the top of
+     * the firmware window the engine fills from the bottom. A fixed address, so that QEMU's
+     * command line does not depend on the image.
+     */
+    static final long ARM64_TRAMPOLINE = Arm64Layout.KERNEL_BASE - ARM64_TRAMPOLINE_SLOT;
     static final String RAM_BACKEND_ID = "ram0";
 
     /**
@@ -120,31 +130,83 @@ public final class QemuCommandLine {
                            Optional<DataPort> dataPort) {
     }
 
+    /**
+     * What the command line depends on: the machine, not what is loaded into it. QEMU can start
+     * from this alone ({@link QemuBackend#prestart}) while the engine still builds the image,
+     * whose bytes then go into the RAM file ({@link #loads}).
+     */
+    record Machine(Arch arch, long ramSize, int cpus, Optional<DataPort> dataPort) {
+        static Machine of(GuestImage image) {
+            return new Machine(image.arch(), image.ramSize(), image.cpus(), image.dataPort());
+        }
+    }
+
     public static Invocation build(GuestImage image, Path binary, Path workDir, Accelerator accel) {
         return build(image, binary, workDir, accel, new Ram.Anonymous());
     }
 
     public static Invocation build(GuestImage image, Path binary, Path workDir, Accelerator accel, Ram ram) {
-        checkRam(image);
+        X86BootState x86 = image.bootState().match(s -> s, arm64 -> null);
+        Invocation machine = machine(Machine.of(image), x86, binary, workDir, accel, ram);
+        Invocation loads = loads(image, workDir, ram);
+        List<String> args = new ArrayList<>(machine.args());
+        args.addAll(loads.args());
+        Map<Path, byte[]> files = new LinkedHashMap<>(machine.files());
+        files.putAll(loads.files());
+        return new Invocation(List.copyOf(args), files, loads.ramWrites(), machine.serialSocket(), machine.qmpSocket(),
+                machine.dataSocket());
+    }
+
+    /**
+     * The machine's arguments and files (x86: the reset ROM, built from {@code x86} with the
+     * kernel entry left to {@link X86ResetRom#ENTRY_SLOT}; arm64: the loader device that starts
+     * the boot CPU at {@link #ARM64_TRAMPOLINE}), with no region loaded.
+     */
+    static Invocation machine(Machine m, X86BootState x86, Path binary, Path workDir, Accelerator accel, Ram ram) {
+        checkRam(m.arch(), m.ramSize());
         checkWorkDir(workDir);
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        List<String> args = new ArrayList<>();
+        args.add(binary.toString());
+        if (m.arch() == Arch.X86_64) {
+            x86Machine(accel, args);
+            commonArgs(m.ramSize(), m.cpus(), ram, workDir, args);
+            Path rom = workDir.resolve(RESET_ROM);
+            files.put(rom, X86ResetRom.build(x86));
+            x86Devices(rom, args);
+        } else {
+            arm64Machine(accel, args);
+            commonArgs(m.ramSize(), m.cpus(), ram, workDir, args);
+            args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", ARM64_TRAMPOLINE)));
+        }
+        m.dataPort().ifPresent(port -> dataPort(port, workDir, args));
+        return new Invocation(List.copyOf(args), files, List.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+                m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
+    }
+
+    /**
+     * What goes into the guest's RAM before {@code cont}: every region with initialised bytes,
+     * and x86 the kernel entry in {@link X86ResetRom#ENTRY_SLOT}, arm64 the boot trampoline;
+     * {@code -device loader} arguments and files, or {@link RamWrite}s for a {@link Ram.Filled}
+     * file. Only the args, files and RAM writes of the result are meaningful.
+     */
+    static Invocation loads(GuestImage image, Path workDir, Ram ram) {
+        checkRam(image);
         Map<Path, byte[]> files = new LinkedHashMap<>();
         List<RamWrite> ramWrites = new ArrayList<>();
         List<String> args = new ArrayList<>();
-        args.add(binary.toString());
         Loads loads = new Loads(image, workDir, ram instanceof Ram.Filled, files, ramWrites, args);
-        // one branch per architecture: the sealed boot state says which
         image.bootState().match(
                 x86 -> {
-                    x86(image, workDir, accel, ram, x86, args, files, loads);
+                    x86Loads(image, x86, workDir, loads);
                     return null;
                 },
                 arm64 -> {
-                    arm64(image, workDir, accel, ram, arm64, args, loads);
+                    arm64Loads(image, arm64, workDir, loads);
                     return null;
                 });
-        image.dataPort().ifPresent(port -> dataPort(port, workDir, args));
         return new Invocation(List.copyOf(args), files, ramWrites, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
-                image.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
+                Optional.empty());
     }
 
     /**
@@ -198,18 +260,7 @@ public final class QemuCommandLine {
         }
     }
 
-    private static void x86(GuestImage image, Path workDir, Accelerator accel, Ram ram, X86BootState state, List<String> args,
-                            Map<Path, byte[]> files, Loads loads) {
-        // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
-        // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
-        // IOAPIC at X86Layout.IOAPIC_START that the engine's MADT describes; x-option-roms=off;
-        // PIT, PIC, RTC and the ISA 16550 at COM1 (X86Layout.COM1_PORT/COM1_IRQ) on, as on a PC.
-        // QEMU fixes those addresses itself; X86CommandLineAgreementTest checks them against the layout.
-        x86Machine(accel, args);
-        commonArgs(image.ramSize(), image.cpus(), ram, workDir, args);
-        Path rom = workDir.resolve(RESET_ROM);
-        files.put(rom, X86ResetRom.build(state));
-        x86Devices(rom, args);
+    private static void x86Loads(GuestImage image, X86BootState state, Path workDir, Loads loads) {
         long romLow = X86ResetRom.LOW_ALIAS_BASE;
         for (MemoryRegion r : image.regions()) {
             if (r.address() < romLow + X86ResetRom.SIZE && r.end() > romLow) {
@@ -217,11 +268,22 @@ public final class QemuCommandLine {
                         "%s overlaps the QEMU executor's reset ROM at [0x%x-0x100000): keep 0xF0000-0xFFFFF free of regions",
                         r, romLow));
             }
+            if (r.address() < X86ResetRom.ENTRY_SLOT + 8 && r.end() > X86ResetRom.ENTRY_SLOT) {
+                throw new QemuException(Kind.INTERNAL, String.format(
+                        "%s overlaps the reset ROM's kernel entry slot at 0x%x: keep those 8 bytes free of regions",
+                        r, X86ResetRom.ENTRY_SLOT));
+            }
         }
         loads.regions();
+        loads.load(workDir.resolve(ENTRY_SLOT_FILE), X86ResetRom.ENTRY_SLOT, X86ResetRom.entrySlot(state));
     }
 
     private static void x86Machine(Accelerator accel, List<String> args) {
+        // microvm: no PCI, no firmware tables in guest memory. acpi=off: QEMU builds no ACPI
+        // (with our -bios nothing would copy its fw_cfg tables anyway); ioapic2=off: only the
+        // IOAPIC at X86Layout.IOAPIC_START that the engine's MADT describes; x-option-roms=off;
+        // PIT, PIC, RTC and the ISA 16550 at COM1 (X86Layout.COM1_PORT/COM1_IRQ) on, as on a PC.
+        // QEMU fixes those addresses itself; X86CommandLineAgreementTest checks them against the layout.
         args.addAll(List.of("-M", "microvm,acpi=off,pcie=off,ioapic2=off,usb=off,x-option-roms=off,"
                 + "pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off"));
         args.addAll(List.of("-accel", accel.qemuName()));
@@ -235,10 +297,7 @@ public final class QemuCommandLine {
         args.addAll(List.of("-device", String.format("isa-debug-exit,iobase=0x%x,iosize=2", X86Layout.PM1A_CNT_PORT)));
     }
 
-    private static void arm64(GuestImage image, Path workDir, Accelerator accel, Ram ram, Arm64BootState state, List<String> args,
-                              Loads loads) {
-        arm64Machine(accel, args);
-        commonArgs(image.ramSize(), image.cpus(), ram, workDir, args);
+    private static void arm64Loads(GuestImage image, Arm64BootState state, Path workDir, Loads loads) {
         long qemuDtbEnd = Arm64Layout.FIRMWARE_BASE;
         for (MemoryRegion r : image.regions()) {
             if (r.address() < qemuDtbEnd) {
@@ -246,11 +305,14 @@ public final class QemuCommandLine {
                         "%s is below 0x%x: QEMU virt writes its own DTB into the first MiB of RAM; place blobs at or above RAM + 1 MiB",
                         r, qemuDtbEnd));
             }
+            if (r.address() < ARM64_TRAMPOLINE + Arm64Trampoline.SIZE && r.end() > ARM64_TRAMPOLINE) {
+                throw new QemuException(Kind.INTERNAL, String.format(
+                        "%s overlaps the boot trampoline at 0x%x, the last %d bytes of the firmware window below the kernel",
+                        r, ARM64_TRAMPOLINE, ARM64_TRAMPOLINE_SLOT));
+            }
         }
         loads.regions();
-        long stub = trampolineAddress(image);
-        loads.load(workDir.resolve(TRAMPOLINE), stub, Arm64Trampoline.encode(state));
-        args.addAll(List.of("-device", String.format("loader,addr=0x%x,cpu-num=0", stub)));
+        loads.load(workDir.resolve(TRAMPOLINE), ARM64_TRAMPOLINE, Arm64Trampoline.encode(state));
     }
 
     private static void arm64Machine(Accelerator accel, List<String> args) {
@@ -260,27 +322,14 @@ public final class QemuCommandLine {
         args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
     }
 
-    /**
-     * The lowest 16-byte-aligned address at or above RAM + 1 MiB where the trampoline overlaps no
-     * region (regions are sorted by address).
-     */
-    static long trampolineAddress(GuestImage image) {
-        long candidate = Arm64Layout.FIRMWARE_BASE;
-        for (MemoryRegion r : image.regions()) {
-            if (r.address() < candidate + Arm64Trampoline.SIZE && r.end() > candidate) {
-                candidate = (r.end() + 15) & ~15L;
-            }
+    private static void checkRam(Arch arch, long ramSize) {
+        if (ramSize % MIB != 0 || ramSize == 0) {
+            throw new QemuException(Kind.BAD_INPUT, String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", ramSize));
         }
-        if (candidate + Arm64Trampoline.SIZE > image.ramBase() + image.ramSize()) {
-            throw new QemuException(Kind.BAD_INPUT, "no room for the 40-byte boot trampoline above the last region: give the guest more memory");
-        }
-        return candidate;
     }
 
     private static void checkRam(GuestImage image) {
-        if (image.ramSize() % MIB != 0 || image.ramSize() == 0) {
-            throw new QemuException(Kind.BAD_INPUT, String.format("guest RAM size 0x%x is not a whole number of MiB: QEMU's -m takes MiB", image.ramSize()));
-        }
+        checkRam(image.arch(), image.ramSize());
         long expectedBase = image.arch() == Arch.X86_64 ? 0 : Arm64Layout.RAM_BASE;
         if (image.ramBase() != expectedBase) {
             throw new QemuException(Kind.INTERNAL, String.format("%s guest RAM starts at 0x%x, but QEMU's machine puts it at 0x%x: use the platform layout",

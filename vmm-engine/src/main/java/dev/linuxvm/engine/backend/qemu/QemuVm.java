@@ -192,11 +192,29 @@ final class QemuVm implements RunningVm {
      */
     static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
                         Duration connectTimeout, Template template, Path incomingState, RamFill fill) {
+        Spawned spawned = spawn(inv, workDir, fill == null ? null : fill.dir());
+        return start(spawned, arch, console, connectTimeout, template, incomingState, fill);
+    }
+
+    /**
+     * A QEMU process started on {@code -S} through the wrapper shell, nothing connected yet:
+     * {@link QemuVm#start(Spawned, Arch, ConsoleListener, Duration, Template, Path, RamFill)}
+     * connects it and continues the guest, {@link #kill()} ends it and removes its directories.
+     */
+    record Spawned(QemuCommandLine.Invocation inv, Path workDir, Path fillDir, Process wrapper, long pid, Path stderrFile) {
+        /** Ends QEMU and removes the work directory and {@code fillDir}; for a process never started. */
+        void kill() {
+            killTree(wrapper);
+            deleteTree(workDir);
+            if (fillDir != null) {
+                deleteTree(fillDir);
+            }
+        }
+    }
+
+    /** Spawns QEMU through the wrapper shell; on failure removes {@code workDir} and {@code fillDir}. */
+    static Spawned spawn(QemuCommandLine.Invocation inv, Path workDir, Path fillDir) {
         Process wrapper = null;
-        SocketChannel qmp = null;
-        SocketChannel serial = null;
-        SocketChannel data = null;
-        QemuVm vm = null;
         Path stderrFile = workDir.resolve("qemu.stderr");
         try {
             ProcessBuilder pb = new ProcessBuilder();
@@ -205,14 +223,48 @@ final class QemuVm implements RunningVm {
             pb.directory(workDir.toFile());
             pb.redirectError(stderrFile.toFile());
             wrapper = pb.start();
-            long pid;
             try (BufferedReader out = new BufferedReader(new InputStreamReader(wrapper.getInputStream(), StandardCharsets.US_ASCII))) {
                 String line = out.readLine();
                 if (line == null) {
                     throw new QemuException("the QEMU wrapper shell printed no pid: " + tail(stderrFile));
                 }
-                pid = Long.parseLong(line.trim());
+                return new Spawned(inv, workDir, fillDir, wrapper, Long.parseLong(line.trim()), stderrFile);
             }
+        } catch (IOException | RuntimeException e) {
+            String stderr = tail(stderrFile);
+            if (wrapper != null) {
+                killTree(wrapper);
+            }
+            deleteTree(workDir);
+            if (fillDir != null) {
+                deleteTree(fillDir);
+            }
+            if (e instanceof QemuException q) {
+                throw q;
+            }
+            throw new QemuException("starting " + inv.args().get(0) + " failed: " + e.getMessage()
+                    + (stderr.isEmpty() ? "" : "; QEMU stderr: " + stderr), e);
+        }
+    }
+
+    /**
+     * Fills the RAM file ({@code fill}, while QEMU starts: it runs no guest code before
+     * {@code cont}), connects QMP, the serial port and the data port, loads
+     * {@code incomingState} when given, and continues the guest. On failure QEMU is ended and
+     * its directories removed.
+     */
+    static QemuVm start(Spawned spawned, Arch arch, ConsoleListener console, Duration connectTimeout, Template template,
+                        Path incomingState, RamFill fill) {
+        QemuCommandLine.Invocation inv = spawned.inv();
+        Path workDir = spawned.workDir();
+        Process wrapper = spawned.wrapper();
+        Path stderrFile = spawned.stderrFile();
+        SocketChannel qmp = null;
+        SocketChannel serial = null;
+        SocketChannel data = null;
+        QemuVm vm = null;
+        try {
+            long pid = spawned.pid();
             if (fill != null) {
                 fill.write(); // QEMU starts meanwhile; it runs no guest code before cont
             }
@@ -227,8 +279,8 @@ final class QemuVm implements RunningVm {
             if (inv.dataSocket().isPresent()) {
                 data = connect(inv.dataSocket().get(), wrapper, stderrFile, deadline, inv);
             }
-            if (fill != null) {
-                deleteTree(fill.dir());
+            if (spawned.fillDir() != null) {
+                deleteTree(spawned.fillDir());
             }
             vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, data, qmpReader, console, template);
         } catch (IOException | RuntimeException e) {
@@ -239,13 +291,7 @@ final class QemuVm implements RunningVm {
             closeQuietly(data);
             closeQuietly(qmp);
             String stderr = tail(stderrFile);
-            if (wrapper != null) {
-                killTree(wrapper);
-            }
-            deleteTree(workDir);
-            if (fill != null) {
-                deleteTree(fill.dir());
-            }
+            spawned.kill();
             if (e instanceof QemuException q) {
                 throw q;
             }

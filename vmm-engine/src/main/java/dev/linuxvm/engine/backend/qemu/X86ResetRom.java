@@ -2,13 +2,17 @@ package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.X86BootState;
+import dev.linuxvm.engine.boot.x86.X86Layout;
 
 /**
  * The 64 KiB {@code -bios} image the x86_64 executor gives QEMU: QEMU has no command-line way to
  * start a CPU in long mode, so this ROM takes the boot CPU from the reset vector to the state
  * {@link X86BootState} describes (Documentation/arch/x86/boot.rst, "64-bit Boot Protocol") and
- * jumps to the kernel. It is generated per guest: the boot state's values are the immediates of
- * the instructions below, so there is no mailbox in guest RAM.
+ * jumps to the kernel. The boot state's values are the immediates of the instructions below,
+ * except the kernel entry: the ROM loads it from {@link #ENTRY_SLOT} in guest RAM, which the
+ * executor fills with the rest of the image. The ROM is thus the same for every guest of the
+ * engine ({@code LongModeEntry}), and QEMU, which reads it at start-up, can start before the
+ * kernel is loaded ({@link QemuBackend#prestart}).
  *
  * <p>QEMU maps the ROM at 4 GiB - 64 KiB (reset vector at 0xFFFF_FFF0) and again at
  * 0xF_0000–0xF_FFFF (the "isa-bios" alias). The code runs from the low alias so that the only
@@ -57,7 +61,7 @@ import dev.linuxvm.engine.X86BootState;
  *   68 RFLAGS               pushq $RFLAGS                   ; only when RFLAGS != 0x2, and then
  *   9d                      popfq                           ; only with a stack (RSP != 0)
  *   48 be RSI               movabs $RSI, %rsi               ; zero page
- *   48 b8 RIP               movabs $RIP, %rax
+ *   48 a1 SLOT              movabs SLOT, %rax               ; the entry, from ENTRY_SLOT
  *   ff e0                   jmp   *%rax                     ; kernel entry
  * gdtr (ROM 0xf0c0):
  *   LIMIT(16) BASE(32)                                      ; lgdt operand (Intel SDM 3A 3.5.1)
@@ -89,6 +93,14 @@ public final class X86ResetRom {
     public static final int ENTERED_OFFSET = 0xf0c8;
     /** Offset of a 6-byte all-zero IDT pseudo-descriptor (limit 0) for the deliberate triple fault. */
     public static final int NULL_IDTR_OFFSET = 0xf0d0;
+
+    /**
+     * Guest-physical address of the 8 bytes (little-endian) the ROM takes the kernel entry from:
+     * the last 8 bytes of the GDT's page, which the platform layout leaves empty (the GDT is 32
+     * bytes at {@link X86Layout#GDT_START}), inside the identity map, and read before the kernel
+     * runs (the kernel may reuse the page afterwards).
+     */
+    public static final long ENTRY_SLOT = X86Layout.GDT_START + X86Layout.PAGE_SIZE - 8;
 
     /** Real-mode segment of the low alias: base = segment * 16 = {@link #LOW_ALIAS_BASE}. */
     private static final int LOW_ALIAS_SEGMENT = (int) (LOW_ALIAS_BASE >>> 4);
@@ -152,7 +164,7 @@ public final class X86ResetRom {
             code.bytes(0x9d);                                    // popfq
         }
         code.bytes(0x48, 0xbe).u64(state.rsi());                 // movabs $rsi, %rsi
-        code.bytes(0x48, 0xb8).u64(state.rip());                 // movabs $rip, %rax
+        code.bytes(0x48, 0xa1).u64(ENTRY_SLOT);                  // movabs ENTRY_SLOT, %rax
         code.bytes(0xff, 0xe0);                                  // jmp *%rax
         byte[] text = code.toByteArray();
         if (CODE_OFFSET + text.length > GDTR_OFFSET) {
@@ -168,6 +180,11 @@ public final class X86ResetRom {
                 .toByteArray();
         System.arraycopy(reset, 0, rom, RESET_VECTOR_OFFSET, reset.length);
         return rom;
+    }
+
+    /** The bytes of {@link #ENTRY_SLOT} for {@code state}: its entry point, little-endian. */
+    public static byte[] entrySlot(X86BootState state) {
+        return new LittleEndianCode().u64(state.rip()).toByteArray();
     }
 
     private static void check(X86BootState s) {

@@ -2,6 +2,7 @@ package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.Backend.Availability;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.backend.VmExit;
@@ -40,6 +41,54 @@ class QemuBackendTest {
             assertThat(exit).as("exit; console '%s'", console.text()).contains(new VmExit.PoweredOff());
             assertThat(console.text()).isEqualTo("OK via x0\n");
         }
+    }
+
+    @Test
+    void a_qemu_started_ahead_runs_the_aarch64_image_built_afterwards_from_the_fixed_trampoline() throws Exception {
+        assumeQemu(Arch.AARCH64);
+        GuestImage image = TestGuests.arm64(TestGuests.ARM_PRINT_X0_THEN_OFF, "OK ahead via x0\n");
+        CapturingConsole console = new CapturingConsole();
+        try (Backend.Prestart ahead = backend.prestart(Arch.AARCH64, image.ramSize(), image.cpus(), false)) {
+            assertThat(ahead).isInstanceOf(QemuBackend.QemuPrestart.class); // /dev/shm takes the RAM file here
+            try (RunningVm vm = ahead.start(image, console)) {
+                assertThat(vm.awaitExit(BOOT)).as("exit; console '%s'", console.text()).contains(new VmExit.PoweredOff());
+                assertThat(console.text()).isEqualTo("OK ahead via x0\n");
+            }
+        }
+    }
+
+    @Test
+    void a_qemu_started_ahead_runs_the_x86_image_built_afterwards_through_the_roms_entry_slot() throws Exception {
+        assumeQemu(Arch.X86_64);
+        GuestImage image = TestGuests.x86(TestGuests.X86_PRINT_RSI_THEN_OFF, "OK ahead via rsi\n");
+        CapturingConsole console = new CapturingConsole();
+        try (Backend.Prestart ahead = backend.prestart(Arch.X86_64, image.ramSize(), image.cpus(), false)) {
+            try (RunningVm vm = ahead.start(image, console)) {
+                assertThat(vm.awaitExit(BOOT)).as("exit; console '%s'", console.text()).contains(new VmExit.PoweredOff());
+                assertThat(console.text()).isEqualTo("OK ahead via rsi\n");
+            }
+            assertThatThrownBy(() -> ahead.start(image, console)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void a_qemu_started_ahead_refuses_an_image_of_another_shape_and_closing_it_leaves_nothing() throws Exception {
+        assumeQemu(Arch.X86_64);
+        GuestImage image = TestGuests.x86(TestGuests.X86_LOOP, "");
+        QemuBackend.QemuPrestart ahead = (QemuBackend.QemuPrestart) backend.prestart(Arch.X86_64, image.ramSize() * 2, 1, false);
+        long pid = ahead.spawned().pid();
+        Path workDir = ahead.spawned().workDir();
+        Path ramDir = ahead.spawned().fillDir();
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("QEMU started ahead").isPresent();
+        assertThatThrownBy(() -> ahead.start(image, new CapturingConsole()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but QEMU was started ahead for a Machine[arch=x86_64, ramSize=268435456");
+        ahead.close();
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("QEMU pid %d after close", pid).isEmpty();
+        assertThat(processesMentioning(workDir)).isEmpty();
+        assertThat(workDir).doesNotExist();
+        assertThat(ramDir).doesNotExist();
+        ahead.close(); // idempotent
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.MemoryRegion;
+import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.RamRange;
 import dev.linuxvm.engine.boot.arm64.Arm64Layout;
 import dev.linuxvm.engine.boot.x86.X86GuestBuilder;
@@ -43,11 +44,14 @@ class QemuCommandLineTest {
                 "-device", "loader,file=/tmp/w/region-00.bin,addr=0x1000,force-raw=on",      // gdt
                 "-device", "loader,file=/tmp/w/region-01.bin,addr=0x2000,force-raw=on",      // rsi text
                 "-device", "loader,file=/tmp/w/region-02.bin,addr=0x4000,force-raw=on",      // page tables
-                "-device", "loader,file=/tmp/w/region-03.bin,addr=0x100000,force-raw=on");   // code
+                "-device", "loader,file=/tmp/w/region-03.bin,addr=0x100000,force-raw=on",    // code
+                "-device", "loader,file=/tmp/w/entry-slot.bin,addr=0x1ff8,force-raw=on");    // the ROM's entry
         assertThat(inv.files()).containsOnlyKeys(
                 WORK.resolve("reset-rom.bin"), WORK.resolve("region-00.bin"), WORK.resolve("region-01.bin"),
-                WORK.resolve("region-02.bin"), WORK.resolve("region-03.bin"));
+                WORK.resolve("region-02.bin"), WORK.resolve("region-03.bin"), WORK.resolve("entry-slot.bin"));
         assertThat(inv.files().get(WORK.resolve("region-03.bin"))).isEqualTo(TestGuests.X86_LOOP);
+        assertThat(inv.files().get(WORK.resolve("entry-slot.bin")))
+                .isEqualTo(X86ResetRom.entrySlot((X86BootState) TestGuests.x86(TestGuests.X86_LOOP, "x").bootState()));
         assertThat(inv.serialSocket()).isEqualTo(WORK.resolve("serial.sock"));
         assertThat(inv.qmpSocket()).isEqualTo(WORK.resolve("qmp.sock"));
     }
@@ -68,10 +72,10 @@ class QemuCommandLineTest {
                 "-serial", "chardev:ser0",
                 "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
                 "-mon", "chardev=qmp0,mode=control",
+                "-device", "loader,addr=0x401fffc0,cpu-num=0",                               // the machine: CPU 0's start
                 "-device", "loader,file=/tmp/w/region-00.bin,addr=0x40200000,force-raw=on",  // code
                 "-device", "loader,file=/tmp/w/region-01.bin,addr=0x40300000,force-raw=on",  // x0 text
-                "-device", "loader,file=/tmp/w/trampoline.bin,addr=0x40100000,force-raw=on",
-                "-device", "loader,addr=0x40100000,cpu-num=0");
+                "-device", "loader,file=/tmp/w/trampoline.bin,addr=0x401fffc0,force-raw=on");
     }
 
     @Test
@@ -83,16 +87,34 @@ class QemuCommandLineTest {
     }
 
     @Test
-    void trampoline_goes_to_the_first_gap_at_or_above_ram_plus_1_mib() {
-        GuestImage image = arm(
-                MemoryRegion.of("a", 0x4010_0000L, new byte[0x20]),
-                new MemoryRegion("b", 0x4010_0030L, new byte[4], 0x1_0000),
-                MemoryRegion.of("c", 0x4011_0040L, new byte[8]));
-        // [0x40100000,+0x20) a; gap of 0x10 is too small for 0x28; b ends at 0x40110030; gap of
-        // 0x10 again too small; c ends at 0x40110048 → next 16-byte boundary 0x40110050.
-        assertThat(QemuCommandLine.trampolineAddress(image)).isEqualTo(0x4011_0050L);
-        assertThat(QemuCommandLine.trampolineAddress(arm(MemoryRegion.of("far", 0x4800_0000L, new byte[8]))))
-                .isEqualTo(0x4010_0000L);
+    void the_trampoline_has_a_fixed_slot_below_the_kernel_and_regions_stay_out_of_it() {
+        assertThat(QemuCommandLine.ARM64_TRAMPOLINE).isEqualTo(Arm64Layout.KERNEL_BASE - 0x40).isEqualTo(0x401f_ffc0L);
+        assertThat(QemuCommandLine.ARM64_TRAMPOLINE_SLOT).isGreaterThanOrEqualTo(Arm64Trampoline.SIZE);
+        GuestImage image = arm(MemoryRegion.of("firmware", 0x4010_0000L, new byte[0x10_0000 - 0x20]));
+        assertThatThrownBy(() -> QemuCommandLine.build(image, Path.of("q"), WORK, Accelerator.TCG))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("firmware [0x40100000-0x401fffe0) overlaps the boot trampoline at 0x401fffc0");
+    }
+
+    @Test
+    void rejects_x86_regions_over_the_entry_slot() {
+        GuestImage image = GuestImage.builder(Arch.X86_64).ram(0, 128 << 20)
+                .region(MemoryRegion.of("gdt page", 0x1000L, new byte[4096]))
+                .bootState(TestGuests.x86State()).build();
+        assertThatThrownBy(() -> QemuCommandLine.build(image, Path.of("q"), WORK, Accelerator.TCG))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("gdt page [0x1000-0x2000) overlaps the reset ROM's kernel entry slot at 0x1ff8");
+    }
+
+    @Test
+    void the_machine_alone_is_the_command_line_of_a_full_build_without_its_loads() {
+        GuestImage x86 = TestGuests.x86(TestGuests.X86_LOOP, "x");
+        QemuCommandLine.Invocation machine = QemuCommandLine.machine(QemuCommandLine.Machine.of(x86),
+                (X86BootState) x86.bootState(), Path.of("q"), WORK, Accelerator.TCG, new QemuCommandLine.Ram.Anonymous());
+        QemuCommandLine.Invocation full = QemuCommandLine.build(x86, Path.of("q"), WORK, Accelerator.TCG);
+        assertThat(full.args()).startsWith(machine.args().toArray(String[]::new));
+        assertThat(full.args().subList(machine.args().size(), full.args().size())).allMatch(a -> a.equals("-device") || a.startsWith("loader,file="));
+        assertThat(machine.files()).containsOnlyKeys(WORK.resolve(QemuCommandLine.RESET_ROM));
     }
 
     @Test
@@ -193,7 +215,8 @@ class QemuCommandLineTest {
                 .noneMatch(a -> a.startsWith("loader"));
         assertThat(inv.files()).containsOnlyKeys(WORK.resolve(QemuCommandLine.RESET_ROM));
         List<MemoryRegion> initialised = x86.regions().stream().filter(r -> r.data().length > 0).toList();
-        assertThat(inv.ramWrites()).hasSize(initialised.size());
+        assertThat(inv.ramWrites()).hasSize(initialised.size() + 1); // and the entry slot, last
+        assertThat(inv.ramWrites()).last().satisfies(w -> assertThat(w.offset()).isEqualTo(X86ResetRom.ENTRY_SLOT));
         for (int i = 0; i < initialised.size(); i++) { // microvm's RAM starts at 0: offset = address
             assertThat(inv.ramWrites().get(i).offset()).isEqualTo(initialised.get(i).address());
             assertThat(inv.ramWrites().get(i).data()).isSameAs(initialised.get(i).data());
@@ -202,7 +225,7 @@ class QemuCommandLineTest {
         GuestImage arm = TestGuests.arm64(TestGuests.ARM_LOOP, "x");
         QemuCommandLine.Invocation armInv = QemuCommandLine.build(arm, Path.of("q"), WORK, Accelerator.TCG,
                 new QemuCommandLine.Ram.Filled(ram));
-        long stub = QemuCommandLine.trampolineAddress(arm);
+        long stub = QemuCommandLine.ARM64_TRAMPOLINE;
         // the trampoline goes into RAM too; only the loader that points CPU 0 at it stays
         assertThat(armInv.args()).filteredOn(a -> a.startsWith("loader"))
                 .containsExactly(String.format("loader,addr=0x%x,cpu-num=0", stub));

@@ -61,9 +61,19 @@ class X86ResetRomTest {
             0x48, 0xbc, 0x00, 0x80, 0, 0, 0, 0, 0, 0, // f064: movabs $0x8000, %rsp
                                                       // (RFLAGS 0x2 is what cli; cld leave: no popfq)
             0x48, 0xbe, 0x00, 0x20, 0, 0, 0, 0, 0, 0, // f06e: movabs $0x2000, %rsi
-            0x48, 0xb8, 0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0, // f078: movabs $0x1000000, %rax
+            0x48, 0xa1, 0xf8, 0x1f, 0, 0, 0, 0, 0, 0, // f078: movabs 0x1ff8, %rax (the entry slot)
             0xff, 0xe0);                              // f082: jmp   *%rax
         assertThat(Arrays.copyOfRange(rom, 0xf000, 0xf000 + expected.length)).isEqualTo(expected);
+    }
+
+    @Test
+    void the_entry_comes_from_the_slot_so_one_rom_serves_every_kernel() {
+        assertThat(X86ResetRom.ENTRY_SLOT).isEqualTo(0x1ff8);
+        X86BootState other = new X86BootState(0x200_0000, STATE.rsi(), STATE.rsp(), STATE.rflags(), STATE.cr0(), STATE.cr3(),
+                STATE.cr4(), STATE.efer(), STATE.gdtBase(), STATE.gdtLimit(), STATE.codeSelector(), STATE.dataSelector());
+        assertThat(X86ResetRom.build(other)).isEqualTo(X86ResetRom.build(STATE));
+        assertThat(X86ResetRom.entrySlot(STATE)).isEqualTo(bytes(0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0)); // 0x1000000
+        assertThat(X86ResetRom.entrySlot(other)).isEqualTo(bytes(0x00, 0x00, 0x00, 0x02, 0, 0, 0, 0));
     }
 
     @Test
