@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
  * the CLI's thread.
  */
 final class ConsoleWatcher implements ConsoleListener {
-    /** The exec overlay's status line ({@link GuestInitramfs#EXIT_MARKER_PREFIX} + the status). */
+    /**
+     * The exec overlay's status ({@link GuestInitramfs#EXIT_MARKER_PREFIX} + the status) at the
+     * end of a line: after the command's own output when that did not end in a newline
+     * ({@code cat /proc/device-tree/model} prints "linuxvm virt" without one).
+     */
     private static final Pattern EXIT_LINE =
-            Pattern.compile(Pattern.quote(GuestInitramfs.EXIT_MARKER_PREFIX) + "(\\d{1,3})\\s*");
+            Pattern.compile(Pattern.quote(GuestInitramfs.EXIT_MARKER_PREFIX) + "(\\d{1,3})\\s*$");
     /** kernel/panic.c: {@code pr_emerg("Kernel panic - not syncing: %s\n", buf)}. */
     private static final String PANIC = "Kernel panic - ";
     /** kernel/panic.c: {@code pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", buf)}. */
@@ -71,7 +75,7 @@ final class ConsoleWatcher implements ConsoleListener {
             ready.countDown();
         }
         Matcher m = EXIT_LINE.matcher(l);
-        if (m.matches()) {
+        if (m.find()) {
             execStatus = Integer.parseInt(m.group(1));
         }
         int p = l.indexOf(PANIC);

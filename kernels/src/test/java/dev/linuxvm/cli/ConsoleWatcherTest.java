@@ -30,6 +30,12 @@ class ConsoleWatcherTest {
     }
 
     @Test
+    void the_status_follows_output_that_did_not_end_its_line() {
+        feed("linuxvm virt" + "linuxvm: exit 3\r\n[    1.1] reboot: Power down\r\n"); // cat /proc/device-tree/model
+        assertThat(watcher.execStatus()).hasValue(3);
+    }
+
+    @Test
     void exit_text_inside_a_longer_line_is_not_a_status() {
         feed("echo 'linuxvm: exit 5' is what init prints\r\n");
         assertThat(watcher.execStatus()).isEmpty();
