@@ -167,7 +167,7 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
                 vm.setUserMemoryRegion(slot, ram);
             }
             for (MemoryRegion r : image.regions()) {
-                ramAt(memory, r.address(), r.data().length).orElseThrow().write(r.address(), r.data());
+                ramAt(memory, r.address(), r.length()).orElseThrow().write(r.address(), r.data());
             }
             machine = new KvmX86Machine(system, vm, memory, console);
             List<KvmCpuidEntry2> supported = system.supportedCpuid();

@@ -1,12 +1,15 @@
 package dev.linuxvm.engine.loader;
 
+import dev.linuxvm.engine.MemoryRegion;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * An uncompressed arm64 kernel {@code Image}, checked and ready to place
@@ -31,31 +34,51 @@ public final class Arm64Image {
     private static final int BZIMAGE_HDRS_OFFSET = 0x202;         // x86 boot.rst: setup_header.header = "HdrS"
     private static final int BZIMAGE_HDRS = 0x53726448;           // "HdrS"
 
+    /** Bytes read from the start of a file for the checks: every header field is in them. */
+    private static final int HEAD_SIZE = 4096;
+
     private final String source;
+    private final Path file;
     private final byte[] data;
+    private final long length;
     private final Arm64ImageHeader header;
     private final long textOffset;
     private final long imageSize;
 
-    private Arm64Image(String source, byte[] data, Arm64ImageHeader header, long textOffset, long imageSize) {
+    private Arm64Image(String source, Path file, byte[] data, long length, Arm64ImageHeader header, long textOffset,
+                       long imageSize) {
         this.source = source;
+        this.file = file;
         this.data = data;
+        this.length = length;
         this.header = header;
         this.textOffset = textOffset;
         this.imageSize = imageSize;
     }
 
-    /** Reads and checks an Image file. */
+    /**
+     * Checks an Image file from its first {@value #HEAD_SIZE} bytes and its length; the rest is
+     * read when the guest's memory is filled ({@link #region}).
+     */
     public static Arm64Image load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        byte[] head;
+        long length;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            length = ch.size();
+            head = new byte[(int) Math.min(length, HEAD_SIZE)];
+            ByteBuffer b = ByteBuffer.wrap(head);
+            while (b.hasRemaining() && ch.read(b, b.position()) >= 0) {
+                // until the head is full (the file is at least that long)
+            }
+            if (b.hasRemaining()) {
+                throw new Arm64ImageException("kernel image " + file + " shrank while being read: copy the complete Image again");
+            }
         } catch (NoSuchFileException e) {
             throw new Arm64ImageException("kernel image " + file + " does not exist: pass the path of an arm64 Image");
         } catch (IOException e) {
             throw new Arm64ImageException("kernel image " + file + " could not be read: " + e.getMessage(), e);
         }
-        return parse(file.toString(), bytes);
+        return check(file.toString(), head, length, file, null);
     }
 
     /**
@@ -63,6 +86,11 @@ public final class Arm64Image {
      * kept, not copied.
      */
     public static Arm64Image parse(String source, byte[] bytes) {
+        return check(source, bytes, bytes.length, null, bytes);
+    }
+
+    /** {@code bytes}: the file's first bytes (all of it, or at least {@value #HEAD_SIZE}); {@code length}: its length. */
+    private static Arm64Image check(String source, byte[] bytes, long length, Path file, byte[] data) {
         String what = "kernel image " + source;
         if (bytes.length >= 2 && u16(bytes, 0) == GZIP_MAGIC) {
             throw new Arm64ImageException(what + " is gzip-compressed (an Image.gz): gunzip it and pass the"
@@ -90,8 +118,8 @@ public final class Arm64Image {
             throw new Arm64ImageException(what + " is an x86 bzImage: pass an arm64 Image for an aarch64 guest,"
                     + " or boot it as an x86_64 guest");
         }
-        if (bytes.length < Arm64ImageHeader.SIZE) {
-            throw new Arm64ImageException(what + " is " + bytes.length + " bytes, shorter than the "
+        if (length < Arm64ImageHeader.SIZE) {
+            throw new Arm64ImageException(what + " is " + length + " bytes, shorter than the "
                     + Arm64ImageHeader.SIZE + "-byte arm64 Image header: the file is truncated or not a kernel");
         }
         Arm64ImageHeader h = Arm64ImageHeader.read(bytes);
@@ -112,7 +140,7 @@ public final class Arm64Image {
         long imageSize;
         if (h.image_size() == 0) {
             textOffset = Arm64ImageHeader.LEGACY_TEXT_OFFSET;
-            imageSize = bytes.length;
+            imageSize = length;
         } else {
             textOffset = h.text_offset();
             imageSize = h.image_size();
@@ -120,13 +148,16 @@ public final class Arm64Image {
                 throw new Arm64ImageException(String.format("%s has a corrupt header (text_offset 0x%x,"
                         + " image_size 0x%x): pass an intact arm64 Image", what, textOffset, imageSize));
             }
-            if (imageSize < bytes.length) {
+            if (imageSize < length) {
                 throw new Arm64ImageException(String.format("%s is %d bytes but its header's image_size is only"
                         + " %d: the file is not a single intact Image; pass arch/arm64/boot/Image", what,
-                        bytes.length, imageSize));
+                        length, imageSize));
             }
         }
-        return new Arm64Image(source, bytes, h, textOffset, imageSize);
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new Arm64ImageException(what + " is " + length + " bytes, more than a kernel Image can be here");
+        }
+        return new Arm64Image(source, file, data, length, h, textOffset, imageSize);
     }
 
     /** Where the Image came from (for messages). */
@@ -134,9 +165,18 @@ public final class Arm64Image {
         return source;
     }
 
-    /** The file's bytes (not copied: do not modify). */
+    /** The file's bytes (not copied: do not modify); a loaded file is read now. */
     public byte[] data() {
-        return data;
+        return data != null ? data : region("kernel", 0).data();
+    }
+
+    /**
+     * The Image at {@code address}, zero-extended to {@link #imageSize()}: the file's bytes as a
+     * {@link MemoryRegion#ofFile file slice} (read when needed) for a loaded file, else the array.
+     */
+    public MemoryRegion region(String name, long address) {
+        return file != null ? MemoryRegion.ofFile(name, address, file, 0, (int) length, imageSize)
+                : new MemoryRegion(name, address, data, imageSize);
     }
 
     public Arm64ImageHeader header() {
@@ -166,7 +206,7 @@ public final class Arm64Image {
     @Override
     public String toString() {
         return String.format("arm64 Image %s (%d bytes, text_offset 0x%x, image_size 0x%x, flags 0x%x)", source,
-                data.length, textOffset, imageSize, header.flags());
+                length, textOffset, imageSize, header.flags());
     }
 
     private static String decompressor(String comp) {

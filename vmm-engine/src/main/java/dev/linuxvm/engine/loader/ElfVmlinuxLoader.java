@@ -66,12 +66,12 @@ public final class ElfVmlinuxLoader {
             + " scripts/extract-vmlinux: extract-vmlinux vmlinuz > vmlinux)";
 
     /**
-     * Loads a vmlinux from a file, reading each segment straight into its own array (the file
-     * is read once; nothing is copied afterwards).
+     * Loads a vmlinux from a file: the headers are read and checked now, the segments are
+     * slices of the file ({@link MemoryRegion#ofFile}), read when an executor needs them.
      */
     public static ElfKernel load(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return load(new ChannelSource(file.toString(), channel));
+            return load(new ChannelSource(file, channel));
         } catch (IOException e) {
             throw new KernelImageException("cannot read kernel image " + file + ": " + e.getMessage(), e);
         }
@@ -156,9 +156,8 @@ public final class ElfVmlinuxLoader {
                         "kernel image %s: PT_LOAD %d has %d bytes, more than one segment can hold here: %s",
                         source.name(), i, filesz, "use a smaller kernel"));
             }
-            byte[] data = source.read(offset, (int) filesz);
-            segments.add(new MemoryRegion(String.format("kernel PT_LOAD %d (%s)", i, flagString(flags)),
-                    paddr, data, memsz));
+            segments.add(source.region(String.format("kernel PT_LOAD %d (%s)", i, flagString(flags)),
+                    paddr, offset, (int) filesz, memsz));
             // e_entry is physical for x86 vmlinux (startup_64 at p_paddr of the text), but
             // convert a virtual one through the segment that holds it.
             if (physicalEntry < 0 && Long.compareUnsigned(entry - paddr, memsz) < 0) {
@@ -257,6 +256,11 @@ public final class ElfVmlinuxLoader {
         long size();
 
         byte[] read(long offset, int length);
+
+        /** {@code length} bytes at {@code offset}, placed at {@code address}, zero-extended to {@code size}. */
+        default MemoryRegion region(String regionName, long address, long offset, int length, long size) {
+            return new MemoryRegion(regionName, address, read(offset, length), size);
+        }
     }
 
     private static final class ArraySource implements Source {
@@ -283,14 +287,22 @@ public final class ElfVmlinuxLoader {
     }
 
     private static final class ChannelSource implements Source {
+        private final Path file;
         private final String name;
         private final FileChannel channel;
         private final long size;
 
-        ChannelSource(String name, FileChannel channel) throws IOException {
-            this.name = name;
+        ChannelSource(Path file, FileChannel channel) throws IOException {
+            this.file = file;
+            this.name = file.toString();
             this.channel = channel;
             this.size = channel.size();
+        }
+
+        /** A slice of the file, read when needed (or copied file to file by the QEMU executor). */
+        @Override
+        public MemoryRegion region(String regionName, long address, long offset, int length, long size) {
+            return MemoryRegion.ofFile(regionName, address, file, offset, length, size);
         }
 
         @Override

@@ -94,8 +94,20 @@ public final class QemuCommandLine {
         }
     }
 
-    /** {@code data} at byte {@code offset} of a {@link Ram.Filled} file (the region's guest address, mapped). */
-    public record RamWrite(long offset, byte[] data) {
+    /**
+     * Bytes at byte {@code offset} of a {@link Ram.Filled} file (the guest address, mapped):
+     * {@code data}, or, for a region read from a file ({@link MemoryRegion#file()}),
+     * {@code length} bytes of that file, copied file to file without passing through the heap.
+     */
+    public record RamWrite(long offset, byte[] data, Optional<MemoryRegion.FileSlice> file, int length) {
+        public RamWrite(long offset, byte[] data) {
+            this(offset, data, Optional.empty(), data.length);
+        }
+
+        static RamWrite of(long offset, MemoryRegion region) {
+            return region.file().isPresent() ? new RamWrite(offset, null, region.file(), region.length())
+                    : new RamWrite(offset, region.data());
+        }
     }
 
     /**
@@ -403,8 +415,14 @@ public final class QemuCommandLine {
         void regions() {
             int i = 0;
             for (MemoryRegion r : image.regions()) {
-                if (r.data().length > 0) {
-                    load(workDir.resolve(String.format("region-%02d.bin", i++)), r.address(), r.data());
+                if (r.length() == 0) {
+                    continue;
+                }
+                Path file = workDir.resolve(String.format("region-%02d.bin", i++));
+                if (filled) {
+                    ramWrites.add(RamWrite.of(ramFileOffset(image.arch(), image.ramSize(), r.address(), r.length()), r));
+                } else {
+                    load(file, r.address(), r.data());
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
@@ -171,9 +172,29 @@ final class QemuVm implements RunningVm {
      * init), so the memory goes with the last process that maps it.
      */
     record RamFill(Path dir, Path file, List<QemuCommandLine.RamWrite> writes) {
+        /** {@code length} bytes of {@code from} to {@code position} of {@code to}, in the kernel (sendfile). */
+        private static void copy(MemoryRegion.FileSlice from, int length, FileChannel to, long position) throws IOException {
+            try (FileChannel src = FileChannel.open(from.path(), StandardOpenOption.READ)) {
+                to.position(position);
+                long done = 0;
+                while (done < length) {
+                    long n = src.transferTo(from.offset() + done, length - done, to);
+                    if (n <= 0) {
+                        throw new IOException(from.path() + " ended before byte " + (from.offset() + length)
+                                + ": the file changed after the guest was built");
+                    }
+                    done += n;
+                }
+            }
+        }
+
         void write() throws IOException {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 for (QemuCommandLine.RamWrite w : writes) {
+                    if (w.file().isPresent()) {
+                        copy(w.file().get(), w.length(), ch, w.offset());
+                        continue;
+                    }
                     ByteBuffer b = ByteBuffer.wrap(w.data());
                     while (b.hasRemaining()) {
                         ch.write(b, w.offset() + b.position());
@@ -204,6 +225,13 @@ final class QemuVm implements RunningVm {
     record Spawned(QemuCommandLine.Invocation inv, Path workDir, Path fillDir, Process wrapper, long pid, Path stderrFile) {
         /** Ends QEMU and removes the work directory and {@code fillDir}; for a process never started. */
         void kill() {
+            // QEMU first, so that the wrapper's wait reaps it, then whatever is left
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            try {
+                wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             killTree(wrapper);
             deleteTree(workDir);
             if (fillDir != null) {

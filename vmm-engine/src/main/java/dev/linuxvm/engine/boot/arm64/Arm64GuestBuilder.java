@@ -126,7 +126,7 @@ public final class Arm64GuestBuilder {
                     kernel.imageSize(), kernelLoad, ramEnd, mibAtLeast(kernelLoad, kernel.imageSize())));
         }
         long kernelEnd = kernelLoad + kernel.imageSize();
-        guest.region(new MemoryRegion("kernel", kernelLoad, kernel.data(), kernel.imageSize()));
+        guest.region(kernel.region("kernel", kernelLoad));
 
         // 2. Initrd.
         Arm64DeviceTree.InitrdRange initrdRange = null;

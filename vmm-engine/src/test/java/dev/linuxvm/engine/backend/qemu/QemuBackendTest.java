@@ -85,7 +85,8 @@ class QemuBackendTest {
                 .hasMessageContaining("but QEMU was started ahead for a Machine[arch=x86_64, ramSize=268435456");
         ahead.close();
         assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("QEMU pid %d after close", pid).isEmpty();
-        assertThat(processesMentioning(workDir)).isEmpty();
+        assertThat(processesMentioning(workDir).stream().map(p -> p.pid() + " " + p.parent().map(ProcessHandle::pid) + " "
+                + p.info().commandLine().orElse("?").substring(0, 60)).toList()).isEmpty();
         assertThat(workDir).doesNotExist();
         assertThat(ramDir).doesNotExist();
         ahead.close(); // idempotent
