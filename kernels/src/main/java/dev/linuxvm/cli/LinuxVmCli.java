@@ -94,7 +94,7 @@ public final class LinuxVmCli {
 
     @Option(names = "--cmdline", paramLabel = "TEXT", order = 3,
             description = "Kernel command line, replacing the default "
-                    + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable]; aarch64: console=ttyAMA0 earlycon panic=-1).")
+                    + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable noapictimer]; aarch64: console=ttyAMA0 earlycon panic=-1).")
     String cmdline;
 
     @Option(names = "--device-tree", order = 4,
