@@ -30,7 +30,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * The training run behind {@code target/linuxvm.jsa}, the class-data-sharing archive the
  * {@code linuxvm} launcher script starts the CLI with (the build runs this class with
- * {@code -XX:ArchiveClassesAtExit} in the {@code package} phase, on the CLI jar).
+ * {@code -XX:DumpLoadedClassList} in the {@code package} phase, on the CLI jar, then dumps that list
+ * into a static archive with {@code -Xshare:dump}).
  *
  * <p>It loads what a CLI run loads, through the CLI's own {@link LinuxVmCli#run}: picocli with
  * {@code --help}, {@code --version} and a usage error, the executor probe, the default guest's
