@@ -15,6 +15,7 @@ import dev.linuxvm.engine.backend.qemu.QemuCommandLine.Accelerator;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,6 +25,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Optional;
 
 /**
@@ -211,10 +213,10 @@ public final class QemuBackend implements Backend {
         // the engine's boot state (LongModeEntry) with any entry: the ROM does not contain it
         X86BootState rom = arch == Arch.X86_64 ? LongModeEntry.at(0) : null;
         Path binary = binary(arch).orElseThrow();
-        Path workDir = createWorkDir(workRoot);
+        Path workDir = createOwnedDir(workRoot); // the sweep of stale ones waits until the guest runs
         Path ramDir = null;
         try {
-            ramDir = createWorkDir(fillRoot);
+            ramDir = createOwnedDir(fillRoot);
             QemuCommandLine.Ram.Filled ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.machine(machine, rom, binary, workDir, accelerator(arch), ram));
             for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
@@ -258,11 +260,11 @@ public final class QemuBackend implements Backend {
                 throw new IllegalStateException("this prestarted QEMU was already started or closed");
             }
             QemuCommandLine.Machine shape = QemuCommandLine.Machine.of(image);
-            if (!shape.equals(machine)) {
+            if (!shape.sameAs(machine)) {
                 throw new IllegalArgumentException("the image is a " + shape + ", but QEMU was started ahead for a " + machine);
             }
             X86BootState state = image.bootState().match(s -> s, arm64 -> null);
-            if (rom != null && !java.util.Arrays.equals(X86ResetRom.build(state), X86ResetRom.build(rom))) {
+            if (rom != null && !X86ResetRom.sameRom(state, rom)) {
                 throw new IllegalArgumentException("the image's boot state " + state + " needs another reset ROM than the"
                         + " engine's, which QEMU was started ahead with");
             }
@@ -274,8 +276,15 @@ public final class QemuBackend implements Backend {
                 spawned.kill();
                 throw e;
             }
-            return QemuVm.start(spawned, image.arch(), console, startTimeout, null, null,
+            RunningVm vm = QemuVm.start(spawned, image.arch(), console, startTimeout, null, null,
                     new QemuVm.RamFill(spawned.fillDir(), ram.file(), loads.ramWrites()));
+            sweep(); // while the guest boots: the sweep is not on the way to it
+            return vm;
+        }
+
+        private void sweep() {
+            deleteStaleWorkDirs(spawned.workDir().getParent());
+            deleteStaleWorkDirs(ram.file().getParent().getParent());
         }
 
         /** The QEMU started ahead (for tests). */
@@ -288,6 +297,7 @@ public final class QemuBackend implements Backend {
             if (!used) {
                 used = true;
                 spawned.kill();
+                sweep();
             }
         }
     }
@@ -370,16 +380,41 @@ public final class QemuBackend implements Backend {
     }
 
     /** A private (0700) directory with an owner file under {@code root} (null: java.io.tmpdir). */
+    /**
+     * A new directory {@code WORK_DIR_PREFIX + pid-random} in {@code root}, mode 0700. Not
+     * {@link Files#createTempDirectory}: its first call initialises {@code SecureRandom} and the
+     * security providers (20 ms at the CLI's start, measured); an unguessable name adds nothing
+     * here, as the directory is created atomically with its mode and a name taken by anyone else
+     * is simply skipped.
+     */
+    private static Path createPrivateDir(Path root) throws IOException {
+        var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        String prefix = WORK_DIR_PREFIX + ProcessHandle.current().pid() + "-";
+        for (int attempt = 0; ; attempt++) {
+            Path dir = root.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+            try {
+                return Files.createDirectory(dir, perms);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private static Path createWorkDir(Path root) {
+        Path dir = createOwnedDir(root);
+        deleteStaleWorkDirs(dir.getParent());
+        return dir;
+    }
+
+    /** {@link #createWorkDir} without the sweep of stale directories (the caller sweeps later). */
+    private static Path createOwnedDir(Path root) {
         try {
-            var perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-            Path dir = root == null
-                    ? Files.createTempDirectory(WORK_DIR_PREFIX, perms)
-                    : Files.createTempDirectory(root, WORK_DIR_PREFIX, perms);
+            Path dir = createPrivateDir(root == null ? Path.of(System.getProperty("java.io.tmpdir")) : root);
             // Written aside and moved in, so a sweep by a guest starting in parallel never reads a half-written id.
             Path owner = Files.writeString(dir.resolve(OWNER_FILE + ".tmp"), ownerId(ProcessHandle.current()));
             Files.move(owner, dir.resolve(OWNER_FILE), StandardCopyOption.ATOMIC_MOVE);
-            deleteStaleWorkDirs(dir.getParent());
             return dir;
         } catch (IOException e) {
             throw new QemuException("cannot create a work directory for QEMU: " + e.getMessage()

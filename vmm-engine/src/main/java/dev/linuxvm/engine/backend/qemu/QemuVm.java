@@ -105,7 +105,6 @@ final class QemuVm implements RunningVm {
      */
     private static final Set<Integer> SIGNAL_STATUSES = Set.of(129, 131, 135, 137, 139, 143);
     private static final Duration GRACE = Duration.ofSeconds(3);
-    private static final System.Logger LOG = System.getLogger(QemuVm.class.getName());
     /** Time allowed for saving or loading a snapshot's device state (tens of KiB to a few MiB). */
     private static final Duration MIGRATION = Duration.ofSeconds(60);
     /** How long the shell that saves a snapshot may take to put the state file in place after QEMU has sent it. */
@@ -115,6 +114,11 @@ final class QemuVm implements RunningVm {
     private static final Pattern MIGRATION_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z-]+)\"");
     private static final Pattern ERROR_DESC = Pattern.compile("\"error-desc\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     /** Put on {@link #replies} when QMP's stream ends. */
+    /** The logger, found on first use: System.getLogger's service lookup costs the CLI's start 10 ms. */
+    private static System.Logger log() {
+        return System.getLogger(QemuVm.class.getName());
+    }
+
     private static final String QMP_CLOSED = "\u0000closed";
     private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
     private static final Thread SHUTDOWN_HOOK = new Thread(() -> List.copyOf(LIVE).forEach(QemuVm::close),
@@ -641,7 +645,7 @@ final class QemuVm implements RunningVm {
                     // out loud: stopping the drain would stall the guest's UART, so the bytes are
                     // dropped, the first failure is logged with its stack trace and reading goes on.
                     if (dropped == 0) {
-                        LOG.log(System.Logger.Level.WARNING, "the console listener of the QEMU guest in " + workDir
+                        log().log(System.Logger.Level.WARNING, "the console listener of the QEMU guest in " + workDir
                                 + " threw; its console output is dropped from here on while the guest runs", e);
                     }
                     dropped += buf.position();
@@ -651,7 +655,7 @@ final class QemuVm implements RunningVm {
             // socket closed by close() or by QEMU exiting: the stream simply ends
         }
         if (dropped > 0) {
-            LOG.log(System.Logger.Level.WARNING, "the console listener of the QEMU guest in " + workDir + " failed: "
+            log().log(System.Logger.Level.WARNING, "the console listener of the QEMU guest in " + workDir + " failed: "
                     + dropped + " bytes of console output were dropped");
         }
     }

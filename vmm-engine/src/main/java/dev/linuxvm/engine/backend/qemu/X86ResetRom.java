@@ -182,6 +182,13 @@ public final class X86ResetRom {
         return rom;
     }
 
+    /** Whether {@code a} and {@code b} give the same ROM: every value but the entry ({@code rip}) equal. */
+    public static boolean sameRom(X86BootState a, X86BootState b) {
+        return a.rsi() == b.rsi() && a.rsp() == b.rsp() && a.rflags() == b.rflags() && a.cr0() == b.cr0()
+                && a.cr3() == b.cr3() && a.cr4() == b.cr4() && a.efer() == b.efer() && a.gdtBase() == b.gdtBase()
+                && a.gdtLimit() == b.gdtLimit() && a.codeSelector() == b.codeSelector() && a.dataSelector() == b.dataSelector();
+    }
+
     /** The bytes of {@link #ENTRY_SLOT} for {@code state}: its entry point, little-endian. */
     public static byte[] entrySlot(X86BootState state) {
         return new LittleEndianCode().u64(state.rip()).toByteArray();
