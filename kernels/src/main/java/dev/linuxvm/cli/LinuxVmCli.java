@@ -21,14 +21,16 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code linuxvm}: boots a Linux kernel directly on an engine-built guest, with the reference
@@ -43,36 +45,6 @@ import picocli.CommandLine.Option;
  * what, and why; 6. run the console (raw terminal or streamed) until the guest ends, the user
  * quits, or the timeout; 7. map the outcome to an {@link ExitStatus} with one stderr line.
  */
-@Command(name = "linuxvm",
-        mixinStandardHelpOptions = true,
-        versionProvider = LinuxVmCli.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
-        description = {
-            "Boots a Linux kernel directly (no firmware, no boot loader): the engine loads the kernel,",
-            "builds the boot structures and ACPI tables (or a device tree) and runs the guest on KVM or QEMU.",
-            "Without --kernel it boots the default guest (Debian's cloud kernel + a busybox initramfs),",
-            "provisioned into the cache on first use.",
-            "",
-            "Interactive when stdin and stdout are a terminal (Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A);",
-            "otherwise the console streams to stdout and piped stdin is forwarded to the guest.",
-            ""},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {
-            "0:the guest powered off (with --exec: the command exited 0)",
-            "N:with --exec, the command's exit status N (no stderr line)",
-            "1:internal error in linuxvm",
-            "2:usage error or bad input (missing file, compressed kernel, wrong arch, command line too long)",
-            "3:the guest panicked, reset or crashed (one line on stderr says which)",
-            "4:timed out (--timeout)",
-            "5:this host cannot run the guest (no QEMU, no usable KVM, provisioning failed): the line says the fix"},
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  linuxvm --exec 'uname -a'",
-            "  linuxvm --arch aarch64 --device-tree --exec 'cat /proc/device-tree/model'",
-            "  linuxvm --kernel path/to/vmlinux --initrd path/to/initrd --cmdline \"console=ttyS0\"",
-            "  linuxvm --arch aarch64 --kernel path/to/Image --initrd path/to/initrd \\",
-            "          --cmdline \"console=ttyAMA0 earlycon\" --device-tree"})
 public final class LinuxVmCli {
     /** How long an --exec run may take when --timeout is not given. */
     static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofMinutes(10);
@@ -83,50 +55,112 @@ public final class LinuxVmCli {
     static final Duration PANIC_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    @Option(names = "--kernel", paramLabel = "FILE", order = 1,
-            description = "Uncompressed kernel: ELF vmlinux (x86_64) or Image (aarch64). Default: the provisioned kernel.")
+    // The options' values, set from the parse (see spec()).
     Path kernel;
-
-    @Option(names = "--initrd", paramLabel = "FILE", order = 2,
-            description = "Initramfs (cpio, optionally compressed). Default: the provisioned busybox initramfs "
-                    + "when --kernel is not given or --exec is; none otherwise.")
     Path initrd;
-
-    @Option(names = "--cmdline", paramLabel = "TEXT", order = 3,
-            description = "Kernel command line, replacing the default "
-                    + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable noapictimer]; aarch64: console=ttyAMA0 earlycon panic=-1).")
     String cmdline;
-
-    @Option(names = "--device-tree", order = 4,
-            description = "aarch64: describe the machine with a full device tree instead of ACPI (the default). Not on x86_64.")
     boolean deviceTree;
-
-    @Option(names = "--arch", paramLabel = "x86_64|aarch64", order = 5, converter = ArchConverter.class,
-            description = "Guest architecture. Default: the host's.")
     Arch arch;
-
-    @Option(names = "--memory", paramLabel = "MIB", order = 6, defaultValue = "512",
-            description = "Guest RAM in MiB (default: ${DEFAULT-VALUE}).")
     int memoryMib;
-
-    @Option(names = "--cpus", paramLabel = "N", order = 7, defaultValue = "1",
-            description = "vCPUs (default: ${DEFAULT-VALUE}).")
     int cpus;
-
-    @Option(names = "--backend", paramLabel = "auto|kvm|qemu", order = 8, defaultValue = "auto",
-            converter = BackendConverter.class,
-            description = "Executor: our KVM backend, the QEMU executor, or auto (KVM when it can run a full boot here, else QEMU).")
     BackendChoice backend;
-
-    @Option(names = "--exec", paramLabel = "COMMAND", order = 9,
-            description = "Run this shell command in the guest instead of the interactive shell, then power off; "
-                    + "exit with its status. Needs the default initramfs or an --initrd that follows its contract "
-                    + "(runs /linuxvm/exec, prints 'linuxvm: exit N').")
     String exec;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", order = 10, converter = DurationConverter.class,
-            description = "Stop the guest after this long (e.g. 90s, 5m). Default: 10m with --exec, none otherwise.")
     Duration timeout;
+
+    private static final String[] DESCRIPTION = {
+        "Boots a Linux kernel directly (no firmware, no boot loader): the engine loads the kernel,",
+        "builds the boot structures and ACPI tables (or a device tree) and runs the guest on KVM or QEMU.",
+        "Without --kernel it boots the default guest (Debian's cloud kernel + a busybox initramfs),",
+        "provisioned into the cache on first use.",
+        "",
+        "Interactive when stdin and stdout are a terminal (Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A);",
+        "otherwise the console streams to stdout and piped stdin is forwarded to the guest.",
+        ""};
+
+    private static final String[][] EXIT_CODES = {
+        {"0", "the guest powered off (with --exec: the command exited 0)"},
+        {"N", "with --exec, the command's exit status N (no stderr line)"},
+        {"1", "internal error in linuxvm"},
+        {"2", "usage error or bad input (missing file, compressed kernel, wrong arch, command line too long)"},
+        {"3", "the guest panicked, reset or crashed (one line on stderr says which)"},
+        {"4", "timed out (--timeout)"},
+        {"5", "this host cannot run the guest (no QEMU, no usable KVM, provisioning failed): the line says the fix"}};
+
+    private static final String[] EXAMPLES = {
+        "  linuxvm --exec 'uname -a'",
+        "  linuxvm --arch aarch64 --device-tree --exec 'cat /proc/device-tree/model'",
+        "  linuxvm --kernel path/to/vmlinux --initrd path/to/initrd --cmdline \"console=ttyS0\"",
+        "  linuxvm --arch aarch64 --kernel path/to/Image --initrd path/to/initrd \\",
+        "          --cmdline \"console=ttyAMA0 earlycon\" --device-tree"};
+
+    /**
+     * The command, built in code rather than from annotations: picocli reads annotations through
+     * reflection, and each annotation type is a proxy class the JVM generates at run time, which
+     * no class-data-sharing archive keeps (30 ms of the CLI's start, measured).
+     */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpec.create().name("linuxvm").versionProvider(new Version());
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        for (String[] e : EXIT_CODES) {
+            exitCodes.put(e[0], e[1]);
+        }
+        spec.usageMessage().sortOptions(false).width(100).description(DESCRIPTION)
+                .exitCodeListHeading("%nExit status:%n").exitCodeList(exitCodes)
+                .footerHeading("%nExamples:%n").footer(EXAMPLES);
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        spec.addOption(option("--kernel", "FILE", Path.class, 1,
+                "Uncompressed kernel: ELF vmlinux (x86_64) or Image (aarch64). Default: the provisioned kernel.").build());
+        spec.addOption(option("--initrd", "FILE", Path.class, 2,
+                "Initramfs (cpio, optionally compressed). Default: the provisioned busybox initramfs "
+                        + "when --kernel is not given or --exec is; none otherwise.").build());
+        spec.addOption(option("--cmdline", "TEXT", String.class, 3,
+                "Kernel command line, replacing the default "
+                        + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable noapictimer];"
+                        + " aarch64: console=ttyAMA0 earlycon panic=-1).").build());
+        spec.addOption(OptionSpec.builder("--device-tree").type(boolean.class).order(4)
+                .description("aarch64: describe the machine with a full device tree instead of ACPI (the default). Not on x86_64.")
+                .build());
+        spec.addOption(option("--arch", "x86_64|aarch64", Arch.class, 5, "Guest architecture. Default: the host's.")
+                .converters(new ArchConverter()).build());
+        spec.addOption(option("--memory", "MIB", int.class, 6, "Guest RAM in MiB (default: ${DEFAULT-VALUE}).")
+                .defaultValue("512").build());
+        spec.addOption(option("--cpus", "N", int.class, 7, "vCPUs (default: ${DEFAULT-VALUE}).").defaultValue("1").build());
+        spec.addOption(option("--backend", "auto|kvm|qemu", BackendChoice.class, 8,
+                "Executor: our KVM backend, the QEMU executor, or auto (KVM when it can run a full boot here, else QEMU).")
+                .defaultValue("auto").converters(new BackendConverter()).build());
+        spec.addOption(option("--exec", "COMMAND", String.class, 9,
+                "Run this shell command in the guest instead of the interactive shell, then power off; "
+                        + "exit with its status. Needs the default initramfs or an --initrd that follows its contract "
+                        + "(runs /linuxvm/exec, prints 'linuxvm: exit N').").build());
+        spec.addOption(option("--timeout", "DURATION", Duration.class, 10,
+                "Stop the guest after this long (e.g. 90s, 5m). Default: 10m with --exec, none otherwise.")
+                .converters(new DurationConverter()).build());
+        return spec;
+    }
+
+    private static OptionSpec.Builder option(String name, String paramLabel, Class<?> type, int order, String description) {
+        return OptionSpec.builder(name).paramLabel(paramLabel).type(type).order(order).description(description);
+    }
+
+    /** This command's values from a parse of {@link #spec()}. */
+    private static LinuxVmCli from(CommandSpec spec) {
+        LinuxVmCli cli = new LinuxVmCli();
+        cli.kernel = spec.findOption("--kernel").getValue();
+        cli.initrd = spec.findOption("--initrd").getValue();
+        cli.cmdline = spec.findOption("--cmdline").getValue();
+        Boolean dt = spec.findOption("--device-tree").getValue();
+        cli.deviceTree = dt != null && dt;
+        cli.arch = spec.findOption("--arch").getValue();
+        cli.memoryMib = spec.findOption("--memory").<Integer>getValue();
+        cli.cpus = spec.findOption("--cpus").<Integer>getValue();
+        cli.backend = spec.findOption("--backend").getValue();
+        cli.exec = spec.findOption("--exec").getValue();
+        cli.timeout = spec.findOption("--timeout").getValue();
+        return cli;
+    }
 
     /** Runs the CLI on the process's terminal and exits with its status. */
     public static void main(String[] args) {
@@ -150,8 +184,8 @@ public final class LinuxVmCli {
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
-        LinuxVmCli cli = new LinuxVmCli();
-        CommandLine cmd = new CommandLine(cli);
+        CommandSpec spec = spec();
+        CommandLine cmd = new CommandLine(spec);
         try {
             cmd.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
@@ -166,6 +200,7 @@ public final class LinuxVmCli {
             cmd.printVersionHelp(out);
             return ExitStatus.OK;
         }
+        LinuxVmCli cli = from(spec);
         try {
             Outcome o = cli.boot(in, out, err, interactive);
             if (o.message() != null) {

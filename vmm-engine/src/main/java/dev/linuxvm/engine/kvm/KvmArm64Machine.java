@@ -82,6 +82,10 @@ final class KvmArm64Machine implements KvmMachine<KvmVcpu> {
         GuestMemory memory = null;
         KvmArm64Machine machine = null;
         try {
+            // Read file-backed regions (the kernel) before the VM exists, as the engine did before they
+            // were read lazily: the time from KVM_CREATE_VM to the first KVM_RUN stays short (kvmclock
+            // starts at the VM's creation; reading 45 MB in the nested lab took 0.3 s there).
+            image.regions().forEach(MemoryRegion::data);
             vm = system.createVm();
             memory = sharedRam
                     ? GuestMemory.allocateShared(image.ramBase(), image.ramSize())

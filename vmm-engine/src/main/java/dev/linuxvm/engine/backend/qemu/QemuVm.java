@@ -229,14 +229,7 @@ final class QemuVm implements RunningVm {
     record Spawned(QemuCommandLine.Invocation inv, Path workDir, Path fillDir, Process wrapper, long pid, Path stderrFile) {
         /** Ends QEMU and removes the work directory and {@code fillDir}; for a process never started. */
         void kill() {
-            // QEMU first, so that the wrapper's wait reaps it, then whatever is left
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            try {
-                wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            killTree(wrapper);
+            killQemuFirst(ProcessHandle.of(pid).orElse(null), wrapper);
             deleteTree(workDir);
             if (fillDir != null) {
                 deleteTree(fillDir);
@@ -399,15 +392,7 @@ final class QemuVm implements RunningVm {
             throw e;
         }
         snapshotted = true;
-        if (qemu != null) {
-            qemu.destroyForcibly(); // SIGKILL: nothing runs its exit path; the wrapper reaps it
-        }
-        try {
-            wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        killTree(wrapper);
+        killQemuFirst(qemu, wrapper); // SIGKILL: nothing runs its exit path
         join(waiterThread);
         return new QemuSnapshot(template.dir(), template.machine(), template.binary());
     }
@@ -770,6 +755,19 @@ final class QemuVm implements RunningVm {
     }
 
     /** Closes the lifeline and SIGKILLs the wrapper and everything under it. */
+    /** SIGKILL to QEMU ({@code null}: gone already) first, so that the wrapper's wait reaps it, then to whatever is left. */
+    private static void killQemuFirst(ProcessHandle qemu, Process wrapper) {
+        if (qemu != null) {
+            qemu.destroyForcibly();
+        }
+        try {
+            wrapper.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killTree(wrapper);
+    }
+
     private static void killTree(Process wrapper) {
         try {
             wrapper.getOutputStream().close();
