@@ -53,7 +53,7 @@ public @interface LinuxVm {
     /**
      * Kernel command line; empty means the default for the arch and executor
      * ({@link dev.linuxvm.engine.launch.DefaultCmdline#forArch}: the console, {@code panic=-1},
-     * and under TCG on x86_64 {@code tsc_early_khz}, {@code tsc=reliable} and {@code noapictimer}). {@link LinuxVmHandle#cmdline()} and the
+     * and under TCG on x86_64 {@code tsc_early_khz} and {@code tsc=reliable}). {@link LinuxVmHandle#cmdline()} and the
      * report's summary show the line actually used.
      */
     String cmdline() default "";

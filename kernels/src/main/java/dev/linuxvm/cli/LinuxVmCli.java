@@ -118,7 +118,7 @@ public final class LinuxVmCli {
                         + "when --kernel is not given or --exec is; none otherwise.").build());
         spec.addOption(option("--cmdline", "TEXT", String.class, 3,
                 "Kernel command line, replacing the default "
-                        + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable noapictimer];"
+                        + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable];"
                         + " aarch64: console=ttyAMA0 earlycon panic=-1).").build());
         spec.addOption(OptionSpec.builder("--device-tree").type(boolean.class).order(4)
                 .description("aarch64: describe the machine with a full device tree instead of ACPI (the default). Not on x86_64.")

@@ -111,16 +111,13 @@ public final class Launcher {
             }
         }
 
+        /** Waits for the prestart to be ready, then releases it: nothing started ahead outlives its owner. */
         @Override
         public void close() {
-            future.thenAccept(Backend.Prestart::close);
-            if (future.isDone()) {
-                return;
-            }
             try {
-                future.join().close(); // wait: nothing started ahead outlives its owner
+                future.join().close();
             } catch (RuntimeException e) {
-                // it failed to start: nothing to release
+                // it failed to get ready: nothing to release
             }
         }
     }

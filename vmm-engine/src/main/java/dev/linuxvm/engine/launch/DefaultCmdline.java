@@ -19,11 +19,7 @@ public final class DefaultCmdline {
      * clocksource watchdog, whose only reference there is jiffies (timer interrupts that TCG
      * delivers late on a loaded host), marks it unstable and falls back to refined-jiffies; some
      * seconds later it may switch back, and that late kernel line lands in a test's command
-     * output. Under emulation also {@code noapictimer}: the local APIC timer's calibration
-     * against the PIT (100 ms) and its verification (100 ms more) are the slowest part of an x86
-     * boot under TCG, which has no TSC-deadline mode to skip them; without the LAPIC timer the
-     * kernel ticks from the PIT (each CPU through the broadcast mechanism), measured 0.19 s less
-     * per boot. aarch64: the PL011 console; {@code earlycon} finds the UART through
+     * output. aarch64: the PL011 console; {@code earlycon} finds the UART through
      * SPCR (ACPI) or stdout-path (DT). Both: {@code panic=-1} reboots at once on a panic, which
      * ends the VM instead of hanging it.
      */
@@ -35,7 +31,6 @@ public final class DefaultCmdline {
                 if (khz.isPresent()) {
                     s.append(" tsc_early_khz=").append(khz.getAsLong()).append(" tsc=reliable");
                 }
-                s.append(" noapictimer");
             }
             return s.toString();
         }

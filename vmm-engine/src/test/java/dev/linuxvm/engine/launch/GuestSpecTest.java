@@ -88,10 +88,8 @@ class GuestSpecTest {
     void default_cmdline_names_the_console_and_panic_policy() {
         assertThat(DefaultCmdline.forArch(Arch.AARCH64, true)).isEqualTo("console=ttyAMA0 earlycon panic=-1");
         assertThat(DefaultCmdline.forArch(Arch.X86_64, false)).isEqualTo("console=ttyS0 earlyprintk=ttyS0 panic=-1");
-        assertThat(DefaultCmdline.forArch(Arch.X86_64, true)).startsWith("console=ttyS0 earlyprintk=ttyS0 panic=-1")
-                .endsWith(" noapictimer");
         QemuHost.tscKhz().ifPresent(khz -> assertThat(DefaultCmdline.forArch(Arch.X86_64, true))
-                .endsWith(" tsc_early_khz=" + khz + " tsc=reliable noapictimer"));
+                .endsWith(" tsc_early_khz=" + khz + " tsc=reliable"));
     }
 
     @Test

@@ -754,7 +754,6 @@ final class QemuVm implements RunningVm {
         }
     }
 
-    /** Closes the lifeline and SIGKILLs the wrapper and everything under it. */
     /** SIGKILL to QEMU ({@code null}: gone already) first, so that the wrapper's wait reaps it, then to whatever is left. */
     private static void killQemuFirst(ProcessHandle qemu, Process wrapper) {
         if (qemu != null) {
@@ -768,6 +767,7 @@ final class QemuVm implements RunningVm {
         killTree(wrapper);
     }
 
+    /** Closes the lifeline and SIGKILLs the wrapper and everything under it. */
     private static void killTree(Process wrapper) {
         try {
             wrapper.getOutputStream().close();
