@@ -120,17 +120,17 @@ public final class QemuBackend implements Backend {
         return launch(image, console, false);
     }
 
-    /**
-     * Starts the guest with its RAM in a file under {@link Builder#ramRoot}, mapped shared, so
-     * that its {@link RunningVm#snapshot()} works. The file is the size of the guest's RAM and
-     * fills as the guest touches it (tmpfs: host memory).
-     */
     /** The data port is QEMU's own virtio-serial device on the transport the image's tables describe. */
     @Override
     public boolean supportsDataPort() {
         return true;
     }
 
+    /**
+     * Starts the guest with its RAM in a file under {@link Builder#ramRoot}, mapped shared, so
+     * that its {@link RunningVm#snapshot()} works. The file is the size of the guest's RAM and
+     * fills as the guest touches it (tmpfs: host memory).
+     */
     @Override
     public RunningVm startForSnapshot(GuestImage image, ConsoleListener console) {
         return launch(image, console, true);
@@ -163,21 +163,13 @@ public final class QemuBackend implements Backend {
                         new RestoredMachine(arch, image.cpus(), image.ramSize(), accel, ramFile, rom, image.dataPort()), binary);
             }
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.build(image, binary, workDir, accel, ram));
-            for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
-                Files.write(f.getKey(), f.getValue());
-            }
+            writeFiles(inv, ram, image.ramSize());
             if (template != null && template.machine().resetRom() != null) {
                 // the clones' -bios: a copy the snapshot owns, as the work directory goes with the template
                 Files.copy(workDir.resolve(QemuCommandLine.RESET_ROM), template.machine().resetRom());
             }
-            QemuVm.RamFill fill = null;
-            if (ram instanceof QemuCommandLine.Ram.Filled f) {
-                // sized before QEMU maps it; the bytes follow while QEMU starts (QemuVm.start)
-                try (RandomAccessFile raf = new RandomAccessFile(f.file().toFile(), "rw")) {
-                    raf.setLength(image.ramSize());
-                }
-                fill = new QemuVm.RamFill(ramDir, f.file(), inv.ramWrites());
-            }
+            QemuVm.RamFill fill = ram instanceof QemuCommandLine.Ram.Filled f
+                    ? new QemuVm.RamFill(ramDir, f.file(), inv.ramWrites()) : null;
             return QemuVm.start(arch, inv, workDir, console, startTimeout, template, null, fill);
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
@@ -219,12 +211,7 @@ public final class QemuBackend implements Backend {
             ramDir = createOwnedDir(fillRoot);
             QemuCommandLine.Ram.Filled ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.machine(machine, rom, binary, workDir, accelerator(arch), ram));
-            for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
-                Files.write(f.getKey(), f.getValue());
-            }
-            try (RandomAccessFile raf = new RandomAccessFile(ram.file().toFile(), "rw")) {
-                raf.setLength(ramSize);
-            }
+            writeFiles(inv, ram, ramSize);
             QemuVm.Spawned spawned = QemuVm.spawn(inv, workDir, ramDir);
             return new QemuPrestart(machine, rom, ram, spawned);
         } catch (IOException e) {
@@ -235,6 +222,21 @@ public final class QemuBackend implements Backend {
             QemuVm.deleteTree(workDir);
             deleteIfCreated(ramDir);
             throw e;
+        }
+    }
+
+    /**
+     * Writes the files {@code inv} names and sizes a {@link QemuCommandLine.Ram.Filled} RAM file
+     * before QEMU maps it (its bytes follow while QEMU starts: {@link QemuVm#start}).
+     */
+    private static void writeFiles(QemuCommandLine.Invocation inv, QemuCommandLine.Ram ram, long ramSize) throws IOException {
+        for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
+            Files.write(f.getKey(), f.getValue());
+        }
+        if (ram instanceof QemuCommandLine.Ram.Filled f) {
+            try (RandomAccessFile raf = new RandomAccessFile(f.file().toFile(), "rw")) {
+                raf.setLength(ramSize);
+            }
         }
     }
 
@@ -379,7 +381,6 @@ public final class QemuBackend implements Backend {
         return root != null && !root.equals(workRoot) ? root : null;
     }
 
-    /** A private (0700) directory with an owner file under {@code root} (null: java.io.tmpdir). */
     /**
      * A new directory {@code WORK_DIR_PREFIX + pid-random} in {@code root}, mode 0700. Not
      * {@link Files#createTempDirectory}: its first call initialises {@code SecureRandom} and the
@@ -402,13 +403,17 @@ public final class QemuBackend implements Backend {
         }
     }
 
+    /** {@link #createOwnedDir}, then a sweep of the stale work directories beside it. */
     private static Path createWorkDir(Path root) {
         Path dir = createOwnedDir(root);
         deleteStaleWorkDirs(dir.getParent());
         return dir;
     }
 
-    /** {@link #createWorkDir} without the sweep of stale directories (the caller sweeps later). */
+    /**
+     * A private (0700) directory with an owner file under {@code root} (null: java.io.tmpdir),
+     * without the sweep of stale ones ({@link #createWorkDir}; a caller of this sweeps later).
+     */
     private static Path createOwnedDir(Path root) {
         try {
             Path dir = createPrivateDir(root == null ? Path.of(System.getProperty("java.io.tmpdir")) : root);

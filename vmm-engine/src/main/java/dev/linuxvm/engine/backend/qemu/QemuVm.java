@@ -113,12 +113,12 @@ final class QemuVm implements RunningVm {
     private static final Duration QMP_REPLY = Duration.ofSeconds(30);
     private static final Pattern MIGRATION_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z-]+)\"");
     private static final Pattern ERROR_DESC = Pattern.compile("\"error-desc\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    /** Put on {@link #replies} when QMP's stream ends. */
     /** The logger, found on first use: System.getLogger's service lookup costs the CLI's start 10 ms. */
     private static System.Logger log() {
         return System.getLogger(QemuVm.class.getName());
     }
 
+    /** Put on {@link #replies} when QMP's stream ends. */
     private static final String QMP_CLOSED = "\u0000closed";
     private static final Set<QemuVm> LIVE = ConcurrentHashMap.newKeySet();
     private static final Thread SHUTDOWN_HOOK = new Thread(() -> List.copyOf(LIVE).forEach(QemuVm::close),
@@ -441,7 +441,6 @@ final class QemuVm implements RunningVm {
         }
     }
 
-    /** Polls {@code query-migrate} until {@code completed}; fails on {@code failed}, {@code cancelled} or QEMU's end. */
     /** Waits for the saving shell to have renamed the complete state into place. */
     private void awaitStateFile(Path state) {
         long deadline = System.nanoTime() + STATE_FILE_WAIT.toNanos();
@@ -460,6 +459,7 @@ final class QemuVm implements RunningVm {
         }
     }
 
+    /** Polls {@code query-migrate} until {@code completed}; fails on {@code failed}, {@code cancelled} or QEMU's end. */
     private void awaitMigration(String what) {
         long deadline = System.nanoTime() + MIGRATION.toNanos();
         while (true) {

@@ -96,7 +96,6 @@ public final class Arm64GuestBuilder {
         return this;
     }
 
-    /** The ACPI tables for ACPI mode. */
     /**
      * Gives the guest the platform's data port ({@link DataPort#of}): the firmware tables
      * describe it and the image asks the executor for it.
@@ -106,6 +105,7 @@ public final class Arm64GuestBuilder {
         return this;
     }
 
+    /** The ACPI tables for ACPI mode. */
     public Arm64GuestBuilder acpi(AcpiProvider provider) {
         this.acpi = provider;
         return this;

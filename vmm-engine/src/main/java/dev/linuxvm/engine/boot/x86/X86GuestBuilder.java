@@ -114,7 +114,6 @@ public final class X86GuestBuilder {
         return this;
     }
 
-    /** Where the ACPI tables come from ({@link AcpiProvider#NONE} by default). */
     /**
      * Gives the guest the platform's data port ({@link DataPort#of}): the firmware tables
      * describe it and the image asks the executor for it.
@@ -124,6 +123,7 @@ public final class X86GuestBuilder {
         return this;
     }
 
+    /** Where the ACPI tables come from ({@link AcpiProvider#NONE} by default). */
     public X86GuestBuilder acpi(AcpiProvider provider) {
         this.acpi = Objects.requireNonNull(provider, "provider");
         return this;
