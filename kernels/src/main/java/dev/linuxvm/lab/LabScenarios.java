@@ -166,6 +166,10 @@ public final class LabScenarios {
     List<Scenario> scenarios() {
         List<Scenario> s = new ArrayList<>();
         if (arch == Arch.X86_64) {
+            // First: QEMU's own guests, the benchmark's peer, run only in a level 1 that none of
+            // our guests has run in yet (see benchmark()).
+            s.add(new Scenario("benchmark", "benchmark: time to userspace, our KVM backend vs qemu -accel kvm -kernel",
+                    this::benchmark));
             s.add(new Scenario("smoke-ok", "smoke: hand-assembled guest prints OK on COM1 and powers off through PM1a",
                     () -> smoke(SmokeGuests.x86Guest(SmokeGuests.HELLO_POWER_OFF))));
             s.add(new Scenario("smoke-triple-fault", "smoke: ud2 without an IDT is a triple fault reported with RIP and bytes",
@@ -193,8 +197,6 @@ public final class LabScenarios {
             // Last: QEMU's own KVM guest is the one thing that has taken level 1 down (a panic in
             // its process, twice) or hung in this nesting; after everything else has passed, a
             // retry (KvmLab) then reruns only this.
-            s.add(new Scenario("benchmark", "benchmark: time to userspace, our KVM backend vs qemu -accel kvm -kernel",
-                    this::benchmark));
         } else {
             s.add(new Scenario("smoke-ok", "smoke: hand-assembled guest prints OK on the PL011 and powers off through PSCI",
                     () -> smoke(SmokeGuests.arm64Guest(SmokeGuests.ARM64_HELLO_POWER_OFF))));
@@ -438,13 +440,15 @@ public final class LabScenarios {
     }
 
     /**
-     * Level 1's KVM logs "Unhandled WRMSR/RDMSR" for each MSR access it refuses; our guests
-     * (every boot so far) must have caused none. Runs before the benchmark, whose QEMU guests
-     * are not ours.
+     * Level 1's KVM logs "Unhandled WRMSR/RDMSR" for each MSR access it refuses, as {@code kvm
+     * [<pid>]: ...}; our guests (every boot so far, all in this process) must have caused none.
+     * The benchmark's QEMU guests, other processes, probe AMD's legacy PMU MSRs: theirs do not count.
      */
     private List<String> noUnhandledMsrs() throws IOException, InterruptedException {
+        String ours = "kvm [" + ProcessHandle.current().pid() + "]";
         List<String> unhandled = kernelLog().lines()
                 .filter(l -> l.contains("Unhandled WRMSR") || l.contains("Unhandled RDMSR"))
+                .filter(l -> l.contains(ours))
                 .toList();
         if (!unhandled.isEmpty()) {
             throw new LabFailure(unhandled.size() + " unhandled MSR accesses in level 1's kernel log", unhandled);
@@ -531,10 +535,18 @@ public final class LabScenarios {
     /**
      * Figures, not a verdict: our time to the ready marker (engine start included) against QEMU's
      * own {@code -kernel} boot of the same vmlinux (it has the PVH entry note), initramfs (with
-     * the same exec overlay) and command line, both on this level's KVM, interleaved. Fails if one
-     * of our boots fails, or if no QEMU run reaches userspace (no ratio). A QEMU run that hangs
-     * (seen once, on a heavily loaded host: silent after "Freeing initrd memory") is reported with
-     * its last line and left out of the median.
+     * the same exec overlay) and command line, both on this level's KVM. Fails if one of our
+     * boots fails, or if no QEMU run reaches userspace (no ratio). A QEMU run that hangs or ends
+     * early is reported with its last line and left out of the median.
+     *
+     * <p>QEMU's runs come first, in a level 1 where no guest of ours has run yet: the first
+     * scenario of the x86_64 lab. Run after ours in the same level 1, 9 of 35 of QEMU's runs
+     * failed: its guest reset itself early in its boot (QEMU exits silently under
+     * {@code -no-reboot}) 5 times, hung 3 times, and once level 1 itself reset; in CI, level 1
+     * panicked ("corrupted stack end detected inside scheduler"). QEMU's runs before any of ours:
+     * 27 of 27 reached userspace. None of our guests failed in those runs. The cause is in the
+     * nesting (TCG's SVM emulation under level 1), not in our backend; not found: neither
+     * transparent huge pages, vGIF, nor a pause after our guest closed changed it.
      */
     private List<String> benchmark() throws Exception {
         String qemu = QEMU;
@@ -550,15 +562,17 @@ public final class LabScenarios {
         List<Long> theirs = new ArrayList<>();
         List<String> diag = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            try (Guest g = new Guest("bench-ours-" + i, BootMode.ACPI, 1, 512, exec)) {
-                ours.add(g.awaitReady());
-                expectExit(g.awaitExit(), VmExit.PoweredOff.class, g.console);
-            }
             try {
                 theirs.add(qemuReady(qemu, initrdFile, cmdline, "bench-qemu-" + i, 1));
             } catch (LabFailure e) {
                 diag.add("qemu run " + i + " left out: " + e.getMessage() + "; last line: "
                         + (e.details().isEmpty() ? "(none)" : e.details().get(e.details().size() - 1)));
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Guest g = new Guest("bench-ours-" + i, BootMode.ACPI, 1, 512, exec)) {
+                ours.add(g.awaitReady());
+                expectExit(g.awaitExit(), VmExit.PoweredOff.class, g.console);
             }
         }
         if (theirs.isEmpty()) {
