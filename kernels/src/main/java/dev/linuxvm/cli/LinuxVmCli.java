@@ -22,6 +22,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -48,12 +49,18 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class LinuxVmCli {
     /** How long an --exec run may take when --timeout is not given. */
     static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofMinutes(10);
+    /** --memory and --cpus when not given. */
+    static final int DEFAULT_MEMORY_MIB = 512;
+    static final int DEFAULT_CPUS = 1;
     /**
      * After the panic's closing line the guest reboots (panic=-1) or hangs (a --cmdline without
      * panic=-1); this long, then the CLI stops it.
      */
     static final Duration PANIC_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** The options {@link #startEarly} reads past: each takes one value. */
+    private static final List<String> EARLY_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--arch", "--memory",
+            "--cpus", "--backend", "--exec", "--timeout");
 
     // The options' values, set from the parse (see spec()).
     Path kernel;
@@ -126,8 +133,9 @@ public final class LinuxVmCli {
         spec.addOption(option("--arch", "x86_64|aarch64", Arch.class, 5, "Guest architecture. Default: the host's.")
                 .converters(new ArchConverter()).build());
         spec.addOption(option("--memory", "MIB", int.class, 6, "Guest RAM in MiB (default: ${DEFAULT-VALUE}).")
-                .defaultValue("512").build());
-        spec.addOption(option("--cpus", "N", int.class, 7, "vCPUs (default: ${DEFAULT-VALUE}).").defaultValue("1").build());
+                .defaultValue(String.valueOf(DEFAULT_MEMORY_MIB)).build());
+        spec.addOption(option("--cpus", "N", int.class, 7, "vCPUs (default: ${DEFAULT-VALUE}).")
+                .defaultValue(String.valueOf(DEFAULT_CPUS)).build());
         spec.addOption(option("--backend", "auto|kvm|qemu", BackendChoice.class, 8,
                 "Executor: our KVM backend, the QEMU executor, or auto (KVM when it can run a full boot here, else QEMU).")
                 .defaultValue("auto").converters(new BackendConverter()).build());
@@ -184,6 +192,62 @@ public final class LinuxVmCli {
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
+        // QEMU starts while picocli parses: from a first look at the arguments, taken over by
+        // Launcher.prepare if the parse agrees, released otherwise
+        try (Launcher.Early early = startEarly(args)) {
+            return run(args, in, out, err, interactive, early);
+        }
+    }
+
+    /**
+     * The executor for the machine {@code args} ask for, started before picocli parses them; null
+     * when they hold anything but the long options below (each with its value), a value that does
+     * not parse, or a machine no executor can run: then nothing starts early, and the parse and
+     * {@link Launcher#prepare} report what is wrong as usual.
+     */
+    static Launcher.Early startEarly(String[] args) {
+        Arch guestArch = Arch.host();
+        int memory = DEFAULT_MEMORY_MIB;
+        int vcpus = DEFAULT_CPUS;
+        BackendChoice choice = BackendChoice.AUTO;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String name = args[i];
+                String value = null;
+                int eq = name.indexOf('=');
+                if (name.startsWith("--") && eq > 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (name.equals("--device-tree") && value == null) {
+                    continue;
+                }
+                if (!EARLY_OPTIONS.contains(name)) {
+                    return null;
+                }
+                if (value == null) {
+                    if (++i == args.length) {
+                        return null;
+                    }
+                    value = args[i];
+                }
+                switch (name) {
+                    case "--arch" -> guestArch = Arch.parse(value);
+                    case "--memory" -> memory = Integer.parseInt(value);
+                    case "--cpus" -> vcpus = Integer.parseInt(value);
+                    case "--backend" -> choice = BackendChoice.valueOf(value.toUpperCase(Locale.ROOT));
+                    default -> {
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return guestArch == null ? null : Launcher.Early.start(guestArch, choice, memory, vcpus);
+    }
+
+    private static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive,
+                           Launcher.Early early) {
         CommandSpec spec = spec();
         CommandLine cmd = new CommandLine(spec);
         try {
@@ -202,7 +266,7 @@ public final class LinuxVmCli {
         }
         LinuxVmCli cli = from(spec);
         try {
-            Outcome o = cli.boot(in, out, err, interactive);
+            Outcome o = cli.boot(in, out, err, interactive, early);
             if (o.message() != null) {
                 err.println("linuxvm: " + o.message());
             }
@@ -230,7 +294,7 @@ public final class LinuxVmCli {
     record Outcome(int status, String message) {
     }
 
-    private Outcome boot(InputStream in, PrintStream out, PrintStream err, boolean interactive)
+    private Outcome boot(InputStream in, PrintStream out, PrintStream err, boolean interactive, Launcher.Early early)
             throws InterruptedException {
         Arch guestArch = arch != null ? arch : Arch.host();
         if (guestArch == null) {
@@ -244,7 +308,7 @@ public final class LinuxVmCli {
         // QEMU starts on another thread while the guest is built (Launcher: start ahead)
         try (Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(guestArch).withMode(mode).withKernel(kernel)
                 .withInitrd(initrdChoice).withCmdline(cmdline).withExec(exec).withMemoryMib(memoryMib).withCpus(cpus)
-                .withBackend(backend), line -> err.println("linuxvm: " + line.strip()), true)) {
+                .withBackend(backend), line -> err.println("linuxvm: " + line.strip()), early)) {
             return boot(guest, guestArch, mode, interactive, in, out, err);
         }
     }

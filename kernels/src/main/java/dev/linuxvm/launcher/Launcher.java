@@ -1,11 +1,14 @@
 package dev.linuxvm.launcher;
 
+import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BackendSelector;
+import dev.linuxvm.engine.launch.BootMode;
 import dev.linuxvm.engine.launch.DefaultCmdline;
 import dev.linuxvm.engine.launch.GuestFactory;
 import dev.linuxvm.engine.launch.GuestSpec;
@@ -86,11 +89,11 @@ public final class Launcher {
     static final class Ahead implements AutoCloseable {
         private final CompletableFuture<Backend.Prestart> future;
 
-        Ahead(Backend backend, LaunchRequest request, boolean dataPort) {
+        Ahead(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort) {
             future = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    future.complete(backend.prestart(request.arch(), request.memoryMib() * (1L << 20), request.cpus(), dataPort));
+                    future.complete(backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort));
                 } catch (Throwable e) {
                     future.completeExceptionally(e);
                 }
@@ -129,31 +132,113 @@ public final class Launcher {
 
     /** See the class comment; {@code progress} receives provisioning status lines. */
     public static Prepared prepare(LaunchRequest request, Consumer<String> progress, boolean startAhead) {
-        // 1.
-        new GuestSpec(request.arch(), request.mode(), request.kernelFile().orElse(Path.of("provisioned")), null, "",
-                request.memoryMib(), request.cpus());
-        if (request.exec().filter(String::isBlank).isPresent()) {
-            throw new VmmException(VmmException.Kind.BAD_INPUT, "--exec needs a shell command, got an empty string");
-        }
-        GuestFilesOverlay.check(request.files(), request.modules());
-        // 2.
-        BackendSelector.Selection selection = null;
-        VmmException noExecutor = null;
+        return prepare(request, progress, startAhead, null);
+    }
+
+    /**
+     * {@link #prepare(LaunchRequest, Consumer, boolean)} with start ahead, using {@code early}
+     * (may be null) when it was started for this request's machine, else releasing it.
+     */
+    public static Prepared prepare(LaunchRequest request, Consumer<String> progress, Early early) {
+        return prepare(request, progress, true, early);
+    }
+
+    private static Prepared prepare(LaunchRequest request, Consumer<String> progress, boolean startAhead, Early early) {
+        Ahead ahead = null;
         try {
-            selection = BackendSelector.select(request.arch(), request.backend());
-        } catch (VmmException e) {
-            noExecutor = e;
-        }
-        Ahead ahead = startAhead && selection != null
-                ? new Ahead(selection.backend(), request, request.dataPort() && selection.backend().supportsDataPort())
-                : null;
-        try {
+            // 1.
+            new GuestSpec(request.arch(), request.mode(), request.kernelFile().orElse(Path.of("provisioned")), null, "",
+                    request.memoryMib(), request.cpus());
+            if (request.exec().filter(String::isBlank).isPresent()) {
+                throw new VmmException(VmmException.Kind.BAD_INPUT, "--exec needs a shell command, got an empty string");
+            }
+            GuestFilesOverlay.check(request.files(), request.modules());
+            // 2.
+            BackendSelector.Selection selection = null;
+            VmmException noExecutor = null;
+            if (early != null && early.machineOf(request)) {
+                selection = early.selection;
+                ahead = early.handOver();
+            } else {
+                try {
+                    selection = BackendSelector.select(request.arch(), request.backend());
+                } catch (VmmException e) {
+                    noExecutor = e;
+                }
+                ahead = startAhead && selection != null
+                        ? new Ahead(selection.backend(), request.arch(), request.memoryMib(), request.cpus(),
+                        request.dataPort() && selection.backend().supportsDataPort())
+                        : null;
+            }
             return prepare(request, progress, selection, noExecutor, ahead);
         } catch (RuntimeException | Error e) {
             if (ahead != null) {
                 ahead.close();
             }
             throw e;
+        } finally {
+            if (early != null) {
+                early.close(); // unused: released; handed over: nothing left to release
+            }
+        }
+    }
+
+    /**
+     * An executor made ready before the request is known in full: the CLI starts one from a first
+     * look at its arguments, so that QEMU starts while picocli parses them (30 ms of the CLI's
+     * start). {@link #prepare(LaunchRequest, Consumer, Early)} takes it over when the request asks
+     * for the same machine (architecture, executor choice, RAM, vCPUs, no data port) and
+     * releases it otherwise; whoever does not hand it to {@code prepare} closes it.
+     */
+    public static final class Early implements AutoCloseable {
+        private final Arch arch;
+        private final BackendChoice backend;
+        private final int memoryMib;
+        private final int cpus;
+        private final BackendSelector.Selection selection;
+        private Ahead ahead;
+
+        private Early(Arch arch, BackendChoice backend, int memoryMib, int cpus,
+                      BackendSelector.Selection selection) {
+            this.arch = arch;
+            this.backend = backend;
+            this.memoryMib = memoryMib;
+            this.cpus = cpus;
+            this.selection = selection;
+            this.ahead = new Ahead(selection.backend(), arch, memoryMib, cpus, false);
+        }
+
+        /**
+         * Starts the executor {@code backend} selects for this machine, or returns null when the
+         * machine is not a valid one or no executor can run it: {@link #prepare} then says why.
+         */
+        public static Early start(Arch arch, BackendChoice backend, int memoryMib, int cpus) {
+            try {
+                new GuestSpec(arch, BootMode.ACPI, Path.of("provisioned"), null, "", memoryMib, cpus);
+                return new Early(arch, backend, memoryMib, cpus, BackendSelector.select(arch, backend));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+
+        boolean machineOf(LaunchRequest request) {
+            return request.arch() == arch && request.backend() == backend && request.memoryMib() == memoryMib
+                    && request.cpus() == cpus && !request.dataPort() && ahead != null;
+        }
+
+        Ahead handOver() {
+            Ahead a = ahead;
+            ahead = null;
+            return a;
+        }
+
+        /** Releases the executor unless it was handed over (then nothing). */
+        @Override
+        public void close() {
+            Ahead a = handOver();
+            if (a != null) {
+                a.close();
+            }
         }
     }
 

@@ -18,6 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 class LinuxVmCliTest {
 
     @Test
+    void nothing_starts_early_for_arguments_beyond_the_common_long_options_or_values_that_do_not_parse() {
+        for (String[] args : new String[][] {{"--help"}, {"-h"}, {"--version"}, {"--bogus"}, {"--arch"},
+                {"--arch", "sparc"}, {"--memory", "lots"}, {"--cpus", "1.5"}, {"--backend", "xen"},
+                {"--device-tree=yes"}, {"--exec", "true", "extra"}, {"--memory", "0", "--backend", "qemu"}}) {
+            assertThat(LinuxVmCli.startEarly(args)).as(String.join(" ", args)).isNull();
+        }
+    }
+
+    @Test
     void help_lists_the_reference_flags_and_the_exit_statuses() {
         CliRun r = CliRun.of("--help");
         assertThat(r.status()).isZero();

@@ -72,6 +72,47 @@ class LauncherTest {
     }
 
     @Test
+    void an_early_start_is_taken_over_by_a_request_for_its_machine_and_released_otherwise() throws Exception {
+        assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
+        TestKernels.forArch(Arch.X86_64);
+        LaunchRequest request = LaunchRequest.of(Arch.X86_64).withBackend(BackendChoice.QEMU).withExec("echo early-$((40+2))");
+
+        Launcher.Early early = Launcher.Early.start(Arch.X86_64, BackendChoice.QEMU, request.memoryMib(), request.cpus());
+        assertThat(early).isNotNull();
+        StringBuilder console = new StringBuilder();
+        try (Launcher.Prepared guest = Launcher.prepare(request, line -> { }, early);
+             dev.linuxvm.engine.backend.RunningVm vm = guest.start((b, off, len) -> {
+                 synchronized (console) {
+                     console.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
+                 }
+             })) {
+            assertThat(qemuWrappers()).as("the early QEMU runs the guest: no second one").hasSize(1);
+            assertThat(vm.awaitExit(java.time.Duration.ofSeconds(120))).contains(new dev.linuxvm.engine.backend.VmExit.PoweredOff());
+        }
+        synchronized (console) {
+            assertThat(console).contains("Linux version").contains("early-42").contains("linuxvm: exit 0");
+        }
+        assertThat(qemuWrappers()).isEmpty();
+
+        Launcher.Early otherMachine = Launcher.Early.start(Arch.X86_64, BackendChoice.QEMU, 256, 1);
+        assertThat(otherMachine).isNotNull();
+        try (Launcher.Prepared guest = Launcher.prepare(request, line -> { }, otherMachine);
+             dev.linuxvm.engine.backend.RunningVm vm = guest.start((b, off, len) -> { })) {
+            assertThat(qemuWrappers()).as("the early QEMU for 256 MiB is released; the request's own runs").hasSize(1);
+        }
+        assertThat(qemuWrappers()).isEmpty();
+
+        assertThat(Launcher.Early.start(Arch.X86_64, BackendChoice.QEMU, 0, 1)).as("no valid machine: nothing starts").isNull();
+        assertThat(qemuWrappers()).isEmpty();
+    }
+
+    /** This JVM's live children that run QEMU (its wrapper shell, whose arguments hold QEMU's command). */
+    private static java.util.List<String> qemuWrappers() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse("?")).filter(c -> c.contains("qemu")).toList();
+    }
+
+    @Test
     void a_data_port_on_qemu_puts_its_modules_under_the_kernels_release_and_the_port_in_the_tables() {
         assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
         TestKernel provisioned = TestKernels.forArch(Arch.X86_64);

@@ -767,15 +767,22 @@ final class QemuVm implements RunningVm {
         killTree(wrapper);
     }
 
-    /** Closes the lifeline and SIGKILLs the wrapper and everything under it. */
+    /**
+     * Closes the lifeline and SIGKILLs the wrapper and everything under it. A wrapper that has
+     * ended has nothing under it any more (it reaps QEMU and kills its lifeline watcher before it
+     * exits; an orphan would now be init's child), so its descendants are looked up (a scan of
+     * every /proc/PID/stat, 3-8 ms) only while it lives.
+     */
     private static void killTree(Process wrapper) {
         try {
             wrapper.getOutputStream().close();
         } catch (IOException e) {
             // already closed
         }
-        try (Stream<ProcessHandle> children = wrapper.descendants()) {
-            children.forEach(ProcessHandle::destroyForcibly);
+        if (wrapper.isAlive()) {
+            try (Stream<ProcessHandle> children = wrapper.descendants()) {
+                children.forEach(ProcessHandle::destroyForcibly);
+            }
         }
         wrapper.destroyForcibly();
         try {
