@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>cold boot, whole process, {@code linuxvm --backend qemu --exec true} (the launcher script
  *       beside the jar, as a user runs the CLI: the JVM with the build's class-data-sharing archive)
  *       against QEMU's own {@code -kernel} with the same kernel, initramfs + exec overlay and
- *       command line, for x86_64, aarch64 ACPI and aarch64 device tree (median, ratio);</li>
+ *       command line, for x86_64, aarch64 ACPI and aarch64 device tree (median, ratio). QEMU's
+ *       side is {@code -M microvm} on x86_64 (its fastest direct boot) and {@code -M virt} on
+ *       aarch64; x86_64 also gets a row against QEMU's default machine (pc, SeaBIOS), which is
+ *       what {@code qemu-system-x86_64 -kernel} without {@code -M} boots;</li>
  *   <li>a fresh guest from a snapshot against a cold boot, in process, per executor that can
  *       run here (start or restore call to the first {@code echo} its shell answers; median,
  *       ratio).</li>
@@ -168,10 +171,19 @@ public final class BootBenchmark {
                 }
                 List<String> theirs = qemuKernel(c.arch, k.kernel(), initrd, cmdline);
                 List<List<String>> sides = new ArrayList<>(List.of(ours, theirs));
+                int sameSide = -1;
                 if (!cmdline.equals(ourCmdline)) {
                     List<String> same = new ArrayList<>(ours);
                     same.addAll(List.of("--cmdline", cmdline));
+                    sameSide = sides.size();
                     sides.add(same); // ours with exactly QEMU's command line too
+                }
+                // x86_64: also QEMU's default machine (pc), what `qemu-system-x86_64 -kernel`
+                // without -M boots: SeaBIOS, then the kernel through its PVH note
+                int pcSide = -1;
+                if (c.arch == Arch.X86_64) {
+                    pcSide = sides.size();
+                    sides.add(qemuKernelDefaultMachine(k.kernel(), initrd, cmdline));
                 }
                 for (List<String> side : sides) {
                     timeProcess(side); // warm the page cache once, each side
@@ -187,10 +199,15 @@ public final class BootBenchmark {
                 List<Long> q = times.get(1);
                 System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel %5d ms  ratio %.2f   (ours %s, qemu %s)%n",
                         c, median(o), median(q), (double) median(o) / median(q), o, q);
-                if (sides.size() > 2) {
-                    List<Long> same = times.get(2);
+                if (sameSide >= 0) {
+                    List<Long> same = times.get(sameSide);
                     System.out.printf(Locale.ROOT, "bench: %-16s ours with QEMU's command line (no noapictimer) %5d ms  ratio %.2f   (%s)%n",
                             c, median(same), (double) median(same) / median(q), same);
+                }
+                if (pcSide >= 0) {
+                    List<Long> pc = times.get(pcSide);
+                    System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel on its default machine (pc) %5d ms  ratio %.2f   (%s)%n",
+                            c, median(o), median(pc), (double) median(o) / median(pc), pc);
                 }
                 System.out.println("bench:   our default command line: " + ourCmdline + "; QEMU's: " + cmdline);
             } finally {
@@ -198,6 +215,8 @@ public final class BootBenchmark {
             }
         }
         System.out.println("bench: qemu -kernel x86_64: " + String.join(" ", qemuKernel(Arch.X86_64, Path.of("K"), Path.of("I"), "…")));
+        System.out.println("bench: qemu -kernel x86_64, default machine: "
+                + String.join(" ", qemuKernelDefaultMachine(Path.of("K"), Path.of("I"), "…")));
         System.out.println("bench: qemu -kernel aarch64: " + String.join(" ", qemuKernel(Arch.AARCH64, Path.of("K"), Path.of("I"), "…")));
     }
 
@@ -213,6 +232,13 @@ public final class BootBenchmark {
         cmd.addAll(List.of("-m", "512", "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
                 "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline));
         return cmd;
+    }
+
+    /** {@code qemu-system-x86_64 -kernel} without {@code -M}: the default machine, pc (i440FX, SeaBIOS). */
+    private static List<String> qemuKernelDefaultMachine(Path kernel, Path initrd, String cmdline) {
+        return List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-smp", "1", "-nodefaults", "-no-user-config",
+                "-display", "none", "-serial", "stdio", "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(),
+                "-append", cmdline);
     }
 
     /** Milliseconds from spawn to exit; fails unless the guest ran the exec overlay and exited 0 within {@link #BOOT}. */
