@@ -3,9 +3,16 @@ package dev.linuxvm.lab;
 import dev.linuxvm.engine.backend.ConsoleListener;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A level-2 guest's console inside the lab: every complete line is printed at once on the
@@ -82,9 +89,52 @@ final class LabConsole implements ConsoleListener {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new LabFailure("no \"" + literal + "\" within " + timeout.toSeconds() + " s", tail(15));
+                List<String> details = new ArrayList<>(tail(15));
+                details.addAll(vcpuThreads());
+                throw new LabFailure("no \"" + literal + "\" within " + timeout.toSeconds() + " s", details);
             }
             wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    /**
+     * Where this process's vCPU threads are when a wait times out, so that a guest that went
+     * silent (seen once in the x86_64 lab: 2 vCPUs, quiet mid-line for minutes) says whether it
+     * sits in KVM_RUN or in our code: each Java thread named {@code *-vcpu-*} (KvmRunningVm) with
+     * its top frames, and each task of this process whose name has "vcpu" with its kernel wait
+     * channel and stack ({@code /proc/self/task/TID/wchan}, {@code stack}; the stack needs root,
+     * which level 1's init is). Empty when no guest of ours runs (QEMU's benchmark guests).
+     */
+    static List<String> vcpuThreads() {
+        List<String> lines = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((t, frames) -> {
+            if (t.getName().contains("-vcpu-")) {
+                lines.add("thread " + t.getName() + ": " + t.getState());
+                for (int i = 0; i < Math.min(6, frames.length); i++) {
+                    lines.add("    at " + frames[i]);
+                }
+            }
+        });
+        Path tasks = Path.of("/proc/self/task");
+        try (Stream<Path> list = Files.list(tasks)) {
+            for (Path task : list.sorted().toList()) {
+                String comm = readProc(task.resolve("comm"));
+                if (comm.contains("vcpu")) {
+                    lines.add("task " + task.getFileName() + " (" + comm + "): wchan " + readProc(task.resolve("wchan")));
+                    readProc(task.resolve("stack")).lines().limit(12).forEach(l -> lines.add("    " + l));
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            lines.add("cannot list " + tasks + ": " + e.getMessage());
+        }
+        return lines;
+    }
+
+    private static String readProc(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
         }
     }
 
@@ -93,8 +143,8 @@ final class LabConsole implements ConsoleListener {
     }
 
     /** The last {@code n} lines, for failure diagnostics. */
-    synchronized java.util.List<String> tail(int n) {
-        java.util.List<String> all = text.toString().lines().toList();
+    synchronized List<String> tail(int n) {
+        List<String> all = text.toString().lines().toList();
         return all.subList(Math.max(0, all.size() - n), all.size());
     }
 }

@@ -1,0 +1,43 @@
+package dev.linuxvm.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.Test;
+
+class LabConsoleTest {
+    @Test
+    void a_timed_out_wait_names_where_the_vcpu_threads_are() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch parked = new CountDownLatch(1);
+        Thread vcpu = new Thread(() -> {
+            parked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lab-test-vcpu-0");
+        vcpu.start();
+        parked.await();
+        try {
+            LabConsole console = new LabConsole("t", new PrintStream(OutputStream.nullOutputStream()));
+            List<String> report = assertThrows(LabFailure.class, () -> console.await("never printed", Duration.ofMillis(50)))
+                    .details();
+
+            assertThat(report).anyMatch(l -> l.startsWith("thread lab-test-vcpu-0: "));
+            assertThat(report).anyMatch(l -> l.contains("java.util.concurrent.CountDownLatch.await("));
+            // the JVM names the native thread after the Java one (15 characters): the kernel's view of it
+            assertThat(report).anyMatch(l -> l.startsWith("task ") && l.contains("(lab-test-vcpu-0): wchan "));
+        } finally {
+            release.countDown();
+            vcpu.join();
+        }
+    }
+}
