@@ -38,7 +38,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * design's {@code --kernel --initrd --cmdline --device-tree} flags. Without {@code --kernel} it
  * boots the provisioned default guest ({@link TestKernels}).
  *
- * <p>One run: 1. parse the flags (usage errors exit 2); 2.-4. {@link Launcher#prepare}, the launch
+ * <p>One run: 0. from a first look at the arguments, start the executor for the machine they ask
+ * for ({@link #startEarly}); 1. parse the flags (usage errors exit 2); 2.-4. {@link Launcher#prepare}, the launch
  * path the JUnit extension shares: validate, choose the executor, resolve and provision kernel
  * and initrd with the {@code --exec} overlay, build the guest;
  * every engine error exits with the status of its {@link VmmException.Kind} (bad input 2, host
