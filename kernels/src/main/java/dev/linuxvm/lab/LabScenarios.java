@@ -288,6 +288,7 @@ public final class LabScenarios {
                     : GuestInitramfs.withOverlay(initramfs, GuestInitramfs.execOverlay(execCommand));
             GuestImage image = GuestFactory.build(new GuestSpec(arch, mode, kernel, initrd, cmdline, memoryMib, cpus));
             this.vm = new KvmBackend().start(image, console);
+            watchExit(vm, console, id);
         }
 
         /** Waits for the ready marker; returns ms since the engine started building the guest. */
@@ -626,6 +627,23 @@ public final class LabScenarios {
 
     // ---- helpers -------------------------------------------------------------------------------
 
+    /**
+     * Ends {@code console} with the guest's exit as soon as the guest ends, so that a wait for a
+     * line the guest will never print fails at once with how it ended (a reset, a crash)
+     * instead of after its whole timeout.
+     */
+    static void watchExit(RunningVm vm, LabConsole console, String id) {
+        Thread t = new Thread(() -> {
+            try {
+                vm.awaitExit(Duration.ofDays(1)).ifPresent(e -> console.ended(e.describe()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, id + "-exit-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private static VmExit awaitExit(RunningVm vm, LabConsole console, Duration timeout) throws InterruptedException {
         Optional<VmExit> exit = vm.awaitExit(timeout);
         if (exit.isEmpty()) {
@@ -670,6 +688,7 @@ public final class LabScenarios {
         List<Long> restoreToAnswer = new ArrayList<>();
         List<Long> restoreCall = new ArrayList<>();
         try (RunningVm template = kvm.startForSnapshot(image, templateConsole)) {
+            watchExit(template, templateConsole, "snap-template");
             long coldShared = coldToAnswer(templateConsole, template, t0, "template");
             long s0 = System.nanoTime();
             try (dev.linuxvm.engine.backend.Snapshot snap = template.snapshot()) {
@@ -743,6 +762,7 @@ public final class LabScenarios {
             this.t0 = System.nanoTime();
             this.vm = kvm.restore(snap, console);
             this.restoreMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            watchExit(vm, console, id);
         }
 
         void answer(String command, String expected) throws Exception {
