@@ -647,7 +647,9 @@ public final class LabScenarios {
     private static VmExit awaitExit(RunningVm vm, LabConsole console, Duration timeout) throws InterruptedException {
         Optional<VmExit> exit = vm.awaitExit(timeout);
         if (exit.isEmpty()) {
-            throw new LabFailure("the guest did not end within " + timeout.toSeconds() + " s", console.tail(15));
+            List<String> details = new ArrayList<>(console.tail(15));
+            details.addAll(LabConsole.vcpuThreads());
+            throw new LabFailure("the guest did not end within " + timeout.toSeconds() + " s", details);
         }
         console.ended(exit.get().describe());
         return exit.get();
