@@ -8,20 +8,18 @@ package dev.linuxvm.engine.acpi;
  *
  * <p>Only 64-bit fields are used for the DSDT (X_DSDT; the 32-bit DSDT field is 0 as the spec
  * allows when X_DSDT is set) and FACS (none: FIRMWARE_CTRL and X_FIRMWARE_CTRL 0; no S3/S4).
+ * Both architectures are hardware-reduced (no PM1 or GPE blocks, no PM timer): the PM1 fields
+ * are written as zero.
  */
 public record Fadt(
         /* Flags (Table 5.10). */
         long flags,
         /* SCI_INT: the SCI's ISA IRQ (x86). */
         int sciInt,
-        /* PM1a_EVT_BLK: I/O port of PM1 status (2 bytes) + enable (2 bytes), 0 for none. */
-        int pm1aEvtBlk,
-        /* PM1_EVT_LEN. */
-        int pm1EvtLen,
-        /* PM1a_CNT_BLK: I/O port of the PM1 control register, 0 for none. */
-        int pm1aCntBlk,
-        /* PM1_CNT_LEN. */
-        int pm1CntLen,
+        /* SLEEP_CONTROL_REG (ACPI 6.5 section 4.8.3.7), Gas.NONE for none. */
+        Gas sleepControlReg,
+        /* SLEEP_STATUS_REG (ACPI 6.5 section 4.8.3.7), Gas.NONE for none. */
+        Gas sleepStatusReg,
         /* IAPC_BOOT_ARCH (Table 5.11). */
         int iapcBootArch,
         /* RESET_REG. */
@@ -75,27 +73,37 @@ public record Fadt(
     public static final int PM_PROFILE_UNSPECIFIED = 0;
 
     /**
-     * The x86 FADT, full (not hardware-reduced) ACPI so that S5 goes through PM1a_CNT:
+     * The x86 FADT, hardware-reduced ACPI (ACPI 6.5 section 4.1) like QEMU's microvm: no PM1 or
+     * GPE blocks, no PM timer, no SMI_CMD, no FACS.
      * <ul>
-     * <li>PM1a_EVT_BLK at {@code pm1aEvtBlk}, 4 bytes (PM1_STS, PM1_EN). Needed although nothing
-     * raises events: ACPICA clears PM1_STS before entering S5 and aborts the sleep if that
-     * register has no address. Measured with Debian's 6.1 kernel: without it the kernel logs
-     * "Required FADT field Pm1aEventBlock has zero address" and {@code poweroff -f} ends in
-     * "System halted" with no PM1a_CNT write; with it, S5 is written. The backend should read
-     * these four ports as 0 and ignore writes.</li>
-     * <li>PM1a_CNT_BLK at {@code pm1aCntBlk}, 2 bytes; no PM1b, no PM2, no PM timer
-     * (PM_TMR_LEN 0: the kernel then uses other clocksources), no GPE blocks, SMI_CMD 0
-     * (the platform is always in ACPI mode).</li>
-     * <li>SCI_INT {@code sciInt} (never raised).</li>
+     * <li>Why: on a full-ACPI FADT Linux keeps the legacy PC timer setup: check_timer (routing
+     * the PIT through the IOAPIC, about 21 ms under TCG) and, after calibrating the LAPIC timer,
+     * a second 100 ms "verify APIC timer" pass against the PIT tick. With HW_REDUCED_ACPI,
+     * arch/x86/kernel/acpi/boot.c acpi_generic_reduced_hw_init() makes
+     * {@code x86_init.timers.timer_init} a no-op and {@code legacy_pic} the null PIC, so neither
+     * runs (Debian 6.1 under TCG, {@code apic=verbose}: the verify pass took 0.627 to 0.735 s,
+     * "..TIMER:" is gone and "preallocated irqs" is 0).</li>
+     * <li>Power off: SLEEP_CONTROL_REG = 1-byte I/O {@code sleepControlPort}, SLEEP_STATUS_REG
+     * = 1-byte I/O {@code sleepStatusPort}. Linux offers S5 (and so {@code pm_power_off}) on a
+     * reduced platform only when both have an address (drivers/acpi/sleep.c
+     * acpi_sleep_state_supported); ACPICA's acpi_hw_extended_sleep then writes WAK_STS (0x80)
+     * to the status register and {@code SLP_TYP << 2 | SLP_EN} (bit 5) to the control register,
+     * SLP_TYP from the DSDT's {@code \_S5}: 0x34 for S5. The two must be different ports (the
+     * 0x80 write must not power off).</li>
+     * <li>SCI_INT {@code sciInt}: ignored on a reduced platform (ACPI 6.5 section 5.2.9; ACPICA
+     * installs no SCI handler). Kept non-zero on purpose: Linux takes the MADT override whose
+     * source equals SCI_INT as the SCI's (acpi_parse_int_src_ovr), and 0 would turn the PIT's
+     * IRQ 0 override into that.</li>
      * <li>RESET_REG = 1-byte I/O {@code resetPort}, RESET_VALUE {@code resetValue}.</li>
-     * <li>Flags: WBINVD | PROC_C1 | PWR_BUTTON | SLP_BUTTON | FIX_RTC | RESET_REG_SUP | HEADLESS
-     * (no fixed buttons, no RTC wake, no video/input).</li>
+     * <li>Flags: HW_REDUCED_ACPI | RESET_REG_SUP | HEADLESS, and WBINVD | PROC_C1 | PWR_BUTTON |
+     * SLP_BUTTON | FIX_RTC, which stay true of a reduced platform (no fixed buttons, no fixed
+     * RTC wake; Linux scans no fixed button devices there anyway).</li>
      * </ul>
      */
-    public static Fadt x86(int sciInt, int pm1aEvtBlk, int pm1aCntBlk, int resetPort, int resetValue,
+    public static Fadt x86(int sciInt, int sleepStatusPort, int sleepControlPort, int resetPort, int resetValue,
             int iapcBootArch) {
-        long flags = WBINVD | PROC_C1 | PWR_BUTTON | SLP_BUTTON | FIX_RTC | RESET_REG_SUP | HEADLESS;
-        return new Fadt(flags, sciInt, pm1aEvtBlk, pm1aEvtBlk == 0 ? 0 : 4, pm1aCntBlk, pm1aCntBlk == 0 ? 0 : 2,
+        long flags = WBINVD | PROC_C1 | PWR_BUTTON | SLP_BUTTON | FIX_RTC | RESET_REG_SUP | HEADLESS | HW_REDUCED_ACPI;
+        return new Fadt(flags, sciInt, Gas.io(sleepControlPort, 1), Gas.io(sleepStatusPort, 1),
                 iapcBootArch, Gas.io(resetPort, 1), resetValue, 0, 0);
     }
 
@@ -105,13 +113,13 @@ public record Fadt(
      * blocks, no SCI, no reset register.
      */
     public static Fadt arm64() {
-        return new Fadt(HW_REDUCED_ACPI, 0, 0, 0, 0, 0, 0, Gas.NONE, 0, PSCI_COMPLIANT | PSCI_USE_HVC, 0);
+        return new Fadt(HW_REDUCED_ACPI, 0, Gas.NONE, Gas.NONE, 0, Gas.NONE, 0, PSCI_COMPLIANT | PSCI_USE_HVC, 0);
     }
 
     /** This FADT pointing at the DSDT at {@code dsdtAddress}. */
     public Fadt withDsdt(long dsdtAddress) {
-        return new Fadt(flags, sciInt, pm1aEvtBlk, pm1EvtLen, pm1aCntBlk, pm1CntLen, iapcBootArch, resetReg,
-                resetValue, armBootArch, dsdtAddress);
+        return new Fadt(flags, sciInt, sleepControlReg, sleepStatusReg, iapcBootArch, resetReg, resetValue,
+                armBootArch, dsdtAddress);
     }
 
     @Override
@@ -133,16 +141,16 @@ public record Fadt(
                 .u8(0)                   // ACPI_DISABLE
                 .u8(0)                   // S4BIOS_REQ
                 .u8(0)                   // PSTATE_CNT
-                .u32(pm1aEvtBlk)         // PM1a_EVT_BLK
+                .u32(0)                  // PM1a_EVT_BLK: none (hardware-reduced)
                 .u32(0)                  // PM1b_EVT_BLK
-                .u32(pm1aCntBlk)         // PM1a_CNT_BLK
+                .u32(0)                  // PM1a_CNT_BLK: none
                 .u32(0)                  // PM1b_CNT_BLK
                 .u32(0)                  // PM2_CNT_BLK
                 .u32(0)                  // PM_TMR_BLK: no PM timer
                 .u32(0)                  // GPE0_BLK
                 .u32(0)                  // GPE1_BLK
-                .u8(pm1EvtLen)           // PM1_EVT_LEN
-                .u8(pm1CntLen)           // PM1_CNT_LEN
+                .u8(0)                   // PM1_EVT_LEN
+                .u8(0)                   // PM1_CNT_LEN
                 .u8(0)                   // PM2_CNT_LEN
                 .u8(0)                   // PM_TMR_LEN
                 .u8(0)                   // GPE0_BLK_LEN
@@ -167,18 +175,16 @@ public record Fadt(
                 .u8(MINOR_VERSION)       // FADT Minor Version
                 .u64(0)                  // X_FIRMWARE_CTRL
                 .u64(xDsdt);             // X_DSDT
-        // X_PM1a_EVT_BLK: two 16-bit registers (PM1_STS, PM1_EN), so word access
-        (pm1aEvtBlk == 0 ? Gas.NONE
-                : new Gas(Gas.SYSTEM_IO, 8 * pm1EvtLen, 0, Gas.ACCESS_WORD, pm1aEvtBlk)).write(w);
-        Gas.NONE.write(w);                                                        // X_PM1b_EVT_BLK
-        (pm1aCntBlk == 0 ? Gas.NONE : Gas.io(pm1aCntBlk, pm1CntLen)).write(w); // X_PM1a_CNT_BLK
+        Gas.NONE.write(w);               // X_PM1a_EVT_BLK
+        Gas.NONE.write(w);               // X_PM1b_EVT_BLK
+        Gas.NONE.write(w);               // X_PM1a_CNT_BLK
         Gas.NONE.write(w);               // X_PM1b_CNT_BLK
         Gas.NONE.write(w);               // X_PM2_CNT_BLK
         Gas.NONE.write(w);               // X_PM_TMR_BLK
         Gas.NONE.write(w);               // X_GPE0_BLK
         Gas.NONE.write(w);               // X_GPE1_BLK
-        Gas.NONE.write(w);               // SLEEP_CONTROL_REG
-        Gas.NONE.write(w);               // SLEEP_STATUS_REG
+        sleepControlReg.write(w);        // SLEEP_CONTROL_REG (offset 244)
+        sleepStatusReg.write(w);         // SLEEP_STATUS_REG (offset 256)
         w.u64(0);                        // Hypervisor Vendor Identity
         return SdtHeader.seal(w);
     }

@@ -20,9 +20,10 @@ import java.util.Optional;
  * @param ioApicId             I/O APIC ID (KVM's in-kernel IOAPIC resets to 0)
  * @param ioApicAddress        I/O APIC MMIO base
  * @param overrides            MADT interrupt source overrides
- * @param sciIrq               FADT SCI_INT
- * @param pm1aEvtBlk           PM1a_EVT_BLK I/O port (4 bytes: PM1_STS, PM1_EN)
- * @param pm1aCntBlk           PM1a_CNT_BLK I/O port (2 bytes)
+ * @param sciIrq               FADT SCI_INT (ignored by OSPM on a hardware-reduced platform, see
+ *                             {@link Fadt#x86})
+ * @param sleepStatusPort      SLEEP_STATUS_REG I/O port (8-bit)
+ * @param sleepControlPort     SLEEP_CONTROL_REG I/O port (8-bit)
  * @param resetPort            RESET_REG I/O port
  * @param resetValue           RESET_VALUE
  * @param iapcBootArch         FADT IAPC_BOOT_ARCH
@@ -32,7 +33,7 @@ import java.util.Optional;
  * @param dataPort             the virtio-mmio data port the DSDT describes, if the guest has one
  */
 public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddress, int ioApicId, long ioApicAddress,
-        List<InterruptSourceOverride> overrides, int sciIrq, int pm1aEvtBlk, int pm1aCntBlk, int resetPort,
+        List<InterruptSourceOverride> overrides, int sciIrq, int sleepStatusPort, int sleepControlPort, int resetPort,
         int resetValue, int iapcBootArch, int s5SleepType, int com1Port, int com1Irq, Optional<DataPort> dataPort) {
 
     /** x86 xAPIC IDs are 8 bits and 0xFF is the broadcast ID. */
@@ -55,16 +56,16 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
 
     /** Without a data port. */
     public X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddress, int ioApicId, long ioApicAddress,
-            List<InterruptSourceOverride> overrides, int sciIrq, int pm1aEvtBlk, int pm1aCntBlk, int resetPort,
+            List<InterruptSourceOverride> overrides, int sciIrq, int sleepStatusPort, int sleepControlPort, int resetPort,
             int resetValue, int iapcBootArch, int s5SleepType, int com1Port, int com1Irq) {
-        this(cpus, ram, localApicAddress, ioApicId, ioApicAddress, overrides, sciIrq, pm1aEvtBlk, pm1aCntBlk, resetPort,
+        this(cpus, ram, localApicAddress, ioApicId, ioApicAddress, overrides, sciIrq, sleepStatusPort, sleepControlPort, resetPort,
                 resetValue, iapcBootArch, s5SleepType, com1Port, com1Irq, Optional.empty());
     }
 
     /** These tables with {@code port} described in the DSDT. */
     public X86AcpiParams withDataPort(DataPort port) {
-        return new X86AcpiParams(cpus, ram, localApicAddress, ioApicId, ioApicAddress, overrides, sciIrq, pm1aEvtBlk,
-                pm1aCntBlk, resetPort, resetValue, iapcBootArch, s5SleepType, com1Port, com1Irq, Optional.of(port));
+        return new X86AcpiParams(cpus, ram, localApicAddress, ioApicId, ioApicAddress, overrides, sciIrq, sleepStatusPort,
+                sleepControlPort, resetPort, resetValue, iapcBootArch, s5SleepType, com1Port, com1Irq, Optional.of(port));
     }
     /**
      * The platform's MADT interrupt source overrides. The KVM backend routes its in-kernel
@@ -77,7 +78,7 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
             new InterruptSourceOverride(X86Layout.SCI_IRQ, X86Layout.SCI_IRQ,
                     InterruptSourceOverride.LEVEL | InterruptSourceOverride.ACTIVE_HIGH));
 
-    /** SLP_TYP for S5 that our \_S5 declares (the guest writes SLP_TYP=5 | SLP_EN to PM1a_CNT). */
+    /** SLP_TYP for S5 that our \_S5 declares (the guest writes SLP_TYP=5 | SLP_EN to the sleep control register). */
     public static final int S5_SLEEP_TYPE = 5;
 
     /** RESET_VALUE for the PIIX reset control register: SYS_RST | RST_CPU (hard reset). */
@@ -86,13 +87,13 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
     /**
      * The x86_64 platform (vmm-engine/README.md, "x86_64"), addresses, ports and interrupts from
      * {@link X86Layout}: the LAPIC, IOAPIC id 0 (GSI base 0), the ISA overrides above, the SCI,
-     * the PM1a blocks, the reset register with {@link #RESET_VALUE}, IAPC_BOOT_ARCH = VGA Not
+     * the sleep control and status registers, the reset register with {@link #RESET_VALUE}, IAPC_BOOT_ARCH = VGA Not
      * Present | CMOS RTC Not Present (no 8042, so Linux skips the i8042 probe; no RTC device
      * emulated), \_S5 = {@link #S5_SLEEP_TYPE}, COM1.
      */
     public static X86AcpiParams defaults(int cpus, List<MemoryRange> ram) {
         return new X86AcpiParams(cpus, ram, X86Layout.LAPIC_START, 0, X86Layout.IOAPIC_START, ISA_OVERRIDES,
-                X86Layout.SCI_IRQ, X86Layout.PM1A_EVT_PORT, X86Layout.PM1A_CNT_PORT,
+                X86Layout.SCI_IRQ, X86Layout.SLEEP_STATUS_PORT, X86Layout.SLEEP_CONTROL_PORT,
                 X86Layout.RESET_PORT, RESET_VALUE,
                 Fadt.IAPC_VGA_NOT_PRESENT | Fadt.IAPC_CMOS_RTC_NOT_PRESENT,
                 S5_SLEEP_TYPE, X86Layout.COM1_PORT, X86Layout.COM1_IRQ);

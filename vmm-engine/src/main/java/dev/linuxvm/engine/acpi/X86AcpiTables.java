@@ -22,19 +22,30 @@ public final class X86AcpiTables {
     }
 
     /**
-     * PM1_CNT SLP_TYP position (ACPI 6.5 section 4.8.3.2.1, Table 4.13). Power-off contract: on
-     * {@code poweroff} Linux (ACPICA acpi_hw_legacy_sleep) reads PM1a_CNT, clears SLP_TYP and
-     * SLP_EN, then writes twice, 16 bits each: {@code old | 5 << 10} (0x1400 when the read gives
-     * 0) and then {@code old | 5 << 10 | SLP_EN} (0x3400). A backend powers off on the write for
-     * which {@link #isSleepRequest(int, int) isSleepRequest(value, 5)} holds. QEMU's
-     * {@code isa-debug-exit,iobase=0x604,iosize=2} already exits on the first write, with status
-     * {@code (0x1400 << 1 | 1) & 0xFF} = 1 (measured).
+     * Power-off contract. The FADT is hardware-reduced ({@link Fadt#x86}), so on {@code poweroff}
+     * Linux (ACPICA acpi_hw_extended_sleep) writes, 8 bits each, WAK_STS (0x80) to
+     * SLEEP_STATUS_REG (I/O 0x600, ignored) and then {@code SLP_TYP << 2 | SLP_EN} with SLP_TYP
+     * from {@code \_S5}, 0x34, to SLEEP_CONTROL_REG (I/O 0x604). A backend powers off on the
+     * control write for which {@link #isSleepControlRequest(int, int) isSleepControlRequest(value,
+     * 5)} holds. QEMU's {@code isa-debug-exit,iobase=0x604,iosize=2} exits on it with status
+     * {@code (0x34 << 1 | 1) & 0xFF} = 105.
+     *
+     * <p>The legacy PM1_CNT form below (16 bits, SLP_TYP at bit 10, SLP_EN at bit 13; ACPI 6.5
+     * section 4.8.3.2.1, Table 4.13) is what a full-ACPI FADT made the kernel write (0x1400, then
+     * 0x3400; isa-debug-exit status 1) and what hand-written test guests still write to the same
+     * port; the KVM backend takes both.
      */
     public static final int SLP_TYP_SHIFT = 10;
     /** PM1_CNT SLP_EN (ACPI 6.5 section 4.8.3.2.1, Table 4.13). */
     public static final int SLP_EN = 1 << 13;
     /** PM1_CNT SLP_TYP field mask. */
     public static final int SLP_TYP_MASK = 0b111 << SLP_TYP_SHIFT;
+    /** Sleep control register SLP_TYPx position, bits 4:2 (ACPI 6.5 section 4.8.3.7). */
+    public static final int SLEEP_CONTROL_SLP_TYP_SHIFT = 2;
+    /** Sleep control register SLP_TYPx field mask. */
+    public static final int SLEEP_CONTROL_SLP_TYP_MASK = 0b111 << SLEEP_CONTROL_SLP_TYP_SHIFT;
+    /** Sleep control register SLP_EN, bit 5 (ACPI 6.5 section 4.8.3.7). */
+    public static final int SLEEP_CONTROL_SLP_EN = 1 << 5;
 
     /**
      * FACP, DSDT, APIC, SRAT, SPCR, then {@code extra} tables (e.g. {@link Hpet#qemu()} when the
@@ -47,7 +58,8 @@ public final class X86AcpiTables {
     }
 
     public static Fadt fadt(X86AcpiParams p) {
-        return Fadt.x86(p.sciIrq(), p.pm1aEvtBlk(), p.pm1aCntBlk(), p.resetPort(), p.resetValue(), p.iapcBootArch());
+        return Fadt.x86(p.sciIrq(), p.sleepStatusPort(), p.sleepControlPort(), p.resetPort(), p.resetValue(),
+                p.iapcBootArch());
     }
 
     /**
@@ -120,5 +132,14 @@ public final class X86AcpiTables {
     /** True when a 16-bit write to PM1a_CNT requests S{@code sleepType} (SLP_EN set, SLP_TYP matching). */
     public static boolean isSleepRequest(int pm1Control, int sleepType) {
         return (pm1Control & SLP_EN) != 0 && ((pm1Control & SLP_TYP_MASK) >>> SLP_TYP_SHIFT) == sleepType;
+    }
+
+    /**
+     * True when an 8-bit write to SLEEP_CONTROL_REG requests S{@code sleepType} (SLP_EN set,
+     * SLP_TYPx matching): {@code 0x34} for S5.
+     */
+    public static boolean isSleepControlRequest(int sleepControl, int sleepType) {
+        return (sleepControl & SLEEP_CONTROL_SLP_EN) != 0
+                && ((sleepControl & SLEEP_CONTROL_SLP_TYP_MASK) >>> SLEEP_CONTROL_SLP_TYP_SHIFT) == sleepType;
     }
 }

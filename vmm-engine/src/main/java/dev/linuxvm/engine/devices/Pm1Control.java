@@ -5,10 +5,19 @@ import dev.linuxvm.engine.boot.x86.X86Layout;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The ACPI PM1a control register (ACPI 6.5, 4.8.3.2.1 "PM1 Control Registers", Table 4.13),
- * 16 bits, at {@link X86Layout#PM1A_CNT_PORT} on linuxvm's x86_64 machine. A write with SLP_EN set and SLP_TYP equal
- * to the value the DSDT's {@code \_S5} package gives is a request for S5 (soft off) and is
- * reported as power off.
+ * The ACPI sleep control register at {@link X86Layout#SLEEP_CONTROL_PORT} on linuxvm's x86_64
+ * machine, in both forms a guest may use:
+ * <ul>
+ * <li>an 8-bit write at offset 0 is the hardware-reduced SLEEP_CONTROL_REG (ACPI 6.5, 4.8.3.7
+ * "Sleep Control and Status Registers"; SLP_TYPx bits 4:2, SLP_EN bit 5), which the FADT
+ * describes and Linux writes on power off: {@code 0x34} for S5;</li>
+ * <li>a 16-bit write is the legacy PM1a control register (ACPI 6.5, 4.8.3.2.1 "PM1 Control
+ * Registers", Table 4.13; SLP_TYP bits 12:10, SLP_EN bit 13), which full-ACPI tables made the
+ * kernel write ({@code 0x3400}) and hand-written test guests still do (SmokeGuests).</li>
+ * </ul>
+ * The two do not collide: bits 2-8 of PM1_CNT are reserved, and nothing writes its low byte
+ * alone. A write with SLP_EN set and SLP_TYP equal to the value the DSDT's {@code \_S5} package
+ * gives is a request for S5 (soft off) and is reported as power off.
  *
  * <p>Decision: only the configured S5 type powers off. linuxvm's DSDT advertises no other
  * sleep state, so a write of SLP_EN with another SLP_TYP means the guest and the tables
@@ -29,6 +38,11 @@ public final class Pm1Control implements PortIoDevice {
     public static final int SLP_TYP_MASK = 0x7 << SLP_TYP_SHIFT;
     /** SLP_EN, bit 13: write-only, enters the sleep state in SLP_TYP. */
     public static final int SLP_EN = 1 << 13;
+    /** SLEEP_CONTROL_REG SLP_TYPx, bits 4:2 (8-bit register). */
+    public static final int SLEEP_CONTROL_SLP_TYP_SHIFT = 2;
+    public static final int SLEEP_CONTROL_SLP_TYP_MASK = 0x7 << SLEEP_CONTROL_SLP_TYP_SHIFT;
+    /** SLEEP_CONTROL_REG SLP_EN, bit 5: enters the sleep state in SLP_TYPx. */
+    public static final int SLEEP_CONTROL_SLP_EN = 1 << 5;
     /** The SLP_TYP linuxvm's DSDT puts in {@code \_S5} unless told otherwise. */
     public static final int DEFAULT_S5_SLP_TYP = 5;
 
@@ -57,6 +71,10 @@ public final class Pm1Control implements PortIoDevice {
 
     @Override
     public void write(int offset, int data, int size) {
+        if (size == 1 && offset == 0) {
+            sleepControl(data & 0xFF);
+            return;
+        }
         int v = (data << (8 * offset)) & 0xFFFF;
         if (size == 1) {
             int keep = offset == 0 ? 0xFF00 : 0x00FF;
@@ -70,6 +88,19 @@ public final class Pm1Control implements PortIoDevice {
             } else {
                 unsupportedSleepRequests.incrementAndGet();
             }
+        }
+    }
+
+    /** An 8-bit SLEEP_CONTROL_REG write; it does not change what PM1_CNT reads. */
+    private void sleepControl(int v) {
+        if ((v & SLEEP_CONTROL_SLP_EN) == 0) {
+            return;
+        }
+        int type = (v & SLEEP_CONTROL_SLP_TYP_MASK) >>> SLEEP_CONTROL_SLP_TYP_SHIFT;
+        if (type == s5SlpTyp) {
+            events.powerOff(String.format("ACPI SLEEP_CONTROL_REG write 0x%02x (SLP_EN, SLP_TYP %d = S5)", v, type));
+        } else {
+            unsupportedSleepRequests.incrementAndGet();
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.linuxvm.engine.devices;
 
 /**
- * The ACPI PM1a event block (ACPI 6.5, 4.8.3.1 "PM1 Event Grouping"): PM1_STS (2 bytes) then
- * PM1_EN (2 bytes), PM1_EVT_LEN = 4. linuxvm's machine has no fixed-event source (no power or
- * sleep button, no RTC alarm, no PM timer), so no status bit is ever set and no enable bit has
- * an effect: every read is 0 and writes (status clears, enables) are accepted and dropped. The
- * block must exist and read 0 all the same: ACPICA clears PM1_STS before S5 (see
- * {@link dev.linuxvm.engine.acpi.Fadt#x86}), and an unowned port reads all ones, which would
- * claim every fixed event pending, wake status included.
+ * The ACPI sleep status register at {@link dev.linuxvm.engine.boot.x86.X86Layout#SLEEP_STATUS_PORT}
+ * (FADT SLEEP_STATUS_REG, 8 bits; ACPI 6.5, 4.8.3.7), claimed 4 bytes wide as the PM1a event
+ * block (PM1_STS, PM1_EN; 4.8.3.1) it replaced. linuxvm's machine has no wake or fixed-event
+ * source, so every read is 0 and writes are accepted and dropped: ACPICA writes WAK_STS (0x80)
+ * here just before the S5 write to the sleep control register (see
+ * {@link dev.linuxvm.engine.acpi.Fadt#x86}). Claimed rather than left unowned because an unowned
+ * port reads all ones, which would claim wake status (and, to a full-ACPI guest, every fixed
+ * event) pending.
  */
 public final class Pm1Event implements PortIoDevice {
     /** PM1_EVT_LEN: PM1_STS and PM1_EN, two bytes each. */

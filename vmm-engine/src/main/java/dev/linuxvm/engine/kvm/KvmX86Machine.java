@@ -92,14 +92,15 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
     }
 
     /**
-     * linuxvm's x86_64 port map (vmm-engine/README.md, "x86_64"): COM1, PM1a_EVT (at the FADT's
-     * PM1a_EVT_BLK), PM1a_CNT, the reset register, i8042: ports from {@link X86Layout}.
+     * linuxvm's x86_64 port map (vmm-engine/README.md, "x86_64"): COM1, the FADT's sleep status
+     * and sleep control registers (the latter also taking the legacy 16-bit PM1_CNT form), the
+     * reset register, i8042: ports from {@link X86Layout}.
      */
     static void wirePorts(IoPortBus ports, Uart16550 com1, PowerEvents events) {
         I8042 i8042 = new I8042(events);
         ports.register("COM1 16550", COM1_PORT, Uart16550.PORT_COUNT, com1)
-                .register("PM1a_EVT", X86Layout.PM1A_EVT_PORT, Pm1Event.LENGTH, new Pm1Event())
-                .register("PM1a_CNT", X86Layout.PM1A_CNT_PORT, Pm1Control.LENGTH, new Pm1Control(events))
+                .register("sleep status", X86Layout.SLEEP_STATUS_PORT, Pm1Event.LENGTH, new Pm1Event())
+                .register("sleep control", X86Layout.SLEEP_CONTROL_PORT, Pm1Control.LENGTH, new Pm1Control(events))
                 .register("reset control", X86Layout.RESET_PORT, 1, new ResetControl(events))
                 .register("i8042 data", I8042.DATA_PORT, 1, i8042.dataPort())
                 .register("i8042 command", I8042.COMMAND_PORT, 1, i8042.commandPort());

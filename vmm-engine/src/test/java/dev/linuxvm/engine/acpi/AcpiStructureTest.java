@@ -175,22 +175,27 @@ class AcpiStructureTest {
         // offsets from ACPI 6.5 Table 5.9
         assertThat(le(f, 46, 2)).as("SCI_INT").isEqualTo(9);
         assertThat(le(f, 48, 4)).as("SMI_CMD").isZero();
-        assertThat(le(f, 56, 4)).as("PM1a_EVT_BLK").isEqualTo(0x600);
-        assertThat(le(f, 64, 4)).as("PM1a_CNT_BLK").isEqualTo(0x604);
+        assertThat(le(f, 56, 4)).as("PM1a_EVT_BLK").isZero();
+        assertThat(le(f, 64, 4)).as("PM1a_CNT_BLK").isZero();
         assertThat(le(f, 76, 4)).as("PM_TMR_BLK").isZero();
-        assertThat(le(f, 88, 1)).as("PM1_EVT_LEN").isEqualTo(4);
-        assertThat(le(f, 89, 1)).as("PM1_CNT_LEN").isEqualTo(2);
+        assertThat(le(f, 88, 1)).as("PM1_EVT_LEN").isZero();
+        assertThat(le(f, 89, 1)).as("PM1_CNT_LEN").isZero();
         assertThat(le(f, 109, 2)).as("IAPC_BOOT_ARCH").isEqualTo(Fadt.IAPC_VGA_NOT_PRESENT | Fadt.IAPC_CMOS_RTC_NOT_PRESENT);
-        long flags = le(f, 112, 4);
-        assertThat(flags & Fadt.RESET_REG_SUP).isNotZero();
-        assertThat(flags & Fadt.HW_REDUCED_ACPI).isZero();
+        assertThat(le(f, 112, 4)).as("Flags").isEqualTo(Fadt.WBINVD | Fadt.PROC_C1 | Fadt.PWR_BUTTON
+                | Fadt.SLP_BUTTON | Fadt.FIX_RTC | Fadt.RESET_REG_SUP | Fadt.HEADLESS | Fadt.HW_REDUCED_ACPI);
+        assertThat(le(f, 112, 4)).as("Flags bit 20").isEqualTo(0x10_1475);
         assertThat(Arrays.copyOfRange(f, 116, 128)).as("RESET_REG").isEqualTo(bytes(
                 "01 08 00 01 F9 0C 00 00 00 00 00 00")); // SystemIO, 8 bits, offset 0, byte access, 0xCF9
         assertThat(le(f, 128, 1)).as("RESET_VALUE").isEqualTo(6);
         assertThat(le(f, 131, 1)).as("FADT Minor Version").isEqualTo(3);
         assertThat(le(f, 140, 8)).as("X_DSDT").isEqualTo(0xE_F000);
-        assertThat(Arrays.copyOfRange(f, 172, 184)).as("X_PM1a_CNT_BLK").isEqualTo(bytes(
-                "01 10 00 02 04 06 00 00 00 00 00 00")); // SystemIO, 16 bits, word access, 0x604
+        assertThat(Arrays.copyOfRange(f, 148, 244)).as("X_PM1a_EVT_BLK .. X_GPE1_BLK").containsOnly(0);
+        assertThat(Arrays.copyOfRange(f, 244, 256)).as("SLEEP_CONTROL_REG").isEqualTo(bytes(
+                "01 08 00 01 04 06 00 00 00 00 00 00")); // SystemIO, 8 bits, offset 0, byte access, 0x604
+        assertThat(Arrays.copyOfRange(f, 256, 268)).as("SLEEP_STATUS_REG").isEqualTo(bytes(
+                "01 08 00 01 00 06 00 00 00 00 00 00")); // SystemIO, 8 bits, offset 0, byte access, 0x600
+        assertThat(le(f, 268, 8)).as("Hypervisor Vendor Identity").isZero();
+        assertThat(f.length).isEqualTo(276);
         assertThat(TableWriter.sum(f, 0, f.length)).isZero();
     }
 
@@ -200,6 +205,7 @@ class AcpiStructureTest {
         assertThat(le(f, 112, 4)).as("Flags").isEqualTo(Fadt.HW_REDUCED_ACPI);
         assertThat(le(f, 129, 2)).as("ARM_BOOT_ARCH").isEqualTo(Fadt.PSCI_COMPLIANT | Fadt.PSCI_USE_HVC);
         assertThat(le(f, 64, 4)).as("PM1a_CNT_BLK").isZero();
+        assertThat(Arrays.copyOfRange(f, 244, 268)).as("SLEEP_CONTROL_REG, SLEEP_STATUS_REG").containsOnly(0);
         assertThat(le(f, 140, 8)).as("X_DSDT").isEqualTo(0x4010_0000L);
         assertThat(f[8]).as("Revision").isEqualTo((byte) 6);
     }
@@ -297,5 +303,15 @@ class AcpiStructureTest {
         // a backend that reads the register as all-ones sees the preserved bits too
         assertThat(X86AcpiTables.isSleepRequest(0xF7FF, s5)).isTrue();
         assertThat(X86AcpiTables.isSleepRequest(0x2000, s5)).isFalse(); // SLP_TYP 0 is S0
+    }
+
+    @Test
+    void sleep_control_decode_for_s5() {
+        int s5 = X86AcpiParams.S5_SLEEP_TYPE;
+        // ACPICA acpi_hw_extended_sleep: SLP_TYP << 2 | SLP_EN (bit 5), one 8-bit write
+        assertThat(X86AcpiTables.isSleepControlRequest(0x34, s5)).isTrue();
+        assertThat(X86AcpiTables.isSleepControlRequest(0x14, s5)).isFalse(); // no SLP_EN
+        assertThat(X86AcpiTables.isSleepControlRequest(0x20, s5)).isFalse(); // SLP_TYP 0 is S0
+        assertThat(X86AcpiTables.isSleepControlRequest(0x80, s5)).isFalse(); // WAK_STS, the status write
     }
 }

@@ -66,7 +66,10 @@ class IaslDisassemblyTest {
         }
         assertThat(dsl(layout, "DSDT")).contains("PNP0501").contains("_S5_").contains("IO (Decode16,")
                 .contains("0x03F8").contains("IRQNoFlags ()");
-        assertThat(dsl(layout, "FACP")).containsPattern("PM1A Control Block Address : 00000604")
+        assertThat(dsl(layout, "FACP")).containsPattern("Hardware Reduced \\(V5\\) : 1")
+                .containsPattern("PM1A Control Block Address : 00000000")
+                .containsPattern("(?s)Sleep Control Register : .{0,300}?SystemIO.{0,300}?Address : 0000000000000604")
+                .containsPattern("(?s)Sleep Status Register : .{0,300}?SystemIO.{0,300}?Address : 0000000000000600")
                 .containsPattern("SCI Interrupt : 0009")
                 .containsPattern("Address : 0000000000000CF9")
                 .containsPattern("Value to cause reset : 06")

@@ -51,9 +51,31 @@ class PowerDevicesTest {
     @Test
     void pm1_high_byte_write_alone_powers_off() {
         Pm1Control pm1 = new Pm1Control(events);
-        IoPortBus bus = new IoPortBus().register("PM1a_CNT", dev.linuxvm.engine.boot.x86.X86Layout.PM1A_CNT_PORT, Pm1Control.LENGTH, pm1);
+        IoPortBus bus = new IoPortBus().register("PM1a_CNT", dev.linuxvm.engine.boot.x86.X86Layout.SLEEP_CONTROL_PORT, Pm1Control.LENGTH, pm1);
         bus.write(0x605, 0x34, 1);
         assertThat(events.powerOffs).hasSize(1);
+    }
+
+    @Test
+    void sleep_control_s5_byte_powers_off() {
+        Pm1Control pm1 = new Pm1Control(events);
+        IoPortBus bus = new IoPortBus().register("sleep control", dev.linuxvm.engine.boot.x86.X86Layout.SLEEP_CONTROL_PORT,
+                Pm1Control.LENGTH, pm1);
+        bus.write(0x604, 0x34, 1); // SLP_EN (bit 5) | SLP_TYP 5 (bits 4:2): ACPICA acpi_hw_extended_sleep
+        assertThat(events.powerOffs).hasSize(1);
+        assertThat(events.powerOffs.get(0)).contains("SLEEP_CONTROL_REG").contains("0x34").contains("S5");
+        assertThat(pm1.read(0, 2) & 0xFFFF).as("PM1_CNT view unchanged").isEqualTo(Pm1Control.SCI_EN);
+    }
+
+    @Test
+    void sleep_control_other_values_do_not_power_off() {
+        Pm1Control pm1 = new Pm1Control(events);
+        pm1.write(0, 5 << 2, 1);                                    // SLP_TYP 5 without SLP_EN
+        pm1.write(0, Pm1Control.SLEEP_CONTROL_SLP_EN, 1);           // SLP_EN with SLP_TYP 0 (S0)
+        pm1.write(0, Pm1Control.SLEEP_CONTROL_SLP_EN | 3 << 2, 1);  // S3
+        pm1.write(0, 0x80, 1);                                      // WAK_STS, the status register's value
+        assertThat(events.powerOffs).isEmpty();
+        assertThat(pm1.unsupportedSleepRequests()).isEqualTo(2);
     }
 
     @Test

@@ -40,6 +40,15 @@ class X86PortMapTest {
     }
 
     @Test
+    void the_kernels_hw_reduced_s5_sequence_powers_off() {
+        out(0x600, 1, (byte) 0x80);                       // ACPICA: WAK_STS to SLEEP_STATUS_REG
+        assertThat(dispatch.requested()).isEmpty();
+        out(0x604, 1, (byte) 0x34);                       // SLP_TYP 5 << 2 | SLP_EN to SLEEP_CONTROL_REG
+        assertThat(dispatch.requested()).contains(new VmExit.PoweredOff());
+        assertThat(ports.unknownPortAccesses()).isEmpty();
+    }
+
+    @Test
     void cf9_and_i8042_reset() {
         out(0xCF9, 1, (byte) 0x06);
         assertThat(dispatch.requested()).contains(new VmExit.Reset());
@@ -58,8 +67,9 @@ class X86PortMapTest {
     }
 
     @Test
-    void pm1_event_block_reads_zero_at_the_fadts_pm1a_evt_blk() {
-        int evt = X86AcpiTables.fadt(X86AcpiParams.defaults(1, List.of(new MemoryRange(0, 1 << 20)))).pm1aEvtBlk();
+    void sleep_status_reads_zero_at_the_fadts_sleep_status_reg() {
+        int evt = (int) X86AcpiTables.fadt(X86AcpiParams.defaults(1, List.of(new MemoryRange(0, 1 << 20))))
+                .sleepStatusReg().address();
         assertThat(evt).isEqualTo(0x600);
         byte[] word = {(byte) 0xFF, (byte) 0xFF};
         ExitDispatch.ioAccess(new VcpuExit.Io(false, 2, evt, 1, 4096), word, ports);       // PM1_STS

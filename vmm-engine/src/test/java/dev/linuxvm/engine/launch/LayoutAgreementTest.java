@@ -39,15 +39,17 @@ class LayoutAgreementTest {
     // ------------------------------------------------------------------ x86_64
 
     @Test
-    void x86_fadt_names_the_layouts_sci_pm1_blocks_and_reset_register() {
+    void x86_fadt_names_the_layouts_sci_sleep_registers_and_reset_register() {
         byte[] facp = x86Table("FACP");
-        // ACPI 6.5 Table 5.9: SCI_INT @46 (2), PM1a_EVT_BLK @56 (4), PM1a_CNT_BLK @64 (4),
-        // RESET_REG @116 (GAS: space id, width, offset, access size, then the address @120)
+        // ACPI 6.5 Table 5.9: SCI_INT @46 (2), RESET_REG @116, SLEEP_CONTROL_REG @244,
+        // SLEEP_STATUS_REG @256 (GAS: space id, width, offset, access size, then the address @+4)
         assertThat(u16(facp, 46)).isEqualTo(X86Layout.SCI_IRQ);
-        assertThat(u32(facp, 56)).isEqualTo(X86Layout.PM1A_EVT_PORT);
-        assertThat(u32(facp, 64)).isEqualTo(X86Layout.PM1A_CNT_PORT);
         assertThat(facp[116]).isEqualTo((byte) 1); // SystemIO
         assertThat(u64(facp, 120)).isEqualTo(X86Layout.RESET_PORT);
+        assertThat(facp[244]).isEqualTo((byte) 1);
+        assertThat(u64(facp, 248)).isEqualTo(X86Layout.SLEEP_CONTROL_PORT);
+        assertThat(facp[256]).isEqualTo((byte) 1);
+        assertThat(u64(facp, 260)).isEqualTo(X86Layout.SLEEP_STATUS_PORT);
     }
 
     @Test
@@ -84,13 +86,13 @@ class LayoutAgreementTest {
     }
 
     @Test
-    void x86_qemu_command_line_turns_the_layouts_pm1a_control_port_into_an_exit() {
+    void x86_qemu_command_line_turns_the_layouts_sleep_control_port_into_an_exit() {
         GuestImage image = GuestImage.builder(Arch.X86_64).ram(0, 128L << 20)
                 .bootState(LongModeEntry.at(0x10_0000)).build();
         List<String> args = QemuCommandLine.build(image, Path.of("qemu"), Path.of("/tmp/w"),
                 QemuCommandLine.Accelerator.TCG).args();
         assertThat(args).containsSubsequence("-device",
-                "isa-debug-exit,iobase=0x" + Integer.toHexString(X86Layout.PM1A_CNT_PORT) + ",iosize=2");
+                "isa-debug-exit,iobase=0x" + Integer.toHexString(X86Layout.SLEEP_CONTROL_PORT) + ",iosize=2");
     }
 
     // ------------------------------------------------------------------ aarch64

@@ -314,7 +314,9 @@ public final class QemuCommandLine {
 
     private static void x86Devices(Path resetRom, List<String> args) {
         args.addAll(List.of("-bios", resetRom.toString()));
-        args.addAll(List.of("-device", "isa-debug-exit,iobase=0x" + Integer.toHexString(X86Layout.PM1A_CNT_PORT) + ",iosize=2"));
+        // The FADT's SLEEP_CONTROL_REG: the kernel's S5 write (0x34) exits QEMU with status 105
+        // (QemuVm.isPowerOffStatus). Not SLEEP_STATUS_PORT, which gets WAK_STS written first.
+        args.addAll(List.of("-device", "isa-debug-exit,iobase=0x" + Integer.toHexString(X86Layout.SLEEP_CONTROL_PORT) + ",iosize=2"));
     }
 
     private static void arm64Loads(GuestImage image, Arm64BootState state, Path workDir, Loads loads) {

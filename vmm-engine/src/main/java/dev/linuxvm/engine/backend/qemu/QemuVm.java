@@ -51,11 +51,13 @@ import java.util.stream.Stream;
  *       power button paths): {@link VmExit.PoweredOff}; reason {@code guest-reset} (0xCF9,
  *       i8042, PSCI SYSTEM_RESET, and an x86 triple fault, which resets the CPU as on
  *       hardware): {@link VmExit.Reset}; {@code guest-panic}: {@link VmExit.Crashed};</li>
- *   <li>x86_64, no event and status 1, or another odd status with nothing on stderr: the guest
- *       wrote to PM1a_CNT (0x604), which {@code isa-debug-exit} turns into
- *       {@code exit((value << 1) | 1)}. Any value counts as power off (the engine's DSDT
- *       {@code _S5} decides what the kernel writes; SLP_TYP/SLP_EN in bits 10..13 always give
- *       status 1), except the odd statuses of a QEMU killed by a signal;</li>
+ *   <li>x86_64, no event and a status of {@link #isPowerOffStatus}: the guest wrote to the
+ *       sleep control port (0x604), which {@code isa-debug-exit} turns into
+ *       {@code exit((value << 1) | 1) & 0xFF}: 105 from the kernel's 8-bit SLEEP_CONTROL_REG
+ *       write of S5 (0x34; the FADT is hardware-reduced), 1 from a 16-bit PM1_CNT-style write
+ *       (SLP_TYP/SLP_EN in bits 10..13, as test guests write it). Any other odd status with
+ *       nothing on stderr counts too (some other value on that port), except the odd statuses
+ *       of a QEMU killed by a signal;</li>
  *   <li>anything else: {@link VmExit.Crashed} with the exit status and QEMU's stderr tail.</li>
  * </ol>
  *
@@ -100,8 +102,8 @@ final class QemuVm implements RunningVm {
             Pattern.compile("\"event\"\\s*:\\s*\"SHUTDOWN\".*\"reason\"\\s*:\\s*\"([a-z-]+)\"");
     /**
      * Odd statuses the wrapper reports for QEMU killed by a signal (128 + SIGHUP, SIGQUIT, SIGBUS,
-     * SIGKILL, SIGSEGV, SIGTERM): not an isa-debug-exit write. The engine's S5 write (SLP_TYP and
-     * SLP_EN in bits 10..13) always gives status 1.
+     * SIGKILL, SIGSEGV, SIGTERM): not an isa-debug-exit write. The S5 writes give 105 or 1
+     * ({@link #isPowerOffStatus}), neither of them here.
      */
     private static final Set<Integer> SIGNAL_STATUSES = Set.of(129, 131, 135, 137, 139, 143);
     private static final Duration GRACE = Duration.ofSeconds(3);
@@ -695,14 +697,27 @@ final class QemuVm implements RunningVm {
                 default: break;
             }
         }
-        boolean debugExit = status == 1 // the S5 write, whatever QEMU warned about on stderr
-                || (status & 1) == 1 && !SIGNAL_STATUSES.contains(status) && stderr.isEmpty();
-        if (arch == Arch.X86_64 && reason == null && debugExit) {
-            return new VmExit.PoweredOff(); // isa-debug-exit on PM1a_CNT
+        if (arch == Arch.X86_64 && reason == null && isPowerOffStatus(status, stderr)) {
+            return new VmExit.PoweredOff(); // isa-debug-exit on the sleep control port
         }
         return new VmExit.Crashed("QEMU exited with status " + status
                 + (reason == null ? "" : " after SHUTDOWN reason " + reason)
                 + (stderr.isEmpty() ? "" : "; stderr: " + stderr));
+    }
+
+    /** isa-debug-exit's status for the kernel's 8-bit S5 write 0x34 to SLEEP_CONTROL_REG: (0x34 << 1 | 1) & 0xFF. */
+    static final int SLEEP_CONTROL_S5_STATUS = 105;
+    /** isa-debug-exit's status for a 16-bit PM1_CNT-style S5 write such as 0x3400: (0x3400 << 1 | 1) & 0xFF. */
+    static final int PM1_CONTROL_S5_STATUS = 1;
+
+    /**
+     * Whether an x86_64 QEMU that exited with {@code status} and no SHUTDOWN event was powered
+     * off by an isa-debug-exit write: the two S5 statuses whatever QEMU warned about on stderr,
+     * or another odd status, not a signal's, with nothing on stderr.
+     */
+    static boolean isPowerOffStatus(int status, String stderr) {
+        return status == SLEEP_CONTROL_S5_STATUS || status == PM1_CONTROL_S5_STATUS
+                || (status & 1) == 1 && !SIGNAL_STATUSES.contains(status) && stderr.isEmpty();
     }
 
     private static SocketChannel connect(Path socket, Process wrapper, Path stderrFile, long deadline,

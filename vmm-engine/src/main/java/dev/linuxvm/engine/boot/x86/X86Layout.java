@@ -140,11 +140,21 @@ public final class X86Layout {
     /** COM1 16550 UART I/O base (PC/AT convention). */
     public static final int COM1_PORT = 0x3F8;
 
-    /** ACPI PM1a event block (PM1_STS, PM1_EN; 4 bytes), QEMU's PIIX4/ICH9 PM base. */
-    public static final int PM1A_EVT_PORT = 0x600;
+    /**
+     * ACPI sleep status register (FADT SLEEP_STATUS_REG, 8-bit I/O; ACPI 6.5 section 4.8.3.7),
+     * at QEMU's PIIX4/ICH9 PM base. ACPICA writes WAK_STS (0x80) here before the sleep control
+     * write, so it must not be the control port: the KVM backend reads it as 0 and drops writes,
+     * on the QEMU executor it is an unassigned port.
+     */
+    public static final int SLEEP_STATUS_PORT = 0x600;
 
-    /** ACPI PM1a control block (16-bit); S5 here powers off (QEMU isa-debug-exit too). */
-    public static final int PM1A_CNT_PORT = PM1A_EVT_PORT + 4;
+    /**
+     * ACPI sleep control register (FADT SLEEP_CONTROL_REG, 8-bit I/O; ACPI 6.5 section 4.8.3.7):
+     * SLP_TYP of S5 with SLP_EN powers off (KVM backend: Pm1Control; QEMU: isa-debug-exit here).
+     * Where the PM1a control block was when the tables were full ACPI, and the KVM backend
+     * still takes that 16-bit PM1_CNT form here too.
+     */
+    public static final int SLEEP_CONTROL_PORT = SLEEP_STATUS_PORT + 4;
 
     /** Reset control register, FADT RESET_REG (write 0x06 resets). */
     public static final int RESET_PORT = 0xCF9;

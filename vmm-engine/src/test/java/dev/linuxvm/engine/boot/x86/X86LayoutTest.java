@@ -28,7 +28,7 @@ class X86LayoutTest {
         assertThat(X86Layout.LAPIC_START).isEqualTo(0xFEE0_0000L);
         assertThat(X86Layout.COM1_PORT).isEqualTo(0x3F8);
         assertThat(X86Layout.COM1_IRQ).isEqualTo(4);
-        assertThat(X86Layout.PM1A_CNT_PORT).isEqualTo(0x604);
+        assertThat(X86Layout.SLEEP_CONTROL_PORT).isEqualTo(0x604);
         assertThat(X86Layout.RESET_PORT).isEqualTo(0xCF9);
     }
 }
