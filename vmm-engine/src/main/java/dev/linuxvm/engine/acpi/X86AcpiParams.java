@@ -82,7 +82,7 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
     public static final int S5_SLEEP_TYPE = 5;
 
     /** RESET_VALUE for the PIIX reset control register: SYS_RST | RST_CPU (hard reset). */
-    public static final int RESET_VALUE = 0x06;
+    public static final int RESET_VALUE = X86Layout.RESET_VALUE;
 
     /**
      * The x86_64 platform (vmm-engine/README.md, "x86_64"), addresses, ports and interrupts from

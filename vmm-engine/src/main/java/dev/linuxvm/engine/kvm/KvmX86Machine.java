@@ -174,6 +174,9 @@ final class KvmX86Machine implements KvmMachine<KvmVcpu> {
             for (MemoryRegion r : image.regions()) {
                 ramAt(memory, r.address(), r.length()).orElseThrow().write(r.address(), r.data());
             }
+            // no firmware here: a reboot that ends at the real-mode reset vector resets the machine
+            byte[] stub = X86Layout.resetVectorStub();
+            ramAt(memory, X86Layout.RESET_VECTOR, stub.length).ifPresent(m -> m.write(X86Layout.RESET_VECTOR, stub));
             machine = new KvmX86Machine(system, vm, memory, console);
             List<KvmCpuidEntry2> supported = system.supportedCpuid();
             long tscKhz = 0;

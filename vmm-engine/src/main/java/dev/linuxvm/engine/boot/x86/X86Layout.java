@@ -159,6 +159,35 @@ public final class X86Layout {
     /** Reset control register, FADT RESET_REG (write 0x06 resets). */
     public static final int RESET_PORT = 0xCF9;
 
+    /** The FADT's RESET_VALUE: RST_CPU | SYS_RST, a hard reset. */
+    public static final int RESET_VALUE = 0x06;
+
+    /**
+     * The real-mode reset vector, F000:FFF0, in the reserved BIOS area. Linux's last ways to
+     * reboot jump there (machine_real_restart: "reboot=bios", and on a hardware-reduced platform
+     * the first method after the EFI reset, which an EFI-less boot does not have). The QEMU
+     * executor's ROM answers there by resetting the machine; an executor without firmware puts
+     * {@link #RESET_VECTOR_STUB} there.
+     */
+    public static final long RESET_VECTOR = 0xF_FFF0;
+
+    /**
+     * 16-bit code for {@link #RESET_VECTOR}: write {@link #RESET_VALUE} to {@link #RESET_PORT},
+     * then halt for good.
+     * <pre>
+     *   ba f9 0c    mov  $0xcf9, %dx
+     *   b0 06       mov  $0x06, %al
+     *   ee          out  %al, (%dx)
+     *   fa          cli
+     *   f4          hlt
+     *   eb fd       jmp  .-1 (the hlt)
+     * </pre>
+     */
+    public static byte[] resetVectorStub() {
+        return new byte[] {(byte) 0xba, (byte) (RESET_PORT & 0xff), (byte) (RESET_PORT >>> 8),
+                (byte) 0xb0, (byte) RESET_VALUE, (byte) 0xee, (byte) 0xfa, (byte) 0xf4, (byte) 0xeb, (byte) 0xfd};
+    }
+
     /** PIT (8254 channel 0) interrupt: ISA IRQ 0. */
     public static final int PIT_IRQ = 0;
 

@@ -6,6 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class X86LayoutTest {
     @Test
+    void the_reset_vector_stub_writes_the_reset_register_from_reserved_memory() {
+        byte[] stub = X86Layout.resetVectorStub();
+        // mov $0xcf9,%dx; mov $0x06,%al; out %al,(%dx); cli; hlt; jmp back to the hlt
+        assertThat(stub).containsExactly(0xba, 0xf9, 0x0c, 0xb0, 0x06, 0xee, 0xfa, 0xf4, 0xeb, 0xfd);
+        assertThat(X86Layout.RESET_VECTOR).isEqualTo(0xF0000L + 0xFFF0L); // F000:FFF0
+        assertThat(X86Layout.RESET_VECTOR).isGreaterThanOrEqualTo(X86Layout.BIOS_RESERVED_START);
+        assertThat(X86Layout.RESET_VECTOR + stub.length).isLessThanOrEqualTo(X86Layout.BIOS_RESERVED_END);
+    }
+
+    @Test
     void low_memory_structures_are_ordered_and_do_not_overlap() {
         assertThat(X86Layout.GDT_START + Gdt.SIZE).isLessThanOrEqualTo(X86Layout.ZERO_PAGE_START);
         assertThat(X86Layout.ZERO_PAGE_START + BootParams.SIZE).isLessThanOrEqualTo(X86Layout.CMDLINE_START);
