@@ -81,20 +81,18 @@ public record X86AcpiParams(int cpus, List<MemoryRange> ram, long localApicAddre
     /** SLP_TYP for S5 that our \_S5 declares (the guest writes SLP_TYP=5 | SLP_EN to the sleep control register). */
     public static final int S5_SLEEP_TYPE = 5;
 
-    /** RESET_VALUE for the PIIX reset control register: SYS_RST | RST_CPU (hard reset). */
-    public static final int RESET_VALUE = X86Layout.RESET_VALUE;
-
     /**
      * The x86_64 platform (vmm-engine/README.md, "x86_64"), addresses, ports and interrupts from
      * {@link X86Layout}: the LAPIC, IOAPIC id 0 (GSI base 0), the ISA overrides above, the SCI,
-     * the sleep control and status registers, the reset register with {@link #RESET_VALUE}, IAPC_BOOT_ARCH = VGA Not
-     * Present | CMOS RTC Not Present (no 8042, so Linux skips the i8042 probe; no RTC device
-     * emulated), \_S5 = {@link #S5_SLEEP_TYPE}, COM1.
+     * the sleep control and status registers, the reset register with
+     * {@link X86Layout#RESET_VALUE}, IAPC_BOOT_ARCH = VGA Not Present | CMOS RTC Not Present (no
+     * 8042, so Linux skips the i8042 probe; no RTC device emulated), \_S5 = {@link #S5_SLEEP_TYPE},
+     * COM1.
      */
     public static X86AcpiParams defaults(int cpus, List<MemoryRange> ram) {
         return new X86AcpiParams(cpus, ram, X86Layout.LAPIC_START, 0, X86Layout.IOAPIC_START, ISA_OVERRIDES,
                 X86Layout.SCI_IRQ, X86Layout.SLEEP_STATUS_PORT, X86Layout.SLEEP_CONTROL_PORT,
-                X86Layout.RESET_PORT, RESET_VALUE,
+                X86Layout.RESET_PORT, X86Layout.RESET_VALUE,
                 Fadt.IAPC_VGA_NOT_PRESENT | Fadt.IAPC_CMOS_RTC_NOT_PRESENT,
                 S5_SLEEP_TYPE, X86Layout.COM1_PORT, X86Layout.COM1_IRQ);
     }
