@@ -18,6 +18,7 @@ package dev.linuxvm.engine.boot.x86;
  * 0x0009_0000 ├──────────────────────────────┤ ACPI tables (e820 type 3)
  * 0x000A_0000 ├──────────────────────────────┤ legacy VGA/ROM hole (not in e820)
  * 0x000E_0000 ├──────────────────────────────┤ reserved (e820 type 2): RSDP at its start
+ * 0x000F_FFF0 │ reset vector (F000:FFF0)     │ (KVM backend: resetVectorStub(); QEMU: its ROM)
  * 0x0010_0000 ├──────────────────────────────┤ RAM
  * 0x0100_0000 │ vmlinux PT_LOAD segments     │ (at their p_paddr; Debian links at 16 MiB)
  *             │ ...                          │
@@ -34,8 +35,8 @@ package dev.linuxvm.engine.boot.x86;
  * I/O ports                                     ISA IRQ → IOAPIC pin (GSI)
  * 0x0060, 0x0064  i8042 (the device's own PC/AT ports, {@code I8042})
  * 0x03F8          COM1 16550, 8 ports        4 → 4
- * 0x0600          PM1a event block (PM1_STS, PM1_EN)
- * 0x0604          PM1a control block (S5 powers off)
+ * 0x0600          ACPI sleep status register
+ * 0x0604          ACPI sleep control register (S5 powers off)
  * 0x0CF9          reset control register
  *                 PIT                        0 → 2 (MADT override)
  *                 SCI                        9 → 9 (level, active-high)
@@ -156,7 +157,7 @@ public final class X86Layout {
      */
     public static final int SLEEP_CONTROL_PORT = SLEEP_STATUS_PORT + 4;
 
-    /** Reset control register, FADT RESET_REG (write 0x06 resets). */
+    /** Reset control register, FADT RESET_REG (writing {@link #RESET_VALUE} resets). */
     public static final int RESET_PORT = 0xCF9;
 
     /** The FADT's RESET_VALUE: RST_CPU | SYS_RST, a hard reset. */
@@ -167,7 +168,7 @@ public final class X86Layout {
      * reboot jump there (machine_real_restart: "reboot=bios", and on a hardware-reduced platform
      * the first method after the EFI reset, which an EFI-less boot does not have). The QEMU
      * executor's ROM answers there by resetting the machine; an executor without firmware puts
-     * {@link #RESET_VECTOR_STUB} there.
+     * {@link #resetVectorStub()} there.
      */
     public static final long RESET_VECTOR = 0xF_FFF0;
 
