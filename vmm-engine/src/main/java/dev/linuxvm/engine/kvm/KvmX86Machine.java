@@ -40,15 +40,16 @@ import java.util.Optional;
  *   <li>when KVM virtualizes no PMU (kvm.enable_pmu=N), an MSR filter hands the K7 performance
  *       MSRs to us and we answer them as counters that read 0 ({@link #handle});</li>
  *   <li>guest RAM: one anonymous mmap and memory slot per range of the image's RAM (below the
- *       32-bit hole, and from 4 GiB up), the image's regions copied in;</li>
+ *       32-bit hole, and from 4 GiB up), the image's regions copied in, and
+ *       {@link X86Layout#resetVectorStub()} at the real-mode reset vector (no firmware here);</li>
  *   <li>each vCPU: KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID with the masks, its APIC ID, the
  *       hypervisor bit and the TSC frequency from KVM_GET_TSC_KHZ ({@link X86Cpuid}),
  *       LINT0 = ExtINT and LINT1 = NMI in its LAPIC ({@link X86Lapic});
  *       the BSP (vCPU 0) also gets sregs, regs, FPU and MSRs for the 64-bit entry. APs wait in
  *       the in-kernel LAPIC for INIT/SIPI;</li>
- *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), PM1a event block at
- *       PM1a event block (reads 0), PM1a control, reset control (ports in {@link X86Layout}),
- *       the i8042 reset path.</li>
+ *   <li>devices on the port bus: COM1 16550 (IRQ 4 via KVM_IRQ_LINE), the ACPI sleep status
+ *       (reads 0) and sleep control registers, reset control (ports in {@link X86Layout}), the
+ *       i8042 reset path.</li>
  * </ol>
  */
 final class KvmX86Machine implements KvmMachine<KvmVcpu> {
