@@ -17,6 +17,12 @@ class QemuHostTest {
     }
 
     @Test
+    void skips_cpu_mhz_lines_without_a_number_and_reads_whole_mhz() {
+        assertThat(QemuHost.parseCpuinfoKhz("cpu MHz\t\t: unknown\ncpu MHz\t\t: 3000\n")).isEqualTo(OptionalLong.of(3_000_000));
+        assertThat(QemuHost.parseCpuinfoKhz("cpu MHz max\t: 4000.0\n")).isEmpty();
+    }
+
+    @Test
     void host_tsc_is_known_on_x86_hosts() {
         assumeTrue(Arch.host() == Arch.X86_64, "the TSC exists only on x86 hosts; this host is " + Arch.host());
         OptionalLong khz = QemuHost.tscKhz();
