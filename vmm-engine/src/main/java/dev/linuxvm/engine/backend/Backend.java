@@ -2,6 +2,9 @@ package dev.linuxvm.engine.backend;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
+
+import java.util.List;
 
 /** Executes a {@link GuestImage}: the KVM backend or the QEMU executor. */
 public interface Backend {
@@ -77,6 +80,15 @@ public interface Backend {
          * @throws IllegalStateException when already started or closed
          */
         RunningVm start(GuestImage image, ConsoleListener console);
+
+        /**
+         * Starts writing {@code regions}, the file-backed regions the image to come will hold (its
+         * kernel), into the guest's memory while the rest of the image is built; {@link #start}
+         * then writes only what is not there yet. Returns at once. Any region of {@code regions}
+         * the image does not hold makes {@link #start} fail. Default: nothing is written ahead.
+         */
+        default void preload(List<MemoryRegion> regions) {
+        }
 
         /** Releases what was made ready (ends a process started ahead), unless started. */
         @Override

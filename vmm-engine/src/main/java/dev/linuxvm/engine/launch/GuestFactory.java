@@ -1,6 +1,8 @@
 package dev.linuxvm.engine.launch;
 
+import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.acpi.AcpiLayout;
 import dev.linuxvm.engine.acpi.Arm64AcpiParams;
@@ -14,6 +16,8 @@ import dev.linuxvm.engine.boot.arm64.Arm64GuestBuilder;
 import dev.linuxvm.engine.boot.x86.E820Entry;
 import dev.linuxvm.engine.boot.x86.X86GuestBuilder;
 import dev.linuxvm.engine.loader.Arm64Image;
+import dev.linuxvm.engine.loader.ElfKernel;
+import dev.linuxvm.engine.loader.ElfVmlinuxLoader;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,20 +35,63 @@ public final class GuestFactory {
     }
 
     public static GuestImage build(GuestSpec spec) {
-        requireReadable(spec.kernel(), "kernel");
+        return build(spec, load(spec.arch(), spec.kernel()));
+    }
+
+    /**
+     * {@link #build(GuestSpec)} with the kernel {@link #load} parsed already (a caller that
+     * wants its {@link Kernel#regions} while the rest is built).
+     *
+     * @throws IllegalArgumentException when {@code kernel} is not {@code spec}'s
+     */
+    public static GuestImage build(GuestSpec spec, Kernel kernel) {
+        if (kernel.arch != spec.arch() || !kernel.path.equals(spec.kernel())) {
+            throw new IllegalArgumentException("kernel " + kernel.path + " (" + kernel.arch + ") is not the spec's "
+                    + spec.kernel() + " (" + spec.arch() + ")");
+        }
         switch (spec.arch()) {
             case X86_64:
-                return x86(spec);
+                return x86(spec, kernel.x86);
             case AARCH64:
-                return arm64(spec);
+                return arm64(spec, kernel.arm64);
             default:
                 throw new IllegalStateException(spec.arch().toString());
         }
     }
 
-    private static GuestImage x86(GuestSpec spec) {
+    /** {@code file} parsed as {@code arch}'s kernel, as {@link #build(GuestSpec)} parses it. */
+    public static Kernel load(Arch arch, Path file) {
+        requireReadable(file, "kernel");
+        return switch (arch) {
+            case X86_64 -> new Kernel(arch, file, ElfVmlinuxLoader.load(file), null);
+            case AARCH64 -> new Kernel(arch, file, null, Arm64Image.load(file));
+        };
+    }
+
+    /** A parsed kernel, and where {@link #build} places it. */
+    public static final class Kernel {
+        private final Arch arch;
+        private final Path path;
+        private final ElfKernel x86;
+        private final Arm64Image arm64;
+
+        private Kernel(Arch arch, Path path, ElfKernel x86, Arm64Image arm64) {
+            this.arch = arch;
+            this.path = path;
+            this.x86 = x86;
+            this.arm64 = arm64;
+        }
+
+        /** The regions of the guest image that hold the kernel: its PT_LOAD segments, or its Image. */
+        public List<MemoryRegion> regions() {
+            return x86 != null ? x86.segments()
+                    : List.of(arm64.region("kernel", Arm64GuestBuilder.kernelLoadAddress(arm64)));
+        }
+    }
+
+    private static GuestImage x86(GuestSpec spec, ElfKernel kernel) {
         X86GuestBuilder b = X86GuestBuilder.create()
-                .kernel(spec.kernel())
+                .kernel(kernel)
                 .cmdline(spec.cmdline())
                 .memory(spec.memoryBytes())
                 .cpus(spec.cpus())
@@ -67,8 +114,8 @@ public final class GuestFactory {
         return b.build();
     }
 
-    private static GuestImage arm64(GuestSpec spec) {
-        Arm64GuestBuilder b = Arm64GuestBuilder.forKernel(Arm64Image.load(spec.kernel()))
+    private static GuestImage arm64(GuestSpec spec, Arm64Image kernel) {
+        Arm64GuestBuilder b = Arm64GuestBuilder.forKernel(kernel)
                 .memory(spec.memoryBytes())
                 .cpus(spec.cpus())
                 .cmdline(spec.cmdline())

@@ -5,6 +5,7 @@ import dev.linuxvm.engine.boot.x86.LongModeEntry;
 import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
 import dev.linuxvm.engine.backend.RunningVm;
@@ -25,6 +26,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.Optional;
 
@@ -213,7 +216,19 @@ public final class QemuBackend implements Backend {
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.machine(machine, rom, binary, workDir, accelerator(arch), ram));
             writeFiles(inv, ram, ramSize);
             QemuVm.Spawned spawned = QemuVm.spawn(inv, workDir, ramDir);
-            return new QemuPrestart(machine, rom, ram, spawned);
+            // connected on a thread of its own while QEMU starts and the guest is built and
+            // filled in: the first Unix socket costs the JVM 10 ms (its SecureRandom)
+            CompletableFuture<QemuVm.Connected> connected = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    connected.complete(QemuVm.connect(spawned, startTimeout));
+                } catch (Throwable e) {
+                    connected.completeExceptionally(e);
+                }
+            }, "linuxvm-qemu-connect");
+            t.setDaemon(true);
+            t.start();
+            return new QemuPrestart(machine, rom, ram, spawned, connected);
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
             deleteIfCreated(ramDir);
@@ -246,13 +261,19 @@ public final class QemuBackend implements Backend {
         private final X86BootState rom;
         private final QemuCommandLine.Ram.Filled ram;
         private final QemuVm.Spawned spawned;
+        private final CompletableFuture<QemuVm.Connected> connected;
         private boolean used;
+        /** What {@link #preload} writes, and its end. */
+        private List<QemuCommandLine.RamWrite> preloaded = List.of();
+        private CompletableFuture<Void> preloading = CompletableFuture.completedFuture(null);
 
-        QemuPrestart(QemuCommandLine.Machine machine, X86BootState rom, QemuCommandLine.Ram.Filled ram, QemuVm.Spawned spawned) {
+        QemuPrestart(QemuCommandLine.Machine machine, X86BootState rom, QemuCommandLine.Ram.Filled ram, QemuVm.Spawned spawned,
+                     CompletableFuture<QemuVm.Connected> connected) {
             this.machine = machine;
             this.rom = rom;
             this.ram = ram;
             this.spawned = spawned;
+            this.connected = connected;
         }
 
         @Override
@@ -275,13 +296,93 @@ public final class QemuBackend implements Backend {
             try {
                 loads = QemuCommandLine.loads(image, spawned.workDir(), ram);
             } catch (RuntimeException e) {
-                spawned.kill();
+                release();
+                throw e;
+            }
+            List<QemuCommandLine.RamWrite> writes;
+            try {
+                writes = notPreloaded(loads.ramWrites());
+            } catch (RuntimeException e) {
+                release();
                 throw e;
             }
             RunningVm vm = QemuVm.start(spawned, image.arch(), console, startTimeout, null, null,
-                    new QemuVm.RamFill(spawned.fillDir(), ram.file(), loads.ramWrites()));
+                    new QemuVm.RamFill(spawned.fillDir(), ram.file(), writes), connected);
             sweep(); // while the guest boots: the sweep is not on the way to it
             return vm;
+        }
+
+        /** Ends QEMU, then closes what the connecting thread connected (it gives up once QEMU is gone). */
+        private void release() {
+            try {
+                preloading.join(); // its writes end before the RAM file goes
+            } catch (CompletionException e) {
+                // failed: nothing more to wait for
+            }
+            spawned.kill();
+            try {
+                connected.join().close();
+            } catch (CompletionException e) {
+                // nothing connected
+            }
+        }
+
+        /** Writes the file-backed {@code regions} into the RAM file on a thread of its own. */
+        @Override
+        public synchronized void preload(List<MemoryRegion> regions) {
+            if (used || !preloaded.isEmpty()) {
+                return;
+            }
+            List<QemuCommandLine.RamWrite> writes = new ArrayList<>();
+            try {
+                for (MemoryRegion r : regions) {
+                    if (r.file().isPresent()) {
+                        writes.add(QemuCommandLine.RamWrite.of(
+                                QemuCommandLine.ramFileOffset(machine.arch(), machine.ramSize(), r.address(), r.length()), r));
+                    }
+                }
+            } catch (RuntimeException e) {
+                return; // outside RAM: start() places the image and says what is wrong
+            }
+            preloaded = List.copyOf(writes);
+            QemuVm.RamFill fill = new QemuVm.RamFill(spawned.fillDir(), ram.file(), preloaded);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            preloading = done;
+            Thread t = new Thread(() -> {
+                try {
+                    fill.write();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            }, "linuxvm-ram-preload");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /**
+         * The writes of {@code all} that {@link #preload} has not made, once it has ended; all of
+         * them when it failed.
+         *
+         * @throws IllegalArgumentException when it wrote something {@code all} does not hold
+         */
+        private List<QemuCommandLine.RamWrite> notPreloaded(List<QemuCommandLine.RamWrite> all) {
+            if (preloaded.isEmpty()) {
+                return all;
+            }
+            try {
+                preloading.join();
+            } catch (CompletionException e) {
+                return all; // written again in full: what it wrote is overwritten
+            }
+            List<QemuCommandLine.RamWrite> rest = new ArrayList<>(all);
+            for (QemuCommandLine.RamWrite p : preloaded) {
+                if (!rest.removeIf(w -> QemuVm.RamFill.same(w, p))) {
+                    throw new IllegalArgumentException("the regions written ahead are not the image's: " + p.file().orElseThrow()
+                            + " at RAM offset 0x" + Long.toHexString(p.offset()));
+                }
+            }
+            return rest;
         }
 
         private void sweep() {
@@ -298,7 +399,7 @@ public final class QemuBackend implements Backend {
         public synchronized void close() {
             if (!used) {
                 used = true;
-                spawned.kill();
+                release();
                 sweep();
             }
         }

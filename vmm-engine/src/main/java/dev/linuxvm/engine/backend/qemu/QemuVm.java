@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -194,6 +195,19 @@ final class QemuVm implements RunningVm {
             }
         }
 
+        /**
+         * Whether {@code a} and {@code b} write the same file slice to the same place (data
+         * writes are never the same: their bytes are not compared).
+         */
+        static boolean same(QemuCommandLine.RamWrite a, QemuCommandLine.RamWrite b) {
+            if (a.offset() != b.offset() || a.length() != b.length() || a.file().isEmpty() || b.file().isEmpty()) {
+                return false;
+            }
+            MemoryRegion.FileSlice x = a.file().get();
+            MemoryRegion.FileSlice y = b.file().get();
+            return x.offset() == y.offset() && x.path().equals(y.path());
+        }
+
         void write() throws IOException {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 for (QemuCommandLine.RamWrite w : writes) {
@@ -220,12 +234,12 @@ final class QemuVm implements RunningVm {
     static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
                         Duration connectTimeout, Template template, Path incomingState, RamFill fill) {
         Spawned spawned = spawn(inv, workDir, fill == null ? null : fill.dir());
-        return start(spawned, arch, console, connectTimeout, template, incomingState, fill);
+        return start(spawned, arch, console, connectTimeout, template, incomingState, fill, null);
     }
 
     /**
      * A QEMU process started on {@code -S} through the wrapper shell, nothing connected yet:
-     * {@link QemuVm#start(Spawned, Arch, ConsoleListener, Duration, Template, Path, RamFill)}
+     * {@link QemuVm#start(Spawned, Arch, ConsoleListener, Duration, Template, Path, RamFill, CompletableFuture)}
      * connects it and continues the guest, {@link #kill()} ends it and removes its directories.
      */
     record Spawned(QemuCommandLine.Invocation inv, Path workDir, Path fillDir, Process wrapper, long pid, Path stderrFile) {
@@ -275,28 +289,31 @@ final class QemuVm implements RunningVm {
     }
 
     /**
-     * Fills the RAM file ({@code fill}, while QEMU starts: it runs no guest code before
-     * {@code cont}), connects QMP, the serial port and the data port, loads
-     * {@code incomingState} when given, and continues the guest. On failure QEMU is ended and
-     * its directories removed.
+     * QEMU's monitor (greeted, capabilities negotiated), serial port and data port (when the
+     * invocation has one), connected before the guest runs: {@link QemuVm#start} takes them over.
      */
-    static QemuVm start(Spawned spawned, Arch arch, ConsoleListener console, Duration connectTimeout, Template template,
-                        Path incomingState, RamFill fill) {
+    record Connected(SocketChannel qmp, BufferedReader qmpReader, SocketChannel serial, SocketChannel data) {
+        void close() {
+            closeQuietly(serial);
+            closeQuietly(data);
+            closeQuietly(qmp);
+        }
+    }
+
+    /**
+     * Connects to {@code spawned}'s sockets once QEMU opens them (its monitor answers only after
+     * machine init: QEMU has mapped its RAM file by then). On failure closes what it connected
+     * and throws, leaving QEMU to the caller.
+     */
+    static Connected connect(Spawned spawned, Duration connectTimeout) throws IOException {
         QemuCommandLine.Invocation inv = spawned.inv();
-        Path workDir = spawned.workDir();
         Process wrapper = spawned.wrapper();
         Path stderrFile = spawned.stderrFile();
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
         SocketChannel qmp = null;
         SocketChannel serial = null;
         SocketChannel data = null;
-        QemuVm vm = null;
         try {
-            long pid = spawned.pid();
-            if (fill != null) {
-                fill.write(); // QEMU starts meanwhile; it runs no guest code before cont
-            }
-            ProcessHandle qemu = ProcessHandle.of(pid).orElse(null);
-            long deadline = System.nanoTime() + connectTimeout.toNanos();
             qmp = connect(inv.qmpSocket(), wrapper, stderrFile, deadline, inv);
             BufferedReader qmpReader = new BufferedReader(new InputStreamReader(Channels.newInputStream(qmp), StandardCharsets.UTF_8));
             expect(qmpReader, "\"QMP\"", stderrFile, inv);
@@ -306,19 +323,72 @@ final class QemuVm implements RunningVm {
             if (inv.dataSocket().isPresent()) {
                 data = connect(inv.dataSocket().get(), wrapper, stderrFile, deadline, inv);
             }
+            return new Connected(qmp, qmpReader, serial, data);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(serial);
+            closeQuietly(data);
+            closeQuietly(qmp);
+            throw e;
+        }
+    }
+
+    /** {@code connected}'s connection, or its failure as {@link #connect} throws it. */
+    private static Connected joinConnected(CompletableFuture<Connected> connected) throws IOException {
+        try {
+            return connected.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Fills the RAM file ({@code fill}, while QEMU starts: it runs no guest code before
+     * {@code cont}), connects QMP, the serial port and the data port unless {@code connected}
+     * (may be null) is connecting them already, loads {@code incomingState} when given, and continues the
+     * guest. On failure QEMU is ended and its directories removed.
+     */
+    static QemuVm start(Spawned spawned, Arch arch, ConsoleListener console, Duration connectTimeout, Template template,
+                        Path incomingState, RamFill fill, CompletableFuture<Connected> connected) {
+        QemuCommandLine.Invocation inv = spawned.inv();
+        Path workDir = spawned.workDir();
+        Process wrapper = spawned.wrapper();
+        Path stderrFile = spawned.stderrFile();
+        Connected c = null;
+        QemuVm vm = null;
+        try {
+            long pid = spawned.pid();
+            if (fill != null) {
+                fill.write(); // QEMU starts meanwhile; it runs no guest code before cont
+            }
+            ProcessHandle qemu = ProcessHandle.of(pid).orElse(null);
+            c = connected == null ? connect(spawned, connectTimeout) : joinConnected(connected);
             if (spawned.fillDir() != null) {
                 deleteTree(spawned.fillDir());
             }
-            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, serial, qmp, data, qmpReader, console, template);
+            vm = new QemuVm(arch, workDir, wrapper, qemu, stderrFile, c.serial(), c.qmp(), c.data(), c.qmpReader(), console,
+                    template);
         } catch (IOException | RuntimeException e) {
             if (vm != null) {
                 LIVE.remove(vm);
             }
-            closeQuietly(serial);
-            closeQuietly(data);
-            closeQuietly(qmp);
+            if (c != null) {
+                c.close();
+            }
             String stderr = tail(stderrFile);
             spawned.kill();
+            if (c == null && connected != null) {
+                try {
+                    connected.join().close(); // connected meanwhile: QEMU is gone now, so it ends
+                } catch (CompletionException ignored) {
+                    // it did not connect
+                }
+            }
             if (e instanceof QemuException q) {
                 throw q;
             }
@@ -812,7 +882,7 @@ final class QemuVm implements RunningVm {
     }
 
     /** The last 2000 characters of QEMU's stderr, or "" when it wrote nothing. */
-    private static String tail(Path stderrFile) {
+    static String tail(Path stderrFile) {
         try {
             if (!Files.exists(stderrFile)) {
                 return "";

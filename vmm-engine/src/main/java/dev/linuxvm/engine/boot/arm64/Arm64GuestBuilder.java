@@ -111,6 +111,11 @@ public final class Arm64GuestBuilder {
         return this;
     }
 
+    /** Where {@link #build} places {@code kernel}: its text_offset above {@link Arm64Layout#KERNEL_BASE}. */
+    public static long kernelLoadAddress(Arm64Image kernel) {
+        return Arm64Layout.KERNEL_BASE + kernel.textOffset();
+    }
+
     public GuestImage build() {
         validate();
         long ramEnd = Arm64Layout.RAM_BASE + ramSize;
@@ -118,7 +123,7 @@ public final class Arm64GuestBuilder {
                 .cmdline(cmdline).dataPort(dataPort);
 
         // 1. Kernel.
-        long kernelLoad = Arm64Layout.KERNEL_BASE + kernel.textOffset();
+        long kernelLoad = kernelLoadAddress(kernel);
         // image_size comes from the file: compare, never add, until it is known to fit.
         if (kernel.imageSize() > ramEnd - kernelLoad) {
             throw new Arm64BootException(String.format("kernel %s needs 0x%x bytes (image_size) from 0x%x but guest"
