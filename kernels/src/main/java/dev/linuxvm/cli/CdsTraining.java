@@ -49,6 +49,7 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        System.setProperty(LinuxVmCli.PICOCLI_CONVERTER_EXCLUDES, "java\\..*"); // as LinuxVmCli.main
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);
         Path dir = Files.createTempDirectory("linuxvm-cds");
         List<String> report = new ArrayList<>();

@@ -19,15 +19,18 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +41,10 @@ import picocli.CommandLine.Model.OptionSpec;
  * design's {@code --kernel --initrd --cmdline --device-tree} flags. Without {@code --kernel} it
  * boots the provisioned default guest ({@link TestKernels}).
  *
- * <p>One run: 0. from a first look at the arguments, start the executor for the machine they ask
- * for ({@link #startEarly}); 1. parse the flags (usage errors exit 2); 2.-4. {@link Launcher#prepare}, the launch
+ * <p>One run: 0. from a first look at the arguments ({@link #guess}), start the executor for the
+ * machine they ask for and prepare their guest on threads of their own ({@link Launcher.Guess});
+ * 1. parse the flags (usage errors exit 2), and take the guessed guest if the parse asks for the
+ * same, else release it; 2.-4. {@link Launcher#prepare}, the launch
  * path the JUnit extension shares: validate, choose the executor, resolve and provision kernel
  * and initrd with the {@code --exec} overlay, build the guest;
  * every engine error exits with the status of its {@link VmmException.Kind} (bad input 2, host
@@ -59,7 +64,7 @@ public final class LinuxVmCli {
      */
     static final Duration PANIC_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(100);
-    /** The options {@link #startEarly} reads past: each takes one value. */
+    /** The options {@link #guess} reads: each takes one value. */
     private static final List<String> EARLY_OPTIONS = List.of("--kernel", "--initrd", "--cmdline", "--arch", "--memory",
             "--cpus", "--backend", "--exec", "--timeout");
 
@@ -120,10 +125,12 @@ public final class LinuxVmCli {
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
                 .description("Print version information and exit.").build());
         spec.addOption(option("--kernel", "FILE", Path.class, 1,
-                "Uncompressed kernel: ELF vmlinux (x86_64) or Image (aarch64). Default: the provisioned kernel.").build());
+                "Uncompressed kernel: ELF vmlinux (x86_64) or Image (aarch64). Default: the provisioned kernel.")
+                .converters(new PathConverter()).build());
         spec.addOption(option("--initrd", "FILE", Path.class, 2,
                 "Initramfs (cpio, optionally compressed). Default: the provisioned busybox initramfs "
-                        + "when --kernel is not given or --exec is; none otherwise.").build());
+                        + "when --kernel is not given or --exec is; none otherwise.")
+                .converters(new PathConverter()).build());
         spec.addOption(option("--cmdline", "TEXT", String.class, 3,
                 "Kernel command line, replacing the default "
                         + "(x86_64: console=ttyS0 earlyprintk=ttyS0 panic=-1 [tsc_early_khz=… tsc=reliable];"
@@ -155,7 +162,7 @@ public final class LinuxVmCli {
     }
 
     /** This command's values from a parse of {@link #spec()}. */
-    private static LinuxVmCli from(CommandSpec spec) {
+    static LinuxVmCli from(CommandSpec spec) {
         LinuxVmCli cli = new LinuxVmCli();
         cli.kernel = spec.findOption("--kernel").getValue();
         cli.initrd = spec.findOption("--initrd").getValue();
@@ -173,6 +180,12 @@ public final class LinuxVmCli {
 
     /** Runs the CLI on the process's terminal and exits with its status. */
     public static void main(String[] args) {
+        // Our options convert with their own converters (PathConverter and the others); picocli's
+        // reflective ones for java.* types (java.time, java.sql, java.nio.file.Path) would load
+        // and link classes no option uses: 10 ms of every start, measured.
+        if (System.getProperty(PICOCLI_CONVERTER_EXCLUDES) == null) {
+            System.setProperty(PICOCLI_CONVERTER_EXCLUDES, "java\\..*");
+        }
         // stdin through a FileChannel, closed before exit: closing it wakes the console pump out of
         // its read(2), else HotSpot's exit waits 300 ms for that thread in native code
         // (VM_Exit::wait_for_threads_in_native_to_block) whenever stdin is a pipe or a terminal
@@ -193,24 +206,50 @@ public final class LinuxVmCli {
     }
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
-        // QEMU starts while picocli parses: from a first look at the arguments, taken over by
-        // Launcher.prepare if the parse agrees, released otherwise
-        try (Launcher.Early early = startEarly(args)) {
-            return run(args, in, out, err, interactive, early);
+        // From a first look at the arguments, QEMU starts and the guest is prepared while picocli
+        // parses them; boot() takes that guest if the parse asks for the same, else releases it
+        LinuxVmCli guess = guess(args);
+        try (Launcher.Guess guessed = guess == null ? null : guess.prepareAhead(progress(err))) {
+            return run(args, in, out, err, interactive, guess, guessed);
         }
+    }
+
+    private static Consumer<String> progress(PrintStream err) {
+        return line -> err.println("linuxvm: " + line.strip());
     }
 
     /**
      * The executor for the machine {@code args} ask for, started before picocli parses them; null
-     * when they hold anything but the long options below (each with its value), a value that does
-     * not parse, or a machine no executor can run: then nothing starts early, and the parse and
-     * {@link Launcher#prepare} report what is wrong as usual.
+     * when {@link #guess} cannot read them or the machine is not a valid one.
      */
     static Launcher.Early startEarly(String[] args) {
-        Arch guestArch = Arch.host();
-        int memory = DEFAULT_MEMORY_MIB;
-        int vcpus = DEFAULT_CPUS;
-        BackendChoice choice = BackendChoice.AUTO;
+        LinuxVmCli g = guess(args);
+        return g == null ? null : g.startEarly();
+    }
+
+    private Launcher.Early startEarly() {
+        Arch guestArch = arch != null ? arch : Arch.host();
+        return guestArch == null ? null : Launcher.Early.start(guestArch, backend, memoryMib, cpus);
+    }
+
+    /** {@link #startEarly()}, then this request prepared on a thread of its own; null when nothing starts. */
+    private Launcher.Guess prepareAhead(Consumer<String> progress) {
+        Launcher.Early early = startEarly();
+        return early == null ? null : Launcher.Guess.start(request(), progress, early);
+    }
+
+    /**
+     * The options {@code args} hold, read without picocli, or null when they hold anything but
+     * the long options of {@link #EARLY_OPTIONS} (each with its value, as {@code --name value} or
+     * {@code --name=value}) and {@code --device-tree}, or a value that does not convert. Values
+     * convert as the parse converts them, so that when picocli accepts the arguments too, both
+     * ask for the same request ({@code LinuxVmCliGuessTest} checks); --timeout is not part of it.
+     */
+    static LinuxVmCli guess(String[] args) {
+        LinuxVmCli g = new LinuxVmCli();
+        g.memoryMib = DEFAULT_MEMORY_MIB;
+        g.cpus = DEFAULT_CPUS;
+        g.backend = BackendChoice.AUTO;
         try {
             for (int i = 0; i < args.length; i++) {
                 String name = args[i];
@@ -221,6 +260,7 @@ public final class LinuxVmCli {
                     name = name.substring(0, eq);
                 }
                 if (name.equals("--device-tree") && value == null) {
+                    g.deviceTree = true;
                     continue;
                 }
                 if (!EARLY_OPTIONS.contains(name)) {
@@ -233,22 +273,50 @@ public final class LinuxVmCli {
                     value = args[i];
                 }
                 switch (name) {
-                    case "--arch" -> guestArch = Arch.parse(value);
-                    case "--memory" -> memory = Integer.parseInt(value);
-                    case "--cpus" -> vcpus = Integer.parseInt(value);
-                    case "--backend" -> choice = BackendChoice.valueOf(value.toUpperCase(Locale.ROOT));
-                    default -> {
+                    case "--kernel" -> g.kernel = Path.of(value);
+                    case "--initrd" -> g.initrd = Path.of(value);
+                    case "--cmdline" -> g.cmdline = value;
+                    case "--arch" -> g.arch = Arch.parse(value);
+                    case "--memory" -> g.memoryMib = Integer.parseInt(value);
+                    case "--cpus" -> g.cpus = Integer.parseInt(value);
+                    case "--backend" -> g.backend = BackendChoice.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--exec" -> g.exec = value;
+                    case "--timeout" -> {
+                        // checked by the parse; the request does not depend on it
                     }
+                    default -> throw new IllegalStateException(name + " is an early option without a case here");
                 }
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // InvalidPathException and NumberFormatException too
             return null;
         }
-        return guestArch == null ? null : Launcher.Early.start(guestArch, choice, memory, vcpus);
+        return g;
+    }
+
+    /**
+     * Whether {@link #request()} is {@code other}'s, field by field: not through LaunchRequest's
+     * record equals, whose first call links a method handle per component (15 ms of the start).
+     */
+    boolean asksAsMuchAs(LinuxVmCli other) {
+        return Objects.equals(kernel, other.kernel) && Objects.equals(initrd, other.initrd)
+                && Objects.equals(cmdline, other.cmdline) && deviceTree == other.deviceTree && arch == other.arch
+                && memoryMib == other.memoryMib && cpus == other.cpus && backend == other.backend
+                && Objects.equals(exec, other.exec);
+    }
+
+    /** What this run asks {@link Launcher#prepare} for. */
+    LaunchRequest request() {
+        Arch guestArch = arch != null ? arch : Arch.host();
+        BootMode mode = deviceTree ? BootMode.DEVICE_TREE : BootMode.ACPI;
+        // without --kernel, or with --exec, the provisioned initramfs unless --initrd names one
+        LaunchRequest.Initrd initrdChoice = initrd != null ? new LaunchRequest.Initrd.File(initrd)
+                : kernel == null || exec != null ? new LaunchRequest.Initrd.Provisioned() : new LaunchRequest.Initrd.None();
+        return LaunchRequest.of(guestArch).withMode(mode).withKernel(kernel).withInitrd(initrdChoice).withCmdline(cmdline)
+                .withExec(exec).withMemoryMib(memoryMib).withCpus(cpus).withBackend(backend);
     }
 
     private static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean interactive,
-                           Launcher.Early early) {
+                           LinuxVmCli guess, Launcher.Guess guessed) {
         CommandSpec spec = spec();
         CommandLine cmd = new CommandLine(spec);
         try {
@@ -267,7 +335,12 @@ public final class LinuxVmCli {
         }
         LinuxVmCli cli = from(spec);
         try {
-            Outcome o = cli.boot(in, out, err, interactive, early);
+            Launcher.Guess same = guessed;
+            if (guessed != null && !cli.asksAsMuchAs(guess)) {
+                guessed.close(); // another guest: the guessed one (and its QEMU) goes before that one starts
+                same = null;
+            }
+            Outcome o = cli.boot(in, out, err, interactive, same);
             if (o.message() != null) {
                 err.println("linuxvm: " + o.message());
             }
@@ -295,7 +368,8 @@ public final class LinuxVmCli {
     record Outcome(int status, String message) {
     }
 
-    private Outcome boot(InputStream in, PrintStream out, PrintStream err, boolean interactive, Launcher.Early early)
+    /** Boots the guest {@code guessed} prepared for this run's request (may be null: prepares it). */
+    private Outcome boot(InputStream in, PrintStream out, PrintStream err, boolean interactive, Launcher.Guess guessed)
             throws InterruptedException {
         Arch guestArch = arch != null ? arch : Arch.host();
         if (guestArch == null) {
@@ -303,13 +377,9 @@ public final class LinuxVmCli {
                     + System.getProperty("os.arch") + "): pass --arch x86_64 or --arch aarch64");
         }
         BootMode mode = deviceTree ? BootMode.DEVICE_TREE : BootMode.ACPI;
-        // without --kernel, or with --exec, the provisioned initramfs unless --initrd names one
-        LaunchRequest.Initrd initrdChoice = initrd != null ? new LaunchRequest.Initrd.File(initrd)
-                : kernel == null || exec != null ? new LaunchRequest.Initrd.Provisioned() : new LaunchRequest.Initrd.None();
-        // QEMU starts on another thread while the guest is built (Launcher: start ahead)
-        try (Launcher.Prepared guest = Launcher.prepare(LaunchRequest.of(guestArch).withMode(mode).withKernel(kernel)
-                .withInitrd(initrdChoice).withCmdline(cmdline).withExec(exec).withMemoryMib(memoryMib).withCpus(cpus)
-                .withBackend(backend), line -> err.println("linuxvm: " + line.strip()), early)) {
+        LaunchRequest request = request();
+        Launcher.Prepared taken = guessed == null ? null : guessed.take();
+        try (Launcher.Prepared guest = taken != null ? taken : Launcher.prepare(request, progress(err), (Launcher.Early) null)) {
             return boot(guest, guestArch, mode, interactive, in, out, err);
         }
     }
@@ -431,6 +501,21 @@ public final class LinuxVmCli {
 
     private static String oneLine(String s) {
         return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** picocli's system property: regular expressions of the types whose built-in converter it skips. */
+    static final String PICOCLI_CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    /** A path, as picocli's own converter would give it, without its reflective lookup. */
+    static final class PathConverter implements CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            try {
+                return Path.of(value);
+            } catch (InvalidPathException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a valid path: " + e.getReason());
+            }
+        }
     }
 
     static final class ArchConverter implements CommandLine.ITypeConverter<Arch> {

@@ -2,6 +2,7 @@ package dev.linuxvm.launcher;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
+import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.Backend;
 import dev.linuxvm.engine.backend.ConsoleListener;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The one launch path, shared by the CLI and the JUnit extension. It lives beside the
@@ -90,16 +92,29 @@ public final class Launcher {
         private final CompletableFuture<Backend.Prestart> future;
 
         Ahead(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort) {
+            this(() -> backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort));
+        }
+
+        /** Runs {@code prestart} on a thread of its own. */
+        Ahead(Supplier<Backend.Prestart> prestart) {
             future = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    future.complete(backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort));
+                    future.complete(prestart.get());
                 } catch (Throwable e) {
                     future.completeExceptionally(e);
                 }
             }, "linuxvm-start-ahead");
             t.setDaemon(true);
             t.start();
+        }
+
+        /**
+         * Has the prestart {@link Backend.Prestart#preload preload} {@code regions} once it is
+         * ready, without waiting for it here.
+         */
+        void preload(List<MemoryRegion> regions) {
+            future.thenAccept(p -> p.preload(regions));
         }
 
         /** The prestart, once ready; a failure to get ready is the start's failure. */
@@ -156,8 +171,8 @@ public final class Launcher {
             // 2.
             BackendSelector.Selection selection = null;
             VmmException noExecutor = null;
-            if (early != null && early.machineOf(request)) {
-                selection = early.selection;
+            if (early != null && early.machineOf(request) && early.selection() != null) {
+                selection = early.selection();
                 ahead = early.handOver();
             } else {
                 try {
@@ -195,28 +210,48 @@ public final class Launcher {
         private final BackendChoice backend;
         private final int memoryMib;
         private final int cpus;
-        private final BackendSelector.Selection selection;
+        private final CompletableFuture<BackendSelector.Selection> selection = new CompletableFuture<>();
         private Ahead ahead;
 
-        private Early(Arch arch, BackendChoice backend, int memoryMib, int cpus,
-                      BackendSelector.Selection selection) {
+        private Early(Arch arch, BackendChoice backend, int memoryMib, int cpus) {
             this.arch = arch;
             this.backend = backend;
             this.memoryMib = memoryMib;
             this.cpus = cpus;
-            this.selection = selection;
-            this.ahead = new Ahead(selection.backend(), arch, memoryMib, cpus, false);
+            // the executor is chosen on the start-ahead thread too: probing the QEMU executor the
+            // first time costs 10 ms, which the main thread spends parsing the arguments instead
+            this.ahead = new Ahead(() -> {
+                BackendSelector.Selection s;
+                try {
+                    s = BackendSelector.select(arch, backend);
+                } catch (RuntimeException e) {
+                    selection.completeExceptionally(e);
+                    throw e;
+                }
+                selection.complete(s);
+                return s.backend().prestart(arch, memoryMib * (1L << 20), cpus, false);
+            });
         }
 
         /**
          * Starts the executor {@code backend} selects for this machine, or returns null when the
-         * machine is not a valid one or no executor can run it: {@link #prepare} then says why.
+         * machine is not a valid one. When no executor can run it, the early start comes to
+         * nothing ({@link #selection()} is null) and {@link #prepare} says why.
          */
         public static Early start(Arch arch, BackendChoice backend, int memoryMib, int cpus) {
             try {
                 new GuestSpec(arch, BootMode.ACPI, Path.of("provisioned"), null, "", memoryMib, cpus);
-                return new Early(arch, backend, memoryMib, cpus, BackendSelector.select(arch, backend));
             } catch (RuntimeException e) {
+                return null;
+            }
+            return new Early(arch, backend, memoryMib, cpus);
+        }
+
+        /** The executor chosen, once chosen; null when none could be. */
+        BackendSelector.Selection selection() {
+            try {
+                return selection.join();
+            } catch (CompletionException e) {
                 return null;
             }
         }
@@ -238,6 +273,72 @@ public final class Launcher {
             Ahead a = handOver();
             if (a != null) {
                 a.close();
+            }
+        }
+    }
+
+    /**
+     * {@link #prepare(LaunchRequest, Consumer, Early)} on a thread of its own, for a request read
+     * from a first look at the CLI's arguments: the guest is provisioned and built while picocli
+     * parses them (25 ms of the CLI's start). The CLI takes the prepared guest when the parsed
+     * arguments ask for the guessed request, and releases it otherwise.
+     */
+    public static final class Guess implements AutoCloseable {
+        private final CompletableFuture<Prepared> prepared = new CompletableFuture<>();
+        private boolean done;
+
+        private Guess() {
+        }
+
+        /** Starts preparing {@code request} with {@code early} (which it takes over or releases). */
+        public static Guess start(LaunchRequest request, Consumer<String> progress, Early early) {
+            Guess g = new Guess();
+            Thread t = new Thread(() -> {
+                try {
+                    g.prepared.complete(prepare(request, progress, early));
+                } catch (Throwable e) {
+                    g.prepared.completeExceptionally(e);
+                }
+            }, "linuxvm-prepare-ahead");
+            t.setDaemon(true);
+            t.start();
+            return g;
+        }
+
+        /**
+         * The guessed guest, once prepared, for a caller whose request turned out to be the
+         * guessed one (a failure to prepare it is thrown here, as {@link #prepare} would throw it).
+         * Once only; the caller owns it then.
+         */
+        public synchronized Prepared take() {
+            if (done) {
+                throw new IllegalStateException("the guessed guest was already taken or released");
+            }
+            done = true;
+            try {
+                return prepared.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+
+        /** Waits for the guessed guest, then releases it, unless it was taken. */
+        @Override
+        public synchronized void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                prepared.join().close();
+            } catch (CompletionException e) {
+                // it failed to prepare: nothing to release
             }
         }
     }
@@ -289,6 +390,12 @@ public final class Launcher {
         }
         // 4.
         byte[] initrdBytes = initrd == null ? null : read(initrd);
+        // The kernel goes into the guest's memory while the rest is built (the initramfs
+        // overlays, the firmware tables).
+        GuestFactory.Kernel parsedKernel = GuestFactory.load(request.arch(), kernel);
+        if (ahead != null) {
+            ahead.preload(parsedKernel.regions());
+        }
         if (!request.files().isEmpty() || !modules.isEmpty()) {
             if (initrdBytes == null) {
                 throw new VmmException(VmmException.Kind.BAD_INPUT,
@@ -307,7 +414,7 @@ public final class Launcher {
         String cmdline = request.cmdline().orElseGet(() -> DefaultCmdline.forArch(request.arch(), emulated));
         // 6.
         GuestImage image = GuestFactory.build(new GuestSpec(request.arch(), request.mode(), kernel, initrdBytes, cmdline,
-                request.memoryMib(), request.cpus(), dataPort));
+                request.memoryMib(), request.cpus(), dataPort), parsedKernel);
         // 7.
         if (noExecutor != null) {
             throw noExecutor;

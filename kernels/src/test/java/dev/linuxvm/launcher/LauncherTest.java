@@ -106,6 +106,21 @@ class LauncherTest {
         assertThat(qemuWrappers()).isEmpty();
     }
 
+    @Test
+    void an_early_start_no_executor_can_run_comes_to_nothing_and_prepare_says_why() {
+        // our KVM backend runs only the host's architecture: for the other one the early
+        // selection fails on its thread, and prepare reports that failure as it would without it
+        Arch foreign = Arch.host() == Arch.X86_64 ? Arch.AARCH64 : Arch.X86_64;
+        LaunchRequest request = LaunchRequest.of(foreign).withBackend(BackendChoice.KVM);
+        Launcher.Early early = Launcher.Early.start(foreign, BackendChoice.KVM, request.memoryMib(), request.cpus());
+        assertThat(early).isNotNull();
+        assertThatThrownBy(() -> Launcher.prepare(request, line -> { }, early))
+                .isInstanceOfSatisfying(dev.linuxvm.engine.VmmException.class,
+                        e -> assertThat(e.kind()).isEqualTo(dev.linuxvm.engine.VmmException.Kind.HOST_ENVIRONMENT))
+                .hasMessageContaining("the KVM backend cannot run an " + foreign + " guest here");
+        assertThat(qemuWrappers()).isEmpty();
+    }
+
     /** This JVM's live children that run QEMU (its wrapper shell, whose arguments hold QEMU's command). */
     private static java.util.List<String> qemuWrappers() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
