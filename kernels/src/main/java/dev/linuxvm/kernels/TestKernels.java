@@ -92,13 +92,28 @@ public final class TestKernels {
 
     /** The guest for {@code arch}: overrides first, then the cache, provisioning what is missing. */
     public TestKernel get(Arch arch) {
+        return get(arch, true);
+    }
+
+    /**
+     * {@link #get} when that provisions nothing (both overrides are set, or the cache holds a
+     * complete guest), else null: for a caller that only guesses it will need the guest.
+     */
+    public TestKernel getIfProvisioned(Arch arch) {
+        return get(arch, false);
+    }
+
+    private TestKernel get(Arch arch, boolean mayProvision) {
         Path kernelOverride = override(kernelOverrideVariable(arch));
         Path initrdOverride = override(initrdOverrideVariable(arch));
         if (kernelOverride != null && initrdOverride != null) {
             return new TestKernel(arch, kernelOverride, initrdOverride, TestKernel.CUSTOM, TestKernel.CUSTOM,
                 TestKernel.CUSTOM, sha256(kernelOverride), sha256(initrdOverride));
         }
-        TestKernel provisioned = provision(arch, false);
+        TestKernel provisioned = mayProvision ? provision(arch, false) : cached(arch);
+        if (provisioned == null) {
+            return null;
+        }
         if (kernelOverride == null && initrdOverride == null) {
             return provisioned;
         }
@@ -127,6 +142,12 @@ public final class TestKernels {
             PrivateApt apt = new PrivateApt(cacheRoot, progress);
             return apt.withFreshListsOnFailure(refresh, () -> fetchAndBuild(arch, cache, apt));
         });
+    }
+
+    /** The cached complete guest for {@code arch}, or null (quietly: whoever provisions it says why). */
+    private TestKernel cached(Arch arch) {
+        GuestCache cache = new GuestCache(cacheRoot);
+        return cache.locked(progress, () -> cache.current(arch, line -> { }));
     }
 
     private TestKernel fetchAndBuild(Arch arch, GuestCache cache, PrivateApt apt) {

@@ -159,6 +159,12 @@ public final class Launcher {
     }
 
     private static Prepared prepare(LaunchRequest request, Consumer<String> progress, boolean startAhead, Early early) {
+        return prepare(request, progress, startAhead, early, true);
+    }
+
+    /** {@code mayProvision} false: {@link NotProvisioned} instead of provisioning the default guest. */
+    private static Prepared prepare(LaunchRequest request, Consumer<String> progress, boolean startAhead, Early early,
+                                    boolean mayProvision) {
         Ahead ahead = null;
         try {
             // 1.
@@ -185,7 +191,7 @@ public final class Launcher {
                         request.dataPort() && selection.backend().supportsDataPort())
                         : null;
             }
-            return prepare(request, progress, selection, noExecutor, ahead);
+            return prepare(request, progress, selection, noExecutor, ahead, mayProvision);
         } catch (RuntimeException | Error e) {
             if (ahead != null) {
                 ahead.close();
@@ -295,7 +301,9 @@ public final class Launcher {
             Guess g = new Guess();
             Thread t = new Thread(() -> {
                 try {
-                    g.prepared.complete(prepare(request, progress, early));
+                    // no provisioning on a guess: a usage error would wait for it, and its
+                    // progress lines would interleave with the parse's message
+                    g.prepared.complete(prepare(request, progress, true, early, false));
                 } catch (Throwable e) {
                     g.prepared.completeExceptionally(e);
                 }
@@ -307,8 +315,9 @@ public final class Launcher {
 
         /**
          * The guessed guest, once prepared, for a caller whose request turned out to be the
-         * guessed one (a failure to prepare it is thrown here, as {@link #prepare} would throw it).
-         * Once only; the caller owns it then.
+         * guessed one (a failure to prepare it is thrown here, as {@link #prepare} would throw it);
+         * null when the default guest is not provisioned yet: the caller prepares it then, with
+         * the provisioning's progress. Once only; the caller owns the guest.
          */
         public synchronized Prepared take() {
             if (done) {
@@ -318,6 +327,9 @@ public final class Launcher {
             try {
                 return prepared.join();
             } catch (CompletionException e) {
+                if (e.getCause() instanceof NotProvisioned) {
+                    return null;
+                }
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
                 }
@@ -344,7 +356,7 @@ public final class Launcher {
     }
 
     private static Prepared prepare(LaunchRequest request, Consumer<String> progress, BackendSelector.Selection selection,
-                                     VmmException noExecutor, Ahead ahead) {
+                                     VmmException noExecutor, Ahead ahead, boolean mayProvision) {
         // 3.
         Path kernel;
         Path provisionedInitrd = null;
@@ -357,7 +369,7 @@ public final class Launcher {
         } else if (request.kernel() instanceof LaunchRequest.Kernel.File f) {
             kernel = f.path();
         } else {
-            TestKernel provisioned = provision(request, progress);
+            TestKernel provisioned = provision(request, progress, mayProvision);
             kernel = provisioned.kernel();
             provisionedInitrd = provisioned.initramfs();
             provisionedRelease = TestKernel.CUSTOM.equals(provisioned.kernelRelease()) ? null : provisioned.kernelRelease();
@@ -384,7 +396,7 @@ public final class Launcher {
         if (request.initrd() instanceof LaunchRequest.Initrd.File f) {
             initrd = f.path();
         } else if (request.initrd() instanceof LaunchRequest.Initrd.Provisioned) {
-            initrd = provisionedInitrd != null ? provisionedInitrd : provision(request, progress).initramfs();
+            initrd = provisionedInitrd != null ? provisionedInitrd : provision(request, progress, mayProvision).initramfs();
         } else {
             initrd = null;
         }
@@ -423,8 +435,22 @@ public final class Launcher {
     }
 
     /** A failure is a {@link ProvisioningException}, which is {@link VmmException.Kind#HOST_ENVIRONMENT} itself. */
-    private static TestKernel provision(LaunchRequest request, Consumer<String> progress) {
-        return TestKernels.fromEnvironment(progress).get(request.arch());
+    private static TestKernel provision(LaunchRequest request, Consumer<String> progress, boolean mayProvision) {
+        if (mayProvision) {
+            return TestKernels.fromEnvironment(progress).get(request.arch());
+        }
+        TestKernel cached = TestKernels.fromEnvironment(progress).getIfProvisioned(request.arch());
+        if (cached == null) {
+            throw new NotProvisioned();
+        }
+        return cached;
+    }
+
+    /** A guess that would have to provision the default guest first: the guess gives up instead. */
+    private static final class NotProvisioned extends RuntimeException {
+        NotProvisioned() {
+            super("the default guest is not provisioned yet", null, false, false);
+        }
     }
 
     private static byte[] read(Path file) {

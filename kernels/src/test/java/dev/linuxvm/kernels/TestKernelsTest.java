@@ -42,6 +42,22 @@ class TestKernelsTest {
     }
 
     @Test
+    void a_guest_not_in_the_cache_is_not_provisioned_when_only_a_provisioned_one_is_asked_for(@TempDir Path dir)
+            throws Exception {
+        java.util.List<String> progress = new java.util.ArrayList<>();
+        TestKernels empty = TestKernels.of(dir.resolve("cache"), Map.of(), progress::add);
+        assertThat(empty.getIfProvisioned(Arch.X86_64)).isNull();
+        assertThat(progress).isEmpty();
+        assertThat(dir.resolve("cache").resolve("apt")).doesNotExist();
+
+        Path kernel = Files.writeString(dir.resolve("vmlinux"), "k");
+        Path initrd = Files.writeString(dir.resolve("initrd"), "i");
+        TestKernels overridden = TestKernels.of(dir.resolve("never-created"),
+            Map.of("LINUXVM_KERNEL_X86_64", kernel.toString(), "LINUXVM_INITRD_X86_64", initrd.toString()), s -> { });
+        assertThat(overridden.getIfProvisioned(Arch.X86_64).kernel()).isEqualTo(kernel);
+    }
+
+    @Test
     void missing_override_file_is_named_in_the_error(@TempDir Path dir) {
         TestKernels kernels = TestKernels.of(dir, Map.of("LINUXVM_KERNEL_AARCH64", "/nonexistent/Image"), s -> { });
         assertThatThrownBy(() -> kernels.get(Arch.AARCH64)).isInstanceOf(ProvisioningException.class)
