@@ -312,7 +312,10 @@ public final class QemuBackend implements Backend {
             return vm;
         }
 
-        /** Ends QEMU, then closes what the connecting thread connected (it gives up once QEMU is gone). */
+        /**
+         * Waits for the preload's writes, ends QEMU, then closes what the connecting thread
+         * connected (it gives up once QEMU is gone).
+         */
         private void release() {
             try {
                 preloading.join(); // its writes end before the RAM file goes
@@ -388,6 +391,11 @@ public final class QemuBackend implements Backend {
         private void sweep() {
             deleteStaleWorkDirs(spawned.workDir().getParent());
             deleteStaleWorkDirs(ram.file().getParent().getParent());
+        }
+
+        /** Waits until what {@link #preload} writes is written (for tests). */
+        void awaitPreload() {
+            preloading.join();
         }
 
         /** The QEMU started ahead (for tests). */

@@ -71,6 +71,60 @@ class QemuBackendTest {
         }
     }
 
+    /** The x86 test guest with the text RSI points at read from {@code text} (a file-backed region, like a kernel's). */
+    private static GuestImage x86WithFileText(Path text) throws IOException {
+        int length = (int) Files.size(text);
+        return GuestImage.builder(Arch.X86_64)
+                .ram(0, 128L << 20)
+                .region(dev.linuxvm.engine.MemoryRegion.of("gdt", TestGuests.X86_GDT, TestGuests.gdt()))
+                .region(dev.linuxvm.engine.MemoryRegion.ofFile("rsi text", TestGuests.X86_RSI_DATA, text, 0, length, length))
+                .region(dev.linuxvm.engine.MemoryRegion.of("page tables", TestGuests.X86_PML4, TestGuests.pageTables()))
+                .region(dev.linuxvm.engine.MemoryRegion.of("code", TestGuests.X86_CODE, TestGuests.X86_PRINT_RSI_THEN_OFF))
+                .bootState(TestGuests.x86State())
+                .build();
+    }
+
+    @Test
+    void regions_preloaded_ahead_are_in_the_guest_and_start_writes_the_rest(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        assumeQemu(Arch.X86_64);
+        Path text = Files.write(dir.resolve("text"), TestGuests.cString("OK preloaded\n"));
+        GuestImage image = x86WithFileText(text);
+        List<dev.linuxvm.engine.MemoryRegion> fileRegions = image.regions().stream().filter(r -> r.file().isPresent()).toList();
+        assertThat(fileRegions).hasSize(1);
+        CapturingConsole console = new CapturingConsole();
+        try (QemuBackend.QemuPrestart ahead = (QemuBackend.QemuPrestart) backend.prestart(Arch.X86_64, image.ramSize(),
+                image.cpus(), false)) {
+            ahead.preload(fileRegions);
+            ahead.awaitPreload();
+            // the file changes after the preload: the guest prints what was written ahead, so
+            // start() did not write that region again
+            Files.write(text, TestGuests.cString("written twice\n"));
+            try (RunningVm vm = ahead.start(image, console)) {
+                assertThat(vm.awaitExit(BOOT)).as("exit; console '%s'", console.text()).contains(new VmExit.PoweredOff());
+                assertThat(console.text()).isEqualTo("OK preloaded\n");
+            }
+        }
+    }
+
+    @Test
+    void regions_preloaded_that_the_image_does_not_hold_fail_the_start_and_leave_nothing(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        assumeQemu(Arch.X86_64);
+        Path text = Files.write(dir.resolve("text"), TestGuests.cString("OK\n"));
+        GuestImage image = TestGuests.x86(TestGuests.X86_PRINT_RSI_THEN_OFF, "OK\n");
+        QemuBackend.QemuPrestart ahead = (QemuBackend.QemuPrestart) backend.prestart(Arch.X86_64, image.ramSize(), image.cpus(), false);
+        long pid = ahead.spawned().pid();
+        Path workDir = ahead.spawned().workDir();
+        ahead.preload(List.of(dev.linuxvm.engine.MemoryRegion.ofFile("stray", 0x300000, text, 0, 4, 4)));
+        assertThatThrownBy(() -> ahead.start(image, new CapturingConsole()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the regions written ahead are not the image's");
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("QEMU pid %d after the failed start", pid).isEmpty();
+        assertThat(workDir).doesNotExist();
+        ahead.close();
+    }
+
     @Test
     void a_qemu_started_ahead_refuses_an_image_of_another_shape_and_closing_it_leaves_nothing() throws Exception {
         assumeQemu(Arch.X86_64);
