@@ -1,6 +1,7 @@
 package dev.linuxvm.launcher;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.Background;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.VmmException;
@@ -27,10 +28,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The one launch path, shared by the CLI and the JUnit extension. It lives beside the
@@ -92,21 +93,16 @@ public final class Launcher {
         private final CompletableFuture<Backend.Prestart> future;
 
         Ahead(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort) {
-            this(() -> backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort));
+            this(() -> prestart(backend, arch, memoryMib, cpus, dataPort));
         }
 
         /** Runs {@code prestart} on a thread of its own. */
-        Ahead(Supplier<Backend.Prestart> prestart) {
-            future = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    future.complete(prestart.get());
-                } catch (Throwable e) {
-                    future.completeExceptionally(e);
-                }
-            }, "linuxvm-start-ahead");
-            t.setDaemon(true);
-            t.start();
+        Ahead(Callable<Backend.Prestart> prestart) {
+            future = Background.call("linuxvm-start-ahead", prestart);
+        }
+
+        static Backend.Prestart prestart(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort) {
+            return backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort);
         }
 
         /**
@@ -235,7 +231,7 @@ public final class Launcher {
                     throw e;
                 }
                 selection.complete(s);
-                return s.backend().prestart(arch, memoryMib * (1L << 20), cpus, false);
+                return Ahead.prestart(s.backend(), arch, memoryMib, cpus, false);
             });
         }
 
@@ -290,27 +286,18 @@ public final class Launcher {
      * arguments ask for the guessed request, and releases it otherwise.
      */
     public static final class Guess implements AutoCloseable {
-        private final CompletableFuture<Prepared> prepared = new CompletableFuture<>();
+        private final CompletableFuture<Prepared> prepared;
         private boolean done;
 
-        private Guess() {
+        private Guess(CompletableFuture<Prepared> prepared) {
+            this.prepared = prepared;
         }
 
         /** Starts preparing {@code request} with {@code early} (which it takes over or releases). */
         public static Guess start(LaunchRequest request, Consumer<String> progress, Early early) {
-            Guess g = new Guess();
-            Thread t = new Thread(() -> {
-                try {
-                    // no provisioning on a guess: a usage error would wait for it, and its
-                    // progress lines would interleave with the parse's message
-                    g.prepared.complete(prepare(request, progress, true, early, false));
-                } catch (Throwable e) {
-                    g.prepared.completeExceptionally(e);
-                }
-            }, "linuxvm-prepare-ahead");
-            t.setDaemon(true);
-            t.start();
-            return g;
+            // no provisioning on a guess: a usage error would wait for it, and its progress
+            // lines would interleave with the parse's message
+            return new Guess(Background.call("linuxvm-prepare-ahead", () -> prepare(request, progress, true, early, false)));
         }
 
         /**

@@ -84,8 +84,9 @@ public interface Backend {
         /**
          * Starts writing {@code regions}, the file-backed regions the image to come will hold (its
          * kernel), into the guest's memory while the rest of the image is built; {@link #start}
-         * then writes only what is not there yet. Returns at once. Any region of {@code regions}
-         * the image does not hold makes {@link #start} fail. Default: nothing is written ahead.
+         * then writes only what is not there yet. Returns at once. An implementation that writes
+         * ahead fails {@link #start} when {@code regions} holds one the image does not. Default:
+         * nothing is written ahead, and {@link #start} writes everything.
          */
         default void preload(List<MemoryRegion> regions) {
         }

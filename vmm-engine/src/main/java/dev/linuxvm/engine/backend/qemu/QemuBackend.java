@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.Background;
 import dev.linuxvm.engine.boot.x86.LongModeEntry;
 import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.DataPort;
@@ -218,16 +219,8 @@ public final class QemuBackend implements Backend {
             QemuVm.Spawned spawned = QemuVm.spawn(inv, workDir, ramDir);
             // connected on a thread of its own while QEMU starts and the guest is built and
             // filled in: the first Unix socket costs the JVM 10 ms (its SecureRandom)
-            CompletableFuture<QemuVm.Connected> connected = new CompletableFuture<>();
-            Thread t = new Thread(() -> {
-                try {
-                    connected.complete(QemuVm.connect(spawned, startTimeout));
-                } catch (Throwable e) {
-                    connected.completeExceptionally(e);
-                }
-            }, "linuxvm-qemu-connect");
-            t.setDaemon(true);
-            t.start();
+            CompletableFuture<QemuVm.Connected> connected =
+                    Background.call("linuxvm-qemu-connect", () -> QemuVm.connect(spawned, startTimeout));
             return new QemuPrestart(machine, rom, ram, spawned, connected);
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
@@ -349,18 +342,10 @@ public final class QemuBackend implements Backend {
             }
             preloaded = List.copyOf(writes);
             QemuVm.RamFill fill = new QemuVm.RamFill(spawned.fillDir(), ram.file(), preloaded);
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            preloading = done;
-            Thread t = new Thread(() -> {
-                try {
-                    fill.write();
-                    done.complete(null);
-                } catch (Throwable e) {
-                    done.completeExceptionally(e);
-                }
-            }, "linuxvm-ram-preload");
-            t.setDaemon(true);
-            t.start();
+            preloading = Background.call("linuxvm-ram-preload", () -> {
+                fill.write();
+                return null;
+            });
         }
 
         /**
