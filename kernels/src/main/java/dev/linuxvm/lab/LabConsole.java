@@ -85,13 +85,13 @@ final class LabConsole implements ConsoleListener {
                 return;
             }
             if (ended != null) {
-                throw new LabFailure("the guest ended (" + ended + ") before printing \"" + literal + "\"", tail(15));
+                throw LabFailure.guestLost("the guest ended (" + ended + ") before printing \"" + literal + "\"", tail(15));
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 List<String> details = new ArrayList<>(tail(15));
                 details.addAll(vcpuThreads());
-                throw new LabFailure("no \"" + literal + "\" within " + timeout.toSeconds() + " s", details);
+                throw LabFailure.guestLost("no \"" + literal + "\" within " + timeout.toSeconds() + " s", details);
             }
             wait(Math.max(1, left / 1_000_000));
         }

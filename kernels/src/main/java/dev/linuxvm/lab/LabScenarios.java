@@ -123,7 +123,13 @@ public final class LabScenarios {
         return v;
     }
 
-    /** Runs each scenario in order, printing KTAP; true when all passed. */
+    /**
+     * Runs each scenario in order, printing KTAP; true when all passed. A scenario whose
+     * level-2 guest was lost ({@link LabFailure#guestLost}) runs a second time at once, and its
+     * result is the second attempt's: the first attempt's failure is printed in its block and
+     * the result's name ends with {@value #SECOND_ATTEMPT}, so a retry is never silent. Any
+     * other failure, or a second loss, fails the scenario.
+     */
     boolean runAll(List<Scenario> scenarios) {
         out.println("KTAP version 1");
         out.println("1.." + scenarios.size());
@@ -135,32 +141,48 @@ public final class LabScenarios {
         for (Scenario s : scenarios) {
             n++;
             long t0 = System.nanoTime();
-            List<String> diag;
-            String failure = null;
-            try {
-                diag = s.body().run();
-            } catch (LabFailure e) {
-                failure = e.getMessage();
-                diag = e.details();
-            } catch (Exception | Error e) {
-                failure = e.toString();
-                diag = Stream.of(e.getStackTrace()).limit(12).map(f -> "  at " + f).toList();
+            List<String> lines = new ArrayList<>();
+            Attempt attempt = attempt(s);
+            String name = s.name();
+            if (attempt.lost()) {
+                lines.add("first attempt lost its guest (" + attempt.failure() + "); its diagnostics:");
+                attempt.diag().forEach(d -> lines.add("  " + d));
+                attempt = attempt(s);
+                name += SECOND_ATTEMPT;
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (attempt.failure() != null) {
+                lines.add("FAILED: " + attempt.failure().replace('\n', ' '));
+                all = false;
+            }
+            lines.addAll(attempt.diag());
             // Diagnostics precede their result line, as KUnit prints them (ktap.rst).
             synchronized (out) {
                 out.println("# " + s.id() + ": " + ms + " ms");
-                if (failure != null) {
-                    out.println("# FAILED: " + failure.replace('\n', ' '));
-                    all = false;
-                }
-                for (String d : diag) {
+                for (String d : lines) {
                     out.println("# " + d);
                 }
-                out.println((failure == null ? "ok " : "not ok ") + n + " " + s.name());
+                out.println((attempt.failure() == null ? "ok " : "not ok ") + n + " " + name);
             }
         }
         return all;
+    }
+
+    /** Appended to the result name of a scenario that passed or failed on its second attempt. */
+    static final String SECOND_ATTEMPT = " [second attempt]";
+
+    /** How one run of a scenario ended: failure null when it passed. */
+    private record Attempt(String failure, List<String> diag, boolean lost) {
+    }
+
+    private static Attempt attempt(Scenario s) {
+        try {
+            return new Attempt(null, s.body().run(), false);
+        } catch (LabFailure e) {
+            return new Attempt(e.getMessage(), e.details(), e.guestLost());
+        } catch (Exception | Error e) {
+            return new Attempt(e.toString(), Stream.of(e.getStackTrace()).limit(12).map(f -> "  at " + f).toList(), false);
+        }
     }
 
     List<Scenario> scenarios() {

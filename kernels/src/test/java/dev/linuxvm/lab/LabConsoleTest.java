@@ -28,8 +28,10 @@ class LabConsoleTest {
         parked.await();
         try {
             LabConsole console = new LabConsole("t", new PrintStream(OutputStream.nullOutputStream()));
-            List<String> report = assertThrows(LabFailure.class, () -> console.await("never printed", Duration.ofMillis(50)))
-                    .details();
+            LabFailure failure = assertThrows(LabFailure.class, () -> console.await("never printed", Duration.ofMillis(50)));
+            List<String> report = failure.details();
+
+            assertThat(failure.guestLost()).as("a silent guest is a lost guest").isTrue();
 
             assertThat(report).anyMatch(l -> l.startsWith("thread lab-test-vcpu-0: "));
             assertThat(report).anyMatch(l -> l.contains("java.util.concurrent.CountDownLatch.await("));
