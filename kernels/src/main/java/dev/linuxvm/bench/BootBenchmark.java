@@ -155,7 +155,7 @@ public final class BootBenchmark {
     private void coldBoots(int runs, List<Config> configs) throws Exception {
         System.out.println("bench: cold boot, whole process, start to exit, median of " + runs
                 + " (our CLI, run by its launcher " + launcher + ", on the QEMU executor vs QEMU's own -kernel;"
-                + " each run starts with the next side in turn)");
+                + " each run starts with the next side in turn; the interval is a bootstrap of the runs, see RatioInterval)");
         for (Config c : configs) {
             TestKernel k = kernels.get(c.arch);
             String ourCmdline = DefaultCmdline.forArch(c.arch, true);
@@ -203,8 +203,8 @@ public final class BootBenchmark {
                 }
                 List<Long> o = times.get(0);
                 List<Long> q = times.get(1);
-                System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel %5d ms  ratio %.2f   (ours %s, qemu %s)%n",
-                        c, median(o), median(q), (double) median(o) / median(q), o, q);
+                System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel %5d ms  ratio %s   (ours %s, qemu %s)%n",
+                        c, median(o), median(q), RatioInterval.of(o, q), o, q);
                 if (sameSide >= 0) {
                     List<Long> same = times.get(sameSide);
                     System.out.printf(Locale.ROOT, "bench: %-16s ours with QEMU's command line (no noapictimer) %5d ms  ratio %.2f   (%s)%n",
@@ -212,8 +212,8 @@ public final class BootBenchmark {
                 }
                 if (pcSide >= 0) {
                     List<Long> pc = times.get(pcSide);
-                    System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel on its default machine (pc) %5d ms  ratio %.2f   (%s)%n",
-                            c, median(o), median(pc), (double) median(o) / median(pc), pc);
+                    System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel on its default machine (pc) %5d ms  ratio %s   (%s)%n",
+                            c, median(o), median(pc), RatioInterval.of(o, pc), pc);
                 }
                 System.out.println("bench:   our default command line: " + ourCmdline + "; QEMU's: " + cmdline);
             } finally {
