@@ -267,7 +267,12 @@ public final class KvmLab {
             // but level 1's clocksource watchdog, starved on a loaded host, calls it unstable; KVM
             // then gives level 2 a kvm-clock without a master clock, and level-2 guests (QEMU's as
             // much as ours) stalled for minutes during boot.
-            StringBuilder a = new StringBuilder("console=ttyS0 panic=-1 loglevel=4 tsc=reliable");
+            // transparent_hugepage=never: with level 1's THP on (Debian's default), khugepaged
+            // collapsing the pages of a running level-2 guest's RAM (our JVM's anonymous memory, whose
+            // KVM mappings each collapse must invalidate) was seen stuck for 26 s ("BUG: soft lockup
+            // ... [khugepaged]", which ends the attempt) while a 2-vCPU level-2 guest sat silent
+            // mid-boot for 40 s.
+            StringBuilder a = new StringBuilder("console=ttyS0 panic=-1 loglevel=4 tsc=reliable transparent_hugepage=never");
             // Without a TSC frequency, microvm under TCG can hang calibrating against the PIT
             // (vmm-engine/README.md, "TSC calibration under TCG").
             OptionalLong khz = QemuHost.tscKhz();
@@ -388,8 +393,13 @@ public final class KvmLab {
                 }
             }
             if (problem == null && exit[0] == null) {
-                problem = "level 1 ended without 'linuxvm: exit N' (QEMU status "
-                        + (qemu.waitFor(5, TimeUnit.SECONDS) ? qemu.exitValue() : "?") + ")";
+                boolean exited = qemu.waitFor(5, TimeUnit.SECONDS);
+                String status = exited ? String.valueOf(qemu.exitValue()) : "?";
+                // Status 0 under -no-reboot: level 1 reset itself (seen while QEMU's own KVM guest,
+                // the benchmark's peer, booted in it), a failure of the nesting like those above;
+                // a JVM that failed would still have let level 1's init print its status.
+                problem = (exited && qemu.exitValue() == 0 ? LEVEL1_FAILURE_PREFIX : "")
+                        + "level 1 ended without 'linuxvm: exit N' (QEMU status " + status + ")";
             }
             if (exit[0] != null) {
                 // poweroff -f follows; give QEMU a moment to leave by itself.
