@@ -47,6 +47,15 @@ public final class LabScenarios {
      * userspace; one that hangs (seen: stuck 0.1 s into its boot) is left out of the median.
      */
     static final Duration PEER_BOOT = Duration.ofSeconds(60);
+    /**
+     * The benchmark peer's CPU: the host's with what our KVM backend hides from its guests
+     * ({@link dev.linuxvm.engine.kvm.CpuidMask#DEFAULTS}: cmpxchg16b, the XSAVE family with AVX,
+     * the PMU), so that both boot the same kernel paths.
+     */
+    static final String PEER_CPU = "host,-cx16,-xsave,-avx,-fma,-f16c,-avx2,-avx512f,-avx512dq,-avx512ifma,-avx512pf,"
+            + "-avx512er,-avx512cd,-avx512bw,-avx512vl,-perfctr-core,pmu=off";
+    /** Benchmark runs of QEMU's own boot at most, for a median of three that reached userspace. */
+    static final int PEER_ATTEMPTS = 4;
     /** How long one shell command or one exit may take. */
     static final Duration STEP = Duration.ofSeconds(90);
     /**
@@ -559,8 +568,8 @@ public final class LabScenarios {
      * Figures, not a verdict: our time to the ready marker (engine start included) against QEMU's
      * own {@code -kernel} boot of the same vmlinux (it has the PVH entry note), initramfs (with
      * the same exec overlay) and command line, both on this level's KVM. Fails if one of our
-     * boots fails, or if no QEMU run reaches userspace (no ratio). A QEMU run that hangs or ends
-     * early is reported with its last line and left out of the median.
+     * boots fails. A QEMU run that hangs or ends early is reported with its last line and left
+     * out of the median; with none left, there is no ratio and the scenario says so.
      *
      * <p>QEMU's runs come first, in a level 1 where no guest of ours has run yet: the first
      * scenario of the x86_64 lab. Run after ours in the same level 1, 9 of 35 of QEMU's runs
@@ -569,7 +578,13 @@ public final class LabScenarios {
      * panicked ("corrupted stack end detected inside scheduler"). QEMU's runs before any of ours:
      * 27 of 27 reached userspace. None of our guests failed in those runs. The cause is in the
      * nesting (TCG's SVM emulation under level 1), not in our backend; not found: neither
-     * transparent huge pages, vGIF, nor a pause after our guest closed changed it.
+     * transparent huge pages, vGIF, nor a pause after our guest closed changed it. On a later
+     * host, QEMU's first runs failed too (hung at their first line or in the ACPI tables, or
+     * exited): 0, 2 and 1 of 3 reached userspace in three labs of one session, 1 of 6 in a
+     * fourth, and in a fifth level 1 reset during QEMU's fifth run (which {@link KvmLab} now
+     * retries as a failure of level 1). So QEMU gets up to {@value #PEER_ATTEMPTS} runs to reach
+     * userspace three times, and when none does the scenario reports that instead of a ratio
+     * (ours must still all boot).
      */
     private List<String> benchmark() throws Exception {
         String qemu = QEMU;
@@ -584,7 +599,7 @@ public final class LabScenarios {
         List<Long> ours = new ArrayList<>();
         List<Long> theirs = new ArrayList<>();
         List<String> diag = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < PEER_ATTEMPTS && theirs.size() < 3; i++) {
             try {
                 theirs.add(qemuReady(qemu, initrdFile, cmdline, "bench-qemu-" + i, 1));
             } catch (LabFailure e) {
@@ -599,7 +614,13 @@ public final class LabScenarios {
             }
         }
         if (theirs.isEmpty()) {
-            throw new LabFailure("no QEMU run reached userspace: no ratio", diag);
+            // QEMU's guest, not ours: its failures here are the nesting's (see above), so they
+            // leave the figure out instead of failing a lab whose guests of ours all booted
+            diag.add(0, String.format("x86_64 start to '%s', median: our KVM backend %d ms %s; no ratio: QEMU's own guest"
+                    + " reached userspace in none of %d runs in this level 1", GuestInitramfs.READY_MARKER, median(ours), ours,
+                    PEER_ATTEMPTS));
+            diag.add("cmdline: " + cmdline);
+            return diag;
         }
         long o = median(ours), q = median(theirs);
         diag.add(0, String.format("x86_64 start to '%s', median: our KVM backend %d ms %s, qemu -accel kvm "
@@ -610,7 +631,7 @@ public final class LabScenarios {
     }
 
     private long qemuReady(String qemu, Path initrd, String cmdline, String id, int cpus) throws Exception {
-        List<String> cmd = List.of(qemu, "-accel", "kvm", "-M", "microvm", "-cpu", "host", "-m", "512", "-smp", String.valueOf(cpus),
+        List<String> cmd = List.of(qemu, "-accel", "kvm", "-M", "microvm", "-cpu", PEER_CPU, "-m", "512", "-smp", String.valueOf(cpus),
                 "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
                 "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline);
         LabConsole console = new LabConsole(id, out);
