@@ -115,14 +115,7 @@ public final class Launcher {
 
         /** The prestart, once ready; a failure to get ready is the start's failure. */
         Backend.Prestart take() {
-            try {
-                return future.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
-            }
+            return Background.join(future);
         }
 
         /** Waits for the prestart to be ready, then releases it: nothing started ahead outlives its owner. */
@@ -312,18 +305,9 @@ public final class Launcher {
             }
             done = true;
             try {
-                return prepared.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof NotProvisioned) {
-                    return null;
-                }
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (e.getCause() instanceof Error r) {
-                    throw r;
-                }
-                throw e;
+                return Background.join(prepared);
+            } catch (NotProvisioned e) {
+                return null;
             }
         }
 

@@ -2,6 +2,7 @@ package dev.linuxvm.engine;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** Work started ahead on a thread of its own, so that a start does not wait for it. */
 public final class Background {
@@ -24,5 +25,24 @@ public final class Background {
         t.setDaemon(true);
         t.start();
         return result;
+    }
+
+    /**
+     * Waits for {@code future} and returns its result; a task that failed with an unchecked
+     * exception or an error has exactly that rethrown here, anything else arrives wrapped in the
+     * {@link CompletionException}.
+     */
+    public static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 }
