@@ -209,27 +209,41 @@ public final class QemuBackend implements Backend {
         // the engine's boot state (LongModeEntry) with any entry: the ROM does not contain it
         X86BootState rom = arch == Arch.X86_64 ? LongModeEntry.at(0) : null;
         Path binary = binary(arch).orElseThrow();
-        Path workDir = createOwnedDir(workRoot); // the sweep of stale ones waits until the guest runs
+        // Connected on a thread of its own while QEMU starts and the guest is built and filled
+        // in. That thread starts first and opens a Unix socket before it waits for QEMU: a cold
+        // JVM's first one costs 20 ms of CPU (UnixDomainSockets' SecureRandom, the selector
+        // provider), which then overlaps the spawn and QEMU's own start instead of following them.
+        CompletableFuture<QemuVm.Spawned> spawning = new CompletableFuture<>();
+        CompletableFuture<QemuVm.Connected> connected = Background.call("linuxvm-qemu-connect", () -> {
+            QemuVm.openUnixSocketOnce();
+            return QemuVm.connect(Background.join(spawning), startTimeout);
+        });
+        Path workDir = null;
         Path ramDir = null;
         try {
+            workDir = createOwnedDir(workRoot); // the sweep of stale ones waits until the guest runs
             ramDir = createOwnedDir(fillRoot);
             QemuCommandLine.Ram.Filled ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.machine(machine, rom, binary, workDir, accelerator(arch), ram));
             writeFiles(inv, ram, ramSize);
             QemuVm.Spawned spawned = QemuVm.spawn(inv, workDir, ramDir);
-            // connected on a thread of its own while QEMU starts and the guest is built and
-            // filled in: the first Unix socket costs the JVM 10 ms (its SecureRandom)
-            CompletableFuture<QemuVm.Connected> connected =
-                    Background.call("linuxvm-qemu-connect", () -> QemuVm.connect(spawned, startTimeout));
+            spawning.complete(spawned);
             return new QemuPrestart(machine, rom, ram, spawned, connected);
         } catch (IOException e) {
+            spawning.completeExceptionally(e);
             QemuVm.deleteTree(workDir);
             deleteIfCreated(ramDir);
             throw new QemuException("writing the guest's machine files to " + workDir + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            QemuVm.deleteTree(workDir);
+            spawning.completeExceptionally(e);
+            if (workDir != null) {
+                QemuVm.deleteTree(workDir);
+            }
             deleteIfCreated(ramDir);
             throw e;
+        } finally {
+            // an Error: the connecting thread must not wait for a QEMU that never comes
+            spawning.completeExceptionally(new QemuException("QEMU was not spawned"));
         }
     }
 
