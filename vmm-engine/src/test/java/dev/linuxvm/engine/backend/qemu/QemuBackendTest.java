@@ -259,6 +259,10 @@ class QemuBackendTest {
         assertThat(ProcessHandle.of(pid)).as("QEMU process").isPresent();
         assertThat(vm.awaitExit(Duration.ofMillis(500))).as("a looping guest keeps running").isEmpty();
         assertThat(liveThreads()).isNotEmpty();
+        // The guest's RAM file, its name gone, is held open by this JVM too: QEMU's exit does not
+        // free its pages on the way out, close() does (QemuVm#releaseRam).
+        assertThat(dev.linuxvm.engine.ProcSelf.openFds().values()).as("open file descriptors")
+                .anyMatch(target -> target.endsWith("/" + QemuSnapshot.RAM_FILE + " (deleted)"));
 
         long t0 = System.nanoTime();
         vm.close();
