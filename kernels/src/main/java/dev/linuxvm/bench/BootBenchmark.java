@@ -190,7 +190,11 @@ public final class BootBenchmark {
                     timeProcess(side); // warm the page cache once, each side
                 }
                 List<List<Long>> times = new ArrayList<>();
-                sides.forEach(side -> times.add(new ArrayList<>()));
+                List<List<BootPhases>> phases = new ArrayList<>();
+                sides.forEach(side -> {
+                    times.add(new ArrayList<>());
+                    phases.add(new ArrayList<>());
+                });
                 // Each run starts with the next side in turn: a run is slower after a run of the
                 // other kind (measured: QEMU's own -kernel 1698 ms after ours, 1617 ms after
                 // itself; ours 1780 after QEMU's, 1735 after ours), so a fixed order would favour
@@ -198,13 +202,17 @@ public final class BootBenchmark {
                 for (int i = 0; i < runs; i++) {
                     for (int j = 0; j < sides.size(); j++) {
                         int s = (i + j) % sides.size();
-                        times.get(s).add(timeProcess(sides.get(s)));
+                        BootPhases run = timeProcess(sides.get(s));
+                        times.get(s).add(run.totalMs());
+                        phases.get(s).add(run);
                     }
                 }
                 List<Long> o = times.get(0);
                 List<Long> q = times.get(1);
                 System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel %5d ms  ratio %s   (ours %s, qemu %s)%n",
                         c, median(o), median(q), RatioInterval.of(o, q), o, q);
+                System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel: %s%n",
+                        BootPhases.compare(phases.get(0), phases.get(1)));
                 if (sameSide >= 0) {
                     List<Long> same = times.get(sameSide);
                     System.out.printf(Locale.ROOT, "bench: %-16s ours with QEMU's command line (no noapictimer) %5d ms  ratio %.2f   (%s)%n",
@@ -214,6 +222,8 @@ public final class BootBenchmark {
                     List<Long> pc = times.get(pcSide);
                     System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel on its default machine (pc) %5d ms  ratio %s   (%s)%n",
                             c, median(o), median(pc), RatioInterval.of(o, pc), pc);
+                    System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel (pc): %s%n",
+                            BootPhases.compare(phases.get(0), phases.get(pcSide)));
                 }
                 System.out.println("bench:   our default command line: " + ourCmdline + "; QEMU's: " + cmdline);
             } finally {
@@ -247,27 +257,44 @@ public final class BootBenchmark {
                 "-append", cmdline);
     }
 
-    /** Milliseconds from spawn to exit; fails unless the guest ran the exec overlay and exited 0 within {@link #BOOT}. */
-    private static long timeProcess(List<String> cmd) throws Exception {
-        Path log = Files.createTempFile("bench-run", ".log");
-        try {
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(BOOT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                throw new IllegalStateException(String.join(" ", cmd) + " did not exit within " + BOOT + "; last lines:"
-                        + tail(Files.readString(log, StandardCharsets.ISO_8859_1)));
+    /**
+     * Spawn to exit, with the console's lines timed as they arrive (a pipe read on a thread of
+     * its own, so that {@link BootPhases} can say where the time went); fails unless the guest
+     * ran the exec overlay and exited 0 within {@link #BOOT}.
+     */
+    private static BootPhases timeProcess(List<String> cmd) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<BootPhases.Line> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.ISO_8859_1))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(new BootPhases.Line(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), line));
+                }
+            } catch (IOException e) {
+                // the process is gone; what was read is kept
             }
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
-            if (p.exitValue() != 0 || !text.contains("linuxvm: exit 0")) {
-                throw new IllegalStateException(String.join(" ", cmd) + " ended with " + p.exitValue()
-                        + " without 'linuxvm: exit 0'; last lines:" + tail(text));
-            }
-            return ms;
-        } finally {
-            Files.deleteIfExists(log);
+        }, "bench-console");
+        reader.setDaemon(true);
+        reader.start();
+        if (!p.waitFor(BOOT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            reader.join(TimeUnit.SECONDS.toMillis(5));
+            throw new IllegalStateException(String.join(" ", cmd) + " did not exit within " + BOOT + "; last lines:" + tail(lines));
         }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+        if (p.exitValue() != 0 || lines.stream().noneMatch(l -> l.text().contains("linuxvm: exit 0"))) {
+            throw new IllegalStateException(String.join(" ", cmd) + " ended with " + p.exitValue()
+                    + " without 'linuxvm: exit 0'; last lines:" + tail(lines));
+        }
+        return BootPhases.of(ms, List.copyOf(lines));
+    }
+
+    private static String tail(List<BootPhases.Line> lines) {
+        List<BootPhases.Line> copy = List.copyOf(lines);
+        return tail(String.join("\n", copy.stream().map(BootPhases.Line::text).toList()));
     }
 
     private static String tail(String text) {
