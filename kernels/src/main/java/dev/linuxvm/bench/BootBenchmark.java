@@ -17,12 +17,14 @@ import dev.linuxvm.kernels.TestKernel;
 import dev.linuxvm.kernels.TestKernels;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -265,9 +267,9 @@ public final class BootBenchmark {
     private static BootPhases timeProcess(List<String> cmd) throws Exception {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<BootPhases.Line> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<BootPhases.Line> lines = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {
-            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.ISO_8859_1))) {
+            try (var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.ISO_8859_1))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     lines.add(new BootPhases.Line(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), line));

@@ -230,20 +230,19 @@ public final class QemuBackend implements Backend {
             spawning.complete(spawned);
             return new QemuPrestart(machine, rom, ram, spawned, connected);
         } catch (IOException e) {
-            spawning.completeExceptionally(e);
             QemuVm.deleteTree(workDir);
             deleteIfCreated(ramDir);
             throw new QemuException("writing the guest's machine files to " + workDir + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            spawning.completeExceptionally(e);
             if (workDir != null) {
                 QemuVm.deleteTree(workDir);
             }
             deleteIfCreated(ramDir);
             throw e;
         } finally {
-            // an Error: the connecting thread must not wait for a QEMU that never comes
-            spawning.completeExceptionally(new QemuException("QEMU was not spawned"));
+            if (!spawning.isDone()) { // whatever failed: the connecting thread must not wait for a QEMU that never comes
+                spawning.completeExceptionally(new QemuException("QEMU was not spawned"));
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
+import dev.linuxvm.engine.Background;
 import dev.linuxvm.engine.MemoryRegion;
 import dev.linuxvm.engine.VmmException.Kind;
 import dev.linuxvm.engine.backend.ConsoleListener;
@@ -163,7 +164,7 @@ final class QemuVm implements RunningVm {
      * Null: no RAM file.
      */
     private final FileChannel ramHold;
-    /** Guards {@link #ramRelease}; not this object's monitor, which {@link #close()} holds while it joins the serial pump that calls {@link #releaseRam}. */
+    /** Guards {@link #ramRelease}; not this object's monitor, which {@link #close()} holds while it joins the process waiter that calls {@link #releaseRam}. */
     private final Object ramLock = new Object();
     private Thread ramRelease;
     private int nextCommandId;
@@ -352,13 +353,10 @@ final class QemuVm implements RunningVm {
     /** {@code connected}'s connection, or its failure as {@link #connect} throws it. */
     private static Connected joinConnected(CompletableFuture<Connected> connected) throws IOException {
         try {
-            return connected.join();
+            return Background.join(connected);
         } catch (CompletionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
             }
             throw e;
         }
