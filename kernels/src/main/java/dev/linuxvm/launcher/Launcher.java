@@ -274,44 +274,61 @@ public final class Launcher {
 
     /**
      * {@link #prepare(LaunchRequest, Consumer, Early)} on a thread of its own, for a request read
-     * from a first look at the CLI's arguments: the guest is provisioned and built while picocli
-     * parses them (25 ms of the CLI's start). The CLI takes the prepared guest when the parsed
-     * arguments ask for the guessed request, and releases it otherwise.
+     * from a first look at the CLI's arguments, then {@link Prepared#start started} there with its
+     * console output held ({@link Booted}): the guest is provisioned, built and running before
+     * picocli parses the arguments, whose 20 ms of CPU would otherwise compete for the host's cores
+     * with the guest's preparation and QEMU's start. The CLI takes the booted guest when the parsed
+     * arguments ask for the guessed request, and releases it otherwise: until it is taken, nothing
+     * of the guest is seen.
      */
     public static final class Guess implements AutoCloseable {
-        private final CompletableFuture<Prepared> prepared;
+        private final CompletableFuture<Booted> booted;
         private boolean done;
 
-        private Guess(CompletableFuture<Prepared> prepared) {
-            this.prepared = prepared;
+        private Guess(CompletableFuture<Booted> booted) {
+            this.booted = booted;
         }
 
-        /** Starts preparing {@code request} with {@code early} (which it takes over or releases). */
+        /** Starts preparing and booting {@code request} with {@code early} (which it takes over or releases). */
         public static Guess start(LaunchRequest request, Consumer<String> progress, Early early) {
             // no provisioning on a guess: a usage error would wait for it, and its progress
             // lines would interleave with the parse's message
-            return new Guess(Background.call("linuxvm-prepare-ahead", () -> prepare(request, progress, true, early, false)));
+            return new Guess(Background.call("linuxvm-prepare-ahead", () -> Booted.boot(prepare(request, progress, true, early, false))));
         }
 
         /**
-         * The guessed guest, once prepared, for a caller whose request turned out to be the
-         * guessed one (a failure to prepare it is thrown here, as {@link #prepare} would throw it);
-         * null when the default guest is not provisioned yet: the caller prepares it then, with
-         * the provisioning's progress. Once only; the caller owns the guest.
+         * Waits until the guessed guest is booted, or its preparation or start has failed, or it
+         * turned out not to be provisioned: what the caller does next then no longer competes
+         * with it for the host's cores.
          */
-        public synchronized Prepared take() {
+        public void awaitBoot() {
+            try {
+                booted.join();
+            } catch (CompletionException e) {
+                // take() reports it
+            }
+        }
+
+        /**
+         * The guessed guest, booted, for a caller whose request turned out to be the guessed one
+         * (a failure to prepare it is thrown here, as {@link #prepare} would throw it; a failure to
+         * start it by {@link Booted#attach}); null when the default guest is not provisioned yet:
+         * the caller prepares it then, with the provisioning's progress. Once only; the caller owns
+         * the guest.
+         */
+        public synchronized Booted take() {
             if (done) {
                 throw new IllegalStateException("the guessed guest was already taken or released");
             }
             done = true;
             try {
-                return Background.join(prepared);
+                return Background.join(booted);
             } catch (NotProvisioned e) {
                 return null;
             }
         }
 
-        /** Waits for the guessed guest, then releases it, unless it was taken. */
+        /** Waits for the guessed guest, then stops and releases it, unless it was taken. */
         @Override
         public synchronized void close() {
             if (done) {
@@ -319,9 +336,67 @@ public final class Launcher {
             }
             done = true;
             try {
-                prepared.join().close();
+                booted.join().close();
             } catch (CompletionException e) {
                 // it failed to prepare: nothing to release
+            }
+        }
+    }
+
+    /**
+     * A prepared guest started before anyone listens to it: its console output is held until
+     * {@link #attach} hands it on, and a failure to start is kept for {@link #attach} to throw.
+     */
+    public static final class Booted implements AutoCloseable {
+        private final Prepared prepared;
+        private final HeldConsole console = new HeldConsole();
+        private final RunningVm vm;
+        private final RuntimeException failure;
+
+        private Booted(Prepared prepared) {
+            this.prepared = prepared;
+            RunningVm started = null;
+            RuntimeException failed = null;
+            try {
+                started = prepared.start(console);
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+            this.vm = started;
+            this.failure = failed;
+        }
+
+        static Booted boot(Prepared prepared) {
+            return new Booted(prepared);
+        }
+
+        /** The guest as prepared. */
+        public Prepared prepared() {
+            return prepared;
+        }
+
+        /**
+         * The running guest, its console output so far and from now on going to {@code listener};
+         * the caller closes it. Throws what {@link Prepared#start} threw when the guest did not
+         * start.
+         */
+        public RunningVm attach(ConsoleListener listener) {
+            if (failure != null) {
+                throw failure;
+            }
+            console.attach(listener);
+            return vm;
+        }
+
+        /** Stops the guest (when it started) and releases what was prepared. */
+        @Override
+        public void close() {
+            try {
+                if (vm != null) {
+                    vm.close();
+                }
+            } finally {
+                prepared.close();
             }
         }
     }

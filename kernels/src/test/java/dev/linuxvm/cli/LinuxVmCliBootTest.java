@@ -56,6 +56,18 @@ class LinuxVmCliBootTest {
     }
 
     @Test
+    void a_guest_booted_on_a_guess_the_parse_refuses_is_stopped_and_nothing_of_it_is_seen() {
+        requireQemu(Arch.X86_64);
+        // the first look takes the second --exec over the first and boots that guest before the
+        // parse; picocli refuses a repeated option: usage error, and that guest goes unseen
+        CliRun r = CliRun.of("--arch", "x86_64", "--exec", "echo one", "--exec", "echo two");
+        assertThat(r.status()).as(r.describe()).isEqualTo(ExitStatus.BAD_INPUT);
+        assertThat(r.out()).as(r.describe()).isEmpty();
+        assertThat(r.errLines()).as(r.describe()).hasSize(1);
+        assertThat(r.lastErrLine()).startsWith("linuxvm: error: ").contains("--exec");
+    }
+
+    @Test
     void aarch64_device_tree_exec_reads_our_model() {
         requireQemu(Arch.AARCH64);
         // the README's example: the model has no trailing newline, so the status follows it on its line

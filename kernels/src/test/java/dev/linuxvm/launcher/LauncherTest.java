@@ -122,6 +122,42 @@ class LauncherTest {
     }
 
     /** This JVM's live children that run QEMU (its wrapper shell, whose arguments hold QEMU's command). */
+    @Test
+    void a_guessed_guest_runs_before_it_is_taken_with_its_console_held_and_stops_unseen_when_it_is_not() throws Exception {
+        assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
+        TestKernels.forArch(Arch.X86_64);
+        LaunchRequest request = LaunchRequest.of(Arch.X86_64).withBackend(BackendChoice.QEMU).withExec("echo guessed-$((40+2))");
+
+        Launcher.Guess guess = Launcher.Guess.start(request, line -> { },
+                Launcher.Early.start(Arch.X86_64, BackendChoice.QEMU, request.memoryMib(), request.cpus()));
+        guess.awaitBoot();
+        assertThat(qemuWrappers()).as("booted before anyone takes it").hasSize(1);
+        Thread.sleep(1000); // the kernel prints meanwhile, into the held console
+        StringBuilder console = new StringBuilder();
+        try (Launcher.Booted booted = guess.take();
+             dev.linuxvm.engine.backend.RunningVm vm = booted.attach((b, off, len) -> {
+                 synchronized (console) {
+                     console.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
+                 }
+             })) {
+            assertThat(vm.awaitExit(java.time.Duration.ofSeconds(120))).contains(new dev.linuxvm.engine.backend.VmExit.PoweredOff());
+        }
+        synchronized (console) {
+            // what came before the attach is there, once and before the rest
+            assertThat(console.toString()).startsWith("[    0.000000] Linux version").containsOnlyOnce("Linux version")
+                    .contains("guessed-42").endsWith("reboot: Power down\r\n");
+        }
+        assertThat(qemuWrappers()).isEmpty();
+
+        Launcher.Guess notTaken = Launcher.Guess.start(request, line -> { },
+                Launcher.Early.start(Arch.X86_64, BackendChoice.QEMU, request.memoryMib(), request.cpus()));
+        notTaken.awaitBoot();
+        assertThat(qemuWrappers()).hasSize(1);
+        notTaken.close();
+        assertThat(qemuWrappers()).as("a guess not taken is stopped").isEmpty();
+        assertThatThrownBy(notTaken::take).isInstanceOf(IllegalStateException.class);
+    }
+
     private static java.util.List<String> qemuWrappers() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
                 .map(p -> p.info().commandLine().orElse("?")).filter(c -> c.contains("qemu")).toList();
