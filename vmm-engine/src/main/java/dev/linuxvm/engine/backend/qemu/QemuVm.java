@@ -100,8 +100,6 @@ final class QemuVm implements RunningVm {
             "kill \"$w\" 2>/dev/null",
             "exit \"$rc\"");
 
-    private static final Pattern SHUTDOWN_REASON =
-            Pattern.compile("\"event\"\\s*:\\s*\"SHUTDOWN\".*\"reason\"\\s*:\\s*\"([a-z-]+)\"");
     /**
      * Odd statuses the wrapper reports for QEMU killed by a signal (128 + SIGHUP, SIGQUIT, SIGBUS,
      * SIGKILL, SIGSEGV, SIGTERM): not an isa-debug-exit write. The S5 writes give 105 or 1
@@ -121,8 +119,21 @@ final class QemuVm implements RunningVm {
     private static final Duration STATE_FILE_WAIT = Duration.ofSeconds(10);
     /** Time allowed for QEMU to answer one QMP command. */
     private static final Duration QMP_REPLY = Duration.ofSeconds(30);
-    private static final Pattern MIGRATION_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z-]+)\"");
-    private static final Pattern ERROR_DESC = Pattern.compile("\"error-desc\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /**
+     * What QMP replies and events are matched with, compiled on first use: in QemuVm's own
+     * initializer they were on the start's way (2 ms of CPU while the host's cores are busy with
+     * QEMU's start and the guest's preparation), though only a running guest's events need them.
+     */
+    private static final class Qmp {
+        static final Pattern SHUTDOWN_REASON =
+                Pattern.compile("\"event\"\\s*:\\s*\"SHUTDOWN\".*\"reason\"\\s*:\\s*\"([a-z-]+)\"");
+        static final Pattern MIGRATION_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z-]+)\"");
+        static final Pattern ERROR_DESC = Pattern.compile("\"error-desc\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+        private Qmp() {
+        }
+    }
     /** The logger, found on first use: System.getLogger's service lookup costs the CLI's start 10 ms. */
     private static System.Logger log() {
         return System.getLogger(QemuVm.class.getName());
@@ -556,14 +567,14 @@ final class QemuVm implements RunningVm {
         long deadline = System.nanoTime() + MIGRATION.toNanos();
         while (true) {
             String reply = execute("query-migrate", null);
-            Matcher m = MIGRATION_STATUS.matcher(reply);
+            Matcher m = Qmp.MIGRATION_STATUS.matcher(reply);
             String status = m.find() ? m.group(1) : "none";
             switch (status) {
                 case "completed":
                     return;
                 case "failed":
                 case "cancelled": {
-                    Matcher d = ERROR_DESC.matcher(reply);
+                    Matcher d = Qmp.ERROR_DESC.matcher(reply);
                     throw new QemuException(what + " failed: QEMU's migration is " + status
                             + (d.find() ? ": " + d.group(1) : "") + stderrSuffix());
                 }
@@ -766,7 +777,7 @@ final class QemuVm implements RunningVm {
                     replies.add(line);
                     continue;
                 }
-                Matcher m = SHUTDOWN_REASON.matcher(line);
+                Matcher m = Qmp.SHUTDOWN_REASON.matcher(line);
                 if (m.find()) {
                     shutdownReason = m.group(1);
                 }
