@@ -188,6 +188,12 @@ public final class LinuxVmCli {
         if (System.getProperty(PICOCLI_CONVERTER_EXCLUDES) == null) {
             System.setProperty(PICOCLI_CONVERTER_EXCLUDES, "java\\..*");
         }
+        // NIO's selector provider named rather than looked up: the lookup (the class path scanned
+        // for another provider) costs 4 ms of CPU at the first Unix socket, while QEMU starts. The
+        // one named is what the lookup finds on Linux, the JDK's own default there.
+        if (System.getProperty(SELECTOR_PROVIDER) == null && "Linux".equals(System.getProperty("os.name"))) {
+            System.setProperty(SELECTOR_PROVIDER, "sun.nio.ch.EPollSelectorProvider");
+        }
         // stdin through a FileChannel, closed before exit: closing it wakes the console pump out of
         // its read(2), else HotSpot's exit waits 300 ms for that thread in native code
         // (VM_Exit::wait_for_threads_in_native_to_block) whenever stdin is a pipe or a terminal
@@ -520,6 +526,7 @@ public final class LinuxVmCli {
 
     /** picocli's system property: regular expressions of the types whose built-in converter it skips. */
     static final String PICOCLI_CONVERTER_EXCLUDES = "picocli.converters.excludes";
+    private static final String SELECTOR_PROVIDER = "java.nio.channels.spi.SelectorProvider";
 
     /** A path, as picocli's own converter would give it, without its reflective lookup. */
     static final class PathConverter implements CommandLine.ITypeConverter<Path> {
