@@ -349,25 +349,27 @@ public final class Launcher {
      */
     public static final class Booted implements AutoCloseable {
         private final Prepared prepared;
-        private final HeldConsole console = new HeldConsole();
+        private final HeldConsole console;
         private final RunningVm vm;
         private final RuntimeException failure;
 
-        private Booted(Prepared prepared) {
+        private Booted(Prepared prepared, HeldConsole console, RunningVm vm, RuntimeException failure) {
             this.prepared = prepared;
-            RunningVm started = null;
-            RuntimeException failed = null;
-            try {
-                started = prepared.start(console);
-            } catch (RuntimeException e) {
-                failed = e;
-            }
-            this.vm = started;
-            this.failure = failed;
+            this.console = console;
+            this.vm = vm;
+            this.failure = failure;
         }
 
+        /** Starts {@code prepared} with its console held; a failure to start is kept, not thrown. */
         static Booted boot(Prepared prepared) {
-            return new Booted(prepared);
+            HeldConsole console = new HeldConsole();
+            RunningVm vm;
+            try {
+                vm = prepared.start(console);
+            } catch (RuntimeException e) {
+                return new Booted(prepared, console, null, e);
+            }
+            return new Booted(prepared, console, vm, null);
         }
 
         /** The guest as prepared. */
