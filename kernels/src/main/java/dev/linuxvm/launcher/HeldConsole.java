@@ -3,6 +3,7 @@ package dev.linuxvm.launcher;
 import dev.linuxvm.engine.backend.ConsoleListener;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,11 @@ final class HeldConsole implements ConsoleListener {
         } else {
             held.write(buffer, offset, length);
         }
+    }
+
+    /** What is held so far, as ISO-8859-1 text; empty once a listener is attached (for tests). */
+    synchronized String held() {
+        return held == null ? "" : held.toString(StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -377,6 +377,11 @@ public final class Launcher {
             return prepared;
         }
 
+        /** The console output held so far (for tests). */
+        String held() {
+            return console.held();
+        }
+
         /**
          * The running guest, its console output so far and from now on going to {@code listener};
          * the caller closes it. Throws what {@link Prepared#start} threw when the guest did not

@@ -19,9 +19,11 @@ class HeldConsoleTest {
         HeldConsole held = new HeldConsole();
         write(held, "one ");
         write(held, "two ");
+        assertThat(held.held()).isEqualTo("one two ");
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         held.attach(seen::write);
         assertThat(seen.toString(StandardCharsets.US_ASCII)).isEqualTo("one two ");
+        assertThat(held.held()).isEmpty();
         write(held, "three");
         assertThat(seen.toString(StandardCharsets.US_ASCII)).isEqualTo("one two three");
     }

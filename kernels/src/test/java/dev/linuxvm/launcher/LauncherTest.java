@@ -132,15 +132,22 @@ class LauncherTest {
                 Launcher.Early.start(Arch.X86_64, BackendChoice.QEMU, request.memoryMib(), request.cpus()));
         guess.awaitBoot();
         assertThat(qemuWrappers()).as("booted before anyone takes it").hasSize(1);
-        Thread.sleep(1000); // the kernel prints meanwhile, into the held console
         StringBuilder console = new StringBuilder();
-        try (Launcher.Booted booted = guess.take();
-             dev.linuxvm.engine.backend.RunningVm vm = booted.attach((b, off, len) -> {
-                 synchronized (console) {
-                     console.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
-                 }
-             })) {
-            assertThat(vm.awaitExit(java.time.Duration.ofSeconds(120))).contains(new dev.linuxvm.engine.backend.VmExit.PoweredOff());
+        try (Launcher.Booted booted = guess.take()) {
+            // the kernel prints before anyone listens: its banner is held
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (!booted.held().contains("Linux version") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(booted.held()).as("held before the attach").contains("Linux version");
+            try (dev.linuxvm.engine.backend.RunningVm vm = booted.attach((b, off, len) -> {
+                synchronized (console) {
+                    console.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
+                }
+            })) {
+                assertThat(booted.held()).as("nothing is held once attached").isEmpty();
+                assertThat(vm.awaitExit(java.time.Duration.ofSeconds(120))).contains(new dev.linuxvm.engine.backend.VmExit.PoweredOff());
+            }
         }
         synchronized (console) {
             // what came before the attach is there, once and before the rest
