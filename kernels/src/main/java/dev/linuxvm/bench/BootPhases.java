@@ -2,6 +2,7 @@ package dev.linuxvm.bench;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 
 /**
  * Where one cold boot's time went, from the console lines and when each arrived (milliseconds
@@ -49,12 +50,13 @@ record BootPhases(long totalMs, long firstLineMs, long powerOffMs) {
      */
     static String compare(List<BootPhases> ours, List<BootPhases> theirs) {
         return String.format(Locale.ROOT, "first kernel line %s | %s; first line to power-off %s | %s; power-off to exit %s | %s",
-                median(ours, 0), median(theirs, 0), median(ours, 1), median(theirs, 1), median(ours, 2), median(theirs, 2));
+                median(ours, BootPhases::firstLineMs), median(theirs, BootPhases::firstLineMs),
+                median(ours, BootPhases::guestMs), median(theirs, BootPhases::guestMs),
+                median(ours, BootPhases::exitMs), median(theirs, BootPhases::exitMs));
     }
 
-    private static String median(List<BootPhases> runs, int phase) {
-        List<Long> v = runs.stream().filter(BootPhases::complete)
-                .map(r -> phase == 0 ? r.firstLineMs() : phase == 1 ? r.guestMs() : r.exitMs()).sorted().toList();
-        return v.isEmpty() ? "-" : String.valueOf(v.get(v.size() / 2));
+    private static String median(List<BootPhases> runs, ToLongFunction<BootPhases> phase) {
+        List<Long> v = runs.stream().filter(BootPhases::complete).map(phase::applyAsLong).toList();
+        return v.isEmpty() ? "-" : String.valueOf(BootBenchmark.median(v));
     }
 }
