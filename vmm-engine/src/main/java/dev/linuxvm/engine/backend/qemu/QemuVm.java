@@ -85,7 +85,9 @@ import java.util.stream.Stream;
 final class QemuVm implements RunningVm {
     /**
      * Runs QEMU ("$@") in the background with stdout folded into stderr, prints its pid, and kills
-     * it when the wrapper's stdin reaches EOF. Exits with QEMU's status.
+     * it when the wrapper's stdin reaches EOF. Exits with QEMU's status, once QEMU and the lifeline
+     * watcher are both reaped: the watcher is a forked copy of this shell, its command line names
+     * QEMU's files, and one still dying after the wrapper's exit was a process left behind.
      */
     static final String WRAPPER = String.join("\n",
             "exec 3<&0",
@@ -98,6 +100,7 @@ final class QemuVm implements RunningVm {
             "wait \"$q\"",
             "rc=$?",
             "kill \"$w\" 2>/dev/null",
+            "wait \"$w\" 2>/dev/null",
             "exit \"$rc\"");
 
     /**

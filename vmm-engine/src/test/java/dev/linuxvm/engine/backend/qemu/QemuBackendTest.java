@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -300,6 +301,28 @@ class QemuBackendTest {
         assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("wrapper exits").isTrue();
         assertThat(wrapper.exitValue()).isEqualTo(137); // SIGKILL
         assertThat(child.onExit().get(5, TimeUnit.SECONDS).isAlive()).isFalse();
+    }
+
+    @Test
+    void the_wrapper_reaps_its_lifeline_watcher_before_it_exits() throws Exception {
+        // QEMU ending by itself (a power-off) ends the wrapper, which stops its lifeline watcher:
+        // once the wrapper is gone, nothing it started may still be alive. The watcher dies of
+        // that SIGTERM at once, so an unreaped one shows only now and then: many rounds.
+        for (int round = 0; round < 40; round++) {
+            Process wrapper = new ProcessBuilder("/bin/sh", "-c", QemuVm.WRAPPER, "test", "sleep", "0.02")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (var out = wrapper.inputReader()) {
+                assertThat(out.readLine()).as("the child's pid").isNotBlank();
+            }
+            List<ProcessHandle> started = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (started.size() < 2 && wrapper.isAlive() && System.nanoTime() < deadline) {
+                started = wrapper.descendants().toList(); // the child, then the watcher
+            }
+            assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("wrapper exits").isTrue();
+            assertThat(wrapper.exitValue()).as("the child's status").isZero();
+            assertThat(started).as("round %d: what the wrapper started", round).noneMatch(ProcessHandle::isAlive);
+        }
     }
 
     @Test
