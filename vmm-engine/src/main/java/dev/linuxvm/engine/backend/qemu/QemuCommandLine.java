@@ -338,7 +338,11 @@ public final class QemuCommandLine {
     }
 
     private static void arm64Machine(Accelerator accel, List<String> args) {
-        args.addAll(List.of("-M", "virt,gic-version=3"));
+        // acpi=off: QEMU builds no ACPI tables of its own. Only firmware would read them (through
+        // fw_cfg), and there is none: the guest's ACPI tables are the engine's. Without a firmware
+        // the machine's devices are the same either way (the GPIO controller, not the GED).
+        // Measured: QEMU answers QMP 1.8 ms sooner (27.0 against 28.8 ms, median of 21).
+        args.addAll(List.of("-M", "virt,gic-version=3,acpi=off"));
         args.addAll(List.of("-accel", accel.qemuName()));
         // cortex-a57 under TCG: -cpu max emulates pointer authentication and boots 4x slower.
         args.addAll(List.of("-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));

@@ -7,7 +7,7 @@
  * sees comes from the image: regions through {@code -device loader,…,force-raw=on}, no
  * {@code -kernel}, no {@code -dtb}, no QEMU-built ACPI or DT.
  * <ul>
- *   <li>aarch64: {@code -M virt,gic-version=3 -cpu cortex-a57}; the boot CPU starts at a
+ *   <li>aarch64: {@code -M virt,gic-version=3,acpi=off -cpu cortex-a57}; the boot CPU starts at a
  *       40-byte {@link dev.linuxvm.engine.backend.qemu.Arm64Trampoline} (x0 = DTB, x1..x3 = 0,
  *       branch to the Image) placed at or above RAM + 1 MiB, where QEMU's own DTB cannot be.</li>
  *   <li>x86_64: {@code -M microvm,acpi=off,…} with a per-guest 64 KiB

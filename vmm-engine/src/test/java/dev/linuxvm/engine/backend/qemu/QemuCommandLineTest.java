@@ -62,7 +62,7 @@ class QemuCommandLineTest {
                 TestGuests.arm64(TestGuests.ARM_LOOP, "x"), Path.of("qemu-system-aarch64"), WORK, Accelerator.TCG);
         assertThat(inv.args()).containsExactly(
                 "qemu-system-aarch64",
-                "-M", "virt,gic-version=3",
+                "-M", "virt,gic-version=3,acpi=off",
                 "-accel", "tcg",
                 "-cpu", "cortex-a57",
                 "-m", "128",
@@ -257,7 +257,7 @@ class QemuCommandLineTest {
                 "-incoming", "defer");
         List<String> arm = QemuCommandLine.restore(new QemuCommandLine.RestoredMachine(Arch.AARCH64, 1, 512L << 20,
                 Accelerator.TCG, ram, null, Optional.empty()), Path.of("q"), WORK).args();
-        assertThat(arm).containsSubsequence("-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-m", "512",
+        assertThat(arm).containsSubsequence("-M", "virt,gic-version=3,acpi=off", "-cpu", "cortex-a57", "-m", "512",
                 "-object", "memory-backend-file,id=ram0,size=512M,mem-path=/dev/shm/s/ram,share=off", "-incoming", "defer");
         assertThat(x86).noneMatch(a -> a.startsWith("loader"));
         assertThat(arm).noneMatch(a -> a.startsWith("loader")).doesNotContain("-bios");
