@@ -93,9 +93,7 @@ final class ConsoleFiles {
     long copyOut(String guest, Path host) {
         String q = quote(guest);
         String what = "copyOut " + guest + " -> " + host;
-        ExecResult sized = console.exec("wc -c < " + q);
-        checks.check(sized, what + ": cannot read the guest file");
-        long size = Long.parseLong(sized.output().strip());
+        long size = checks.guestSize(what, q);
         String guestSha = checks.guestSha256(what, q);
         SerialConsole quiet = console.failFastOn(console.failFastMarkers().stream()
                 .filter(m -> !BASE64_PREFIX.matcher(m).matches()).toArray(String[]::new));
@@ -110,7 +108,7 @@ final class ConsoleFiles {
                 for (long block = 0; block * CHUNK < size; block++) {
                     ExecResult r = quiet.exec("dd if=" + q + " bs=" + CHUNK + " skip=" + block + " count=1 2>/dev/null | base64");
                     checks.check(r, what + ": reading block " + block);
-                    byte[] bytes = decoder.decode(r.output().getBytes(StandardCharsets.US_ASCII));
+                    byte[] bytes = decoder.decode(GuestFileChecks.withoutKernelLines(r.output()).getBytes(StandardCharsets.US_ASCII));
                     out.write(bytes);
                     received += bytes.length;
                 }
@@ -130,9 +128,7 @@ final class ConsoleFiles {
 
     private void verify(String what, String guest, long size, String hostSha) {
         String q = quote(guest);
-        ExecResult sized = console.exec("wc -c < " + q);
-        checks.check(sized, what + ": cannot read the guest file back");
-        long guestSize = Long.parseLong(sized.output().strip());
+        long guestSize = checks.guestSize(what + " (reading it back)", q);
         String guestSha = checks.guestSha256(what, q);
         if (guestSize != size || !guestSha.equals(hostSha)) {
             throw checks.failure(what + ": the guest file differs from the host file\n  host:  " + size + " bytes, sha256 "

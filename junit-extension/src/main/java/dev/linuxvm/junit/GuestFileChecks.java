@@ -14,6 +14,12 @@ import java.util.regex.Pattern;
  */
 final class GuestFileChecks {
     private static final Pattern SHA256 = Pattern.compile("^([0-9a-f]{64})\\s", Pattern.MULTILINE);
+    /**
+     * A line the kernel printed on the console, its printk timestamp first. The guest's shell
+     * shares the console with the kernel, and a late kernel message (the clocksource switch at
+     * 1.7 s, a module's banner) lands between the lines of a command's output.
+     */
+    private static final Pattern KERNEL_LINE = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\] .*(\\R|\\z)", Pattern.MULTILINE);
 
     private final SerialConsole console;
 
@@ -25,7 +31,21 @@ final class GuestFileChecks {
     long guestSize(String what, String quoted) {
         ExecResult sized = console.exec("wc -c < " + quoted);
         check(sized, what + ": cannot read the guest file");
-        return Long.parseLong(sized.output().strip());
+        try {
+            return size(sized.output());
+        } catch (NumberFormatException e) {
+            throw failure(what + ": `" + sized.command() + "` printed no size: " + sized.output());
+        }
+    }
+
+    /** The number {@code wc -c} printed in {@code output}, past any kernel message among its lines. */
+    static long size(String output) {
+        return Long.parseLong(withoutKernelLines(output).strip());
+    }
+
+    /** {@code output} without the lines the kernel printed among it ({@link #KERNEL_LINE}). */
+    static String withoutKernelLines(String output) {
+        return KERNEL_LINE.matcher(output).replaceAll("");
     }
 
     /** The SHA-256 of the guest file at {@code quoted}, as the guest's sha256sum prints it. */
