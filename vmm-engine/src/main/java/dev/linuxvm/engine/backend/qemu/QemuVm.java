@@ -87,7 +87,9 @@ final class QemuVm implements RunningVm {
      * Runs QEMU ("$@") in the background with stdout folded into stderr, prints its pid, and kills
      * it when the wrapper's stdin reaches EOF. Exits with QEMU's status, once QEMU and the lifeline
      * watcher are both reaped: the watcher is a forked copy of this shell, its command line names
-     * QEMU's files, and one still dying after the wrapper's exit was a process left behind.
+     * QEMU's files, and one still dying after the wrapper's exit was a process left behind. The
+     * watcher gets SIGKILL, not SIGTERM: a JVM started with SIGTERM ignored passes that on, and the
+     * wait for a watcher that ignores it would never end.
      */
     static final String WRAPPER = String.join("\n",
             "exec 3<&0",
@@ -99,7 +101,7 @@ final class QemuVm implements RunningVm {
             "exec 3<&-",
             "wait \"$q\"",
             "rc=$?",
-            "kill \"$w\" 2>/dev/null",
+            "kill -9 \"$w\" 2>/dev/null",
             "wait \"$w\" 2>/dev/null",
             "exit \"$rc\"");
 

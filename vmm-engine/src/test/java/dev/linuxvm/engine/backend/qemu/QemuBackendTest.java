@@ -326,6 +326,31 @@ class QemuBackendTest {
     }
 
     @Test
+    void the_wrapper_exits_where_sigterm_is_ignored() throws Exception {
+        // An ignored signal stays ignored across exec: a JVM run with SIGTERM ignored (trap '' TERM
+        // in the shell that started it) hands that to the wrapper and its watcher. The wrapper must
+        // still end the watcher, reap it and exit with the child's status.
+        Process wrapper = new ProcessBuilder("/bin/sh", "-c", "trap '' TERM; exec /bin/sh -c \"$0\" test sleep 0.05",
+                QemuVm.WRAPPER).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = wrapper.inputReader()) {
+            assertThat(out.readLine()).as("the child's pid").isNotBlank();
+        }
+        List<ProcessHandle> started = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (started.size() < 2 && wrapper.isAlive() && System.nanoTime() < deadline) {
+            started = wrapper.descendants().toList();
+        }
+        try {
+            assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("wrapper exits").isTrue();
+            assertThat(wrapper.exitValue()).as("the child's status").isZero();
+            assertThat(started).as("what the wrapper started").noneMatch(ProcessHandle::isAlive);
+        } finally {
+            wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
+            wrapper.destroyForcibly();
+        }
+    }
+
+    @Test
     void qemu_dies_with_a_jvm_killed_by_sigkill() throws Exception {
         assumeQemu(Arch.X86_64);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
