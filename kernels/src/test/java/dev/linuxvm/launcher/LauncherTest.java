@@ -2,12 +2,15 @@ package dev.linuxvm.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.DataPort;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.backend.RunningVm;
+import dev.linuxvm.engine.backend.VmExit;
 import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BackendSelector;
 import dev.linuxvm.engine.initramfs.CpioEntry;
@@ -21,6 +24,7 @@ import dev.linuxvm.kernels.TestKernels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -121,7 +125,6 @@ class LauncherTest {
         assertThat(qemuWrappers()).isEmpty();
     }
 
-    /** This JVM's live children that run QEMU (its wrapper shell, whose arguments hold QEMU's command). */
     @Test
     void a_guessed_guest_runs_before_it_is_taken_with_its_console_held_and_stops_unseen_when_it_is_not() throws Exception {
         assumeTrue(BackendSelector.availability(Arch.X86_64, BackendChoice.QEMU).available(), "needs qemu-system-x86_64");
@@ -135,18 +138,15 @@ class LauncherTest {
         StringBuilder console = new StringBuilder();
         try (Launcher.Booted booted = guess.take()) {
             // the kernel prints before anyone listens: its banner is held
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-            while (!booted.held().contains("Linux version") && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(booted.held()).as("held before the attach").contains("Linux version");
-            try (dev.linuxvm.engine.backend.RunningVm vm = booted.attach((b, off, len) -> {
+            await("the kernel's banner, held before the attach").atMost(Duration.ofSeconds(60))
+                    .until(() -> booted.held().contains("Linux version"));
+            try (RunningVm vm = booted.attach((b, off, len) -> {
                 synchronized (console) {
                     console.append(new String(b, off, len, StandardCharsets.ISO_8859_1));
                 }
             })) {
                 assertThat(booted.held()).as("nothing is held once attached").isEmpty();
-                assertThat(vm.awaitExit(java.time.Duration.ofSeconds(120))).contains(new dev.linuxvm.engine.backend.VmExit.PoweredOff());
+                assertThat(vm.awaitExit(Duration.ofSeconds(120))).contains(new VmExit.PoweredOff());
             }
         }
         synchronized (console) {
@@ -165,6 +165,7 @@ class LauncherTest {
         assertThatThrownBy(notTaken::take).isInstanceOf(IllegalStateException.class);
     }
 
+    /** This JVM's live children that run QEMU (its wrapper shell, whose arguments hold QEMU's command). */
     private static java.util.List<String> qemuWrappers() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
                 .map(p -> p.info().commandLine().orElse("?")).filter(c -> c.contains("qemu")).toList();

@@ -306,22 +306,11 @@ class QemuBackendTest {
     @Test
     void the_wrapper_reaps_its_lifeline_watcher_before_it_exits() throws Exception {
         // QEMU ending by itself (a power-off) ends the wrapper, which stops its lifeline watcher:
-        // once the wrapper is gone, nothing it started may still be alive. The watcher dies of
-        // that SIGTERM at once, so an unreaped one shows only now and then: many rounds.
+        // once the wrapper is gone, nothing it started may still be alive. An unreaped watcher
+        // shows only now and then: many rounds.
         for (int round = 0; round < 40; round++) {
-            Process wrapper = new ProcessBuilder("/bin/sh", "-c", QemuVm.WRAPPER, "test", "sleep", "0.02")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try (var out = wrapper.inputReader()) {
-                assertThat(out.readLine()).as("the child's pid").isNotBlank();
-            }
-            List<ProcessHandle> started = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (started.size() < 2 && wrapper.isAlive() && System.nanoTime() < deadline) {
-                started = wrapper.descendants().toList(); // the child, then the watcher
-            }
-            assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("wrapper exits").isTrue();
-            assertThat(wrapper.exitValue()).as("the child's status").isZero();
-            assertThat(started).as("round %d: what the wrapper started", round).noneMatch(ProcessHandle::isAlive);
+            assertEndsWithNothingLeft(new ProcessBuilder("/bin/sh", "-c", QemuVm.WRAPPER, "test", "sleep", "0.02"),
+                    "round " + round);
         }
     }
 
@@ -330,20 +319,28 @@ class QemuBackendTest {
         // An ignored signal stays ignored across exec: a JVM run with SIGTERM ignored (trap '' TERM
         // in the shell that started it) hands that to the wrapper and its watcher. The wrapper must
         // still end the watcher, reap it and exit with the child's status.
-        Process wrapper = new ProcessBuilder("/bin/sh", "-c", "trap '' TERM; exec /bin/sh -c \"$0\" test sleep 0.05",
-                QemuVm.WRAPPER).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try (var out = wrapper.inputReader()) {
-            assertThat(out.readLine()).as("the child's pid").isNotBlank();
-        }
-        List<ProcessHandle> started = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (started.size() < 2 && wrapper.isAlive() && System.nanoTime() < deadline) {
-            started = wrapper.descendants().toList();
-        }
+        assertEndsWithNothingLeft(new ProcessBuilder("/bin/sh", "-c", "trap '' TERM; exec /bin/sh -c \"$0\" test sleep 0.05",
+                QemuVm.WRAPPER), "SIGTERM ignored");
+    }
+
+    /**
+     * Starts {@code wrapper} (the wrapper around a child that exits 0 by itself, its lifeline held
+     * open) and checks that it exits with the child's status and leaves nothing it started alive.
+     */
+    private static void assertEndsWithNothingLeft(ProcessBuilder wrapperCommand, String what) throws Exception {
+        Process wrapper = wrapperCommand.redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("wrapper exits").isTrue();
-            assertThat(wrapper.exitValue()).as("the child's status").isZero();
-            assertThat(started).as("what the wrapper started").noneMatch(ProcessHandle::isAlive);
+            try (var out = wrapper.inputReader()) {
+                assertThat(out.readLine()).as("%s: the child's pid", what).isNotBlank();
+            }
+            List<ProcessHandle> started = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (started.size() < 2 && wrapper.isAlive() && System.nanoTime() < deadline) {
+                started = wrapper.descendants().toList(); // the child, then the watcher
+            }
+            assertThat(wrapper.waitFor(5, TimeUnit.SECONDS)).as("%s: wrapper exits", what).isTrue();
+            assertThat(wrapper.exitValue()).as("%s: the child's status", what).isZero();
+            assertThat(started).as("%s: what the wrapper started", what).noneMatch(ProcessHandle::isAlive);
         } finally {
             wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
             wrapper.destroyForcibly();
