@@ -48,7 +48,7 @@ import java.util.Optional;
  *       arm64 trampoline) go into a RAM file on /dev/shm ({@link QemuCommandLine.Ram.Filled}) when
  *       it has room, else into {@code -device loader} files written now;</li>
  *   <li>start QEMU paused ({@code -S}) under the lifeline wrapper; write the RAM file meanwhile;</li>
- *   <li>connect QMP, negotiate capabilities, connect the serial socket; delete the RAM file
+ *   <li>connect QMP, negotiate capabilities, open the serial port's FIFOs; delete the RAM file
  *       (QEMU has mapped it);</li>
  *   <li>{@code cont}; from here the serial thread feeds the {@link ConsoleListener}.</li>
  * </ol>
@@ -448,7 +448,7 @@ public final class QemuBackend implements Backend {
         }
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(extraArgs);
-        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.ramWrites(), inv.serialSocket(), inv.qmpSocket(),
+        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.ramWrites(), inv.serialPipe(), inv.qmpSocket(),
                 inv.dataSocket());
     }
 

@@ -24,15 +24,16 @@ import java.util.Optional;
  *
  * <p>Both arches: {@code -nodefaults -no-user-config -display none} (no devices or config we did
  * not ask for), {@code -no-reboot} (a guest reset ends QEMU), {@code -S} (the CPU waits until the
- * executor has connected the QMP monitor and the serial socket and sends {@code cont}, so no
- * byte and no event is lost), the serial port and QMP each on a Unix socket in the private work
- * directory, and every region's initialised bytes through
+ * executor has connected the QMP monitor and opened the serial port and sends {@code cont}, so no
+ * byte and no event is lost), the serial port on two FIFOs ({@code pipe} chardev) and QMP on a
+ * Unix socket in the private work directory, and every region's initialised bytes through
  * {@code -device loader,file=…,addr=…,force-raw=on} (zero-extension needs nothing: RAM starts
  * zeroed).
  */
 public final class QemuCommandLine {
     // No String.format on the way to QEMU's start: its first call costs a cold JVM 5-10 ms (the CLI's start).
-    static final String SERIAL_SOCKET = "serial.sock";
+    /** The serial port's two FIFOs: QEMU reads {@code serial.in} and writes {@code serial.out}. */
+    static final String SERIAL_PIPE = "serial";
     static final String QMP_SOCKET = "qmp.sock";
     static final String DATA_SOCKET = "data.sock";
     static final String RESET_ROM = "reset-rom.bin";
@@ -86,9 +87,11 @@ public final class QemuCommandLine {
      * The arguments (binary first), the files they refer to, by path, and what the executor writes
      * into a {@link Ram.Filled} RAM file ({@code ramWrites}; empty for every other {@link Ram}).
      *
+     * @param serialPipe the serial port's FIFOs without their {@code .in}/{@code .out} suffix,
+     *                   which the wrapper creates before QEMU starts ({@link QemuVm#WRAPPER})
      * @param dataSocket the data port's socket, when the guest has one
      */
-    public record Invocation(List<String> args, Map<Path, byte[]> files, List<RamWrite> ramWrites, Path serialSocket,
+    public record Invocation(List<String> args, Map<Path, byte[]> files, List<RamWrite> ramWrites, Path serialPipe,
                              Path qmpSocket, Optional<Path> dataSocket) {
         public Invocation {
             ramWrites = List.copyOf(ramWrites);
@@ -173,7 +176,7 @@ public final class QemuCommandLine {
         args.addAll(loads.args());
         Map<Path, byte[]> files = new LinkedHashMap<>(machine.files());
         files.putAll(loads.files());
-        return new Invocation(List.copyOf(args), files, loads.ramWrites(), machine.serialSocket(), machine.qmpSocket(),
+        return new Invocation(List.copyOf(args), files, loads.ramWrites(), machine.serialPipe(), machine.qmpSocket(),
                 machine.dataSocket());
     }
 
@@ -200,7 +203,7 @@ public final class QemuCommandLine {
             args.addAll(List.of("-device", "loader,addr=0x" + Long.toHexString(ARM64_TRAMPOLINE) + ",cpu-num=0"));
         }
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args));
-        return new Invocation(List.copyOf(args), files, List.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), files, List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_SOCKET),
                 m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
@@ -225,7 +228,7 @@ public final class QemuCommandLine {
                     arm64Loads(image, arm64, workDir, loads);
                     return null;
                 });
-        return new Invocation(List.copyOf(args), files, ramWrites, workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), files, ramWrites, workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_SOCKET),
                 Optional.empty());
     }
 
@@ -252,7 +255,7 @@ public final class QemuCommandLine {
         }
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args)); // migration needs the template's devices
         args.addAll(List.of("-incoming", "defer"));
-        return new Invocation(List.copyOf(args), Map.of(), List.of(), workDir.resolve(SERIAL_SOCKET), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), Map.of(), List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_SOCKET),
                 m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
@@ -273,7 +276,7 @@ public final class QemuCommandLine {
         if (workDir.toString().contains(",")) {
             throw new QemuException("work directory " + workDir + " contains a comma, which QEMU's option syntax cannot take: set java.io.tmpdir elsewhere");
         }
-        int socketPath = workDir.resolve(SERIAL_SOCKET).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int socketPath = workDir.resolve(DATA_SOCKET).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (socketPath > MAX_UNIX_SOCKET_PATH) {
             throw new QemuException("work directory " + workDir + " is too deep for a Unix socket path (" + socketPath
                     + " > " + MAX_UNIX_SOCKET_PATH + " bytes): set java.io.tmpdir or QemuBackend.Builder.workRoot to a short path");
@@ -411,7 +414,7 @@ public final class QemuCommandLine {
         }
         args.addAll(List.of("-smp", Integer.toString(cpus)));
         args.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S"));
-        args.addAll(List.of("-chardev", "socket,id=ser0,path=" + workDir.resolve(SERIAL_SOCKET) + ",server=on,wait=off"));
+        args.addAll(List.of("-chardev", "pipe,id=ser0,path=" + workDir.resolve(SERIAL_PIPE)));
         args.addAll(List.of("-serial", "chardev:ser0"));
         args.addAll(List.of("-chardev", "socket,id=qmp0,path=" + workDir.resolve(QMP_SOCKET) + ",server=on,wait=off"));
         args.addAll(List.of("-mon", "chardev=qmp0,mode=control"));

@@ -35,7 +35,7 @@ class QemuCommandLineTest {
                 "-m", "128",
                 "-smp", "1",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
-                "-chardev", "socket,id=ser0,path=/tmp/w/serial.sock,server=on,wait=off",
+                "-chardev", "pipe,id=ser0,path=/tmp/w/serial",
                 "-serial", "chardev:ser0",
                 "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
                 "-mon", "chardev=qmp0,mode=control",
@@ -52,7 +52,7 @@ class QemuCommandLineTest {
         assertThat(inv.files().get(WORK.resolve("region-03.bin"))).isEqualTo(TestGuests.X86_LOOP);
         assertThat(inv.files().get(WORK.resolve("entry-slot.bin")))
                 .isEqualTo(X86ResetRom.entrySlot((X86BootState) TestGuests.x86(TestGuests.X86_LOOP, "x").bootState()));
-        assertThat(inv.serialSocket()).isEqualTo(WORK.resolve("serial.sock"));
+        assertThat(inv.serialPipe()).isEqualTo(WORK.resolve("serial"));
         assertThat(inv.qmpSocket()).isEqualTo(WORK.resolve("qmp.sock"));
     }
 
@@ -68,7 +68,7 @@ class QemuCommandLineTest {
                 "-m", "128",
                 "-smp", "1",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
-                "-chardev", "socket,id=ser0,path=/tmp/w/serial.sock,server=on,wait=off",
+                "-chardev", "pipe,id=ser0,path=/tmp/w/serial",
                 "-serial", "chardev:ser0",
                 "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
                 "-mon", "chardev=qmp0,mode=control",
@@ -280,7 +280,7 @@ class QemuCommandLineTest {
     void rejects_a_work_directory_too_deep_for_a_unix_socket() {
         Path deep = Path.of("/tmp/" + "d".repeat(100));
         assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), deep, Accelerator.TCG))
-                .hasMessageContaining("too deep for a Unix socket path (117 > 107 bytes)");
+                .hasMessageContaining("too deep for a Unix socket path (115 > 107 bytes)"); // .../data.sock
     }
 
     @Test
