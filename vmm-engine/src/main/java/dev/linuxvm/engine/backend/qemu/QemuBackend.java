@@ -48,7 +48,7 @@ import java.util.Optional;
  *       arm64 trampoline) go into a RAM file on /dev/shm ({@link QemuCommandLine.Ram.Filled}) when
  *       it has room, else into {@code -device loader} files written now;</li>
  *   <li>start QEMU paused ({@code -S}) under the lifeline wrapper; write the RAM file meanwhile;</li>
- *   <li>connect QMP, negotiate capabilities, open the serial port's FIFOs; delete the RAM file
+ *   <li>open QMP's FIFOs, negotiate capabilities, open the serial port's; delete the RAM file
  *       (QEMU has mapped it);</li>
  *   <li>{@code cont}; from here the serial thread feeds the {@link ConsoleListener}.</li>
  * </ol>
@@ -210,12 +210,15 @@ public final class QemuBackend implements Backend {
         X86BootState rom = arch == Arch.X86_64 ? LongModeEntry.at(0) : null;
         Path binary = binary(arch).orElseThrow();
         // Connected on a thread of its own while QEMU starts and the guest is built and filled
-        // in. That thread starts first and opens a Unix socket before it waits for QEMU: a cold
-        // JVM's first one costs 20 ms of CPU (UnixDomainSockets' SecureRandom, the selector
-        // provider), which then overlaps the spawn and QEMU's own start instead of following them.
+        // in. With a data port (the one Unix socket left) that thread opens a Unix socket before
+        // it waits for QEMU: a cold JVM's first one costs 20 ms of CPU (UnixDomainSockets'
+        // SecureRandom, the selector provider), which then overlaps the spawn and QEMU's own start
+        // instead of following them.
         CompletableFuture<QemuVm.Spawned> spawning = new CompletableFuture<>();
         CompletableFuture<QemuVm.Connected> connected = Background.call("linuxvm-qemu-connect", () -> {
-            QemuVm.openUnixSocketOnce();
+            if (dataPort) {
+                QemuVm.openUnixSocketOnce();
+            }
             return QemuVm.connect(Background.join(spawning), startTimeout);
         });
         Path workDir = null;
@@ -448,7 +451,7 @@ public final class QemuBackend implements Backend {
         }
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(extraArgs);
-        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.ramWrites(), inv.serialPipe(), inv.qmpSocket(),
+        return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.ramWrites(), inv.serialPipe(), inv.qmpPipe(),
                 inv.dataSocket());
     }
 

@@ -25,8 +25,8 @@ import java.util.Optional;
  * <p>Both arches: {@code -nodefaults -no-user-config -display none} (no devices or config we did
  * not ask for), {@code -no-reboot} (a guest reset ends QEMU), {@code -S} (the CPU waits until the
  * executor has connected the QMP monitor and opened the serial port and sends {@code cont}, so no
- * byte and no event is lost), the serial port on two FIFOs ({@code pipe} chardev) and QMP on a
- * Unix socket in the private work directory, and every region's initialised bytes through
+ * byte and no event is lost), the serial port and QMP each on two FIFOs ({@code pipe} chardev)
+ * in the private work directory, and every region's initialised bytes through
  * {@code -device loader,file=…,addr=…,force-raw=on} (zero-extension needs nothing: RAM starts
  * zeroed).
  */
@@ -34,7 +34,8 @@ public final class QemuCommandLine {
     // No String.format on the way to QEMU's start: its first call costs a cold JVM 5-10 ms (the CLI's start).
     /** The serial port's two FIFOs: QEMU reads {@code serial.in} and writes {@code serial.out}. */
     static final String SERIAL_PIPE = "serial";
-    static final String QMP_SOCKET = "qmp.sock";
+    /** QMP's two FIFOs, as the serial port's: QEMU reads {@code qmp.in} and writes {@code qmp.out}. */
+    static final String QMP_PIPE = "qmp";
     static final String DATA_SOCKET = "data.sock";
     static final String RESET_ROM = "reset-rom.bin";
     static final String TRAMPOLINE = "trampoline.bin";
@@ -89,10 +90,11 @@ public final class QemuCommandLine {
      *
      * @param serialPipe the serial port's FIFOs without their {@code .in}/{@code .out} suffix,
      *                   which the wrapper creates before QEMU starts ({@link QemuVm#WRAPPER})
+     * @param qmpPipe    QMP's FIFOs, likewise
      * @param dataSocket the data port's socket, when the guest has one
      */
     public record Invocation(List<String> args, Map<Path, byte[]> files, List<RamWrite> ramWrites, Path serialPipe,
-                             Path qmpSocket, Optional<Path> dataSocket) {
+                             Path qmpPipe, Optional<Path> dataSocket) {
         public Invocation {
             ramWrites = List.copyOf(ramWrites);
         }
@@ -176,7 +178,7 @@ public final class QemuCommandLine {
         args.addAll(loads.args());
         Map<Path, byte[]> files = new LinkedHashMap<>(machine.files());
         files.putAll(loads.files());
-        return new Invocation(List.copyOf(args), files, loads.ramWrites(), machine.serialPipe(), machine.qmpSocket(),
+        return new Invocation(List.copyOf(args), files, loads.ramWrites(), machine.serialPipe(), machine.qmpPipe(),
                 machine.dataSocket());
     }
 
@@ -203,7 +205,7 @@ public final class QemuCommandLine {
             args.addAll(List.of("-device", "loader,addr=0x" + Long.toHexString(ARM64_TRAMPOLINE) + ",cpu-num=0"));
         }
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args));
-        return new Invocation(List.copyOf(args), files, List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), files, List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_PIPE),
                 m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
@@ -228,7 +230,7 @@ public final class QemuCommandLine {
                     arm64Loads(image, arm64, workDir, loads);
                     return null;
                 });
-        return new Invocation(List.copyOf(args), files, ramWrites, workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), files, ramWrites, workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_PIPE),
                 Optional.empty());
     }
 
@@ -255,7 +257,7 @@ public final class QemuCommandLine {
         }
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args)); // migration needs the template's devices
         args.addAll(List.of("-incoming", "defer"));
-        return new Invocation(List.copyOf(args), Map.of(), List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_SOCKET),
+        return new Invocation(List.copyOf(args), Map.of(), List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_PIPE),
                 m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
     }
 
@@ -416,7 +418,7 @@ public final class QemuCommandLine {
         args.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S"));
         args.addAll(List.of("-chardev", "pipe,id=ser0,path=" + workDir.resolve(SERIAL_PIPE)));
         args.addAll(List.of("-serial", "chardev:ser0"));
-        args.addAll(List.of("-chardev", "socket,id=qmp0,path=" + workDir.resolve(QMP_SOCKET) + ",server=on,wait=off"));
+        args.addAll(List.of("-chardev", "pipe,id=qmp0,path=" + workDir.resolve(QMP_PIPE)));
         args.addAll(List.of("-mon", "chardev=qmp0,mode=control"));
     }
 

@@ -43,8 +43,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One running {@code qemu-system-*} process and the channels the executor owns: the serial
- * port's two FIFOs, the QMP socket, and the wrapper's stdin (the lifeline).
+ * One running {@code qemu-system-*} process and the channels the executor owns: the FIFOs of the
+ * serial port and of QMP, and the wrapper's stdin (the lifeline).
  *
  * <p>How the exit is told apart (QEMU runs with {@code -no-reboot}):
  * <ol>
@@ -84,8 +84,8 @@ import java.util.stream.Stream;
  */
 final class QemuVm implements RunningVm {
     /**
-     * Creates the serial port's FIFOs when the first two arguments are {@code --serial-pipe BASE}
-     * ({@code BASE.in}, {@code BASE.out}: QEMU's {@code pipe} chardev opens both), then runs QEMU
+     * Creates the FIFOs of QEMU's {@code pipe} chardevs when the first arguments are
+     * {@code --pipes SERIAL QMP} ({@code .in} and {@code .out} of each), then runs QEMU
      * ("$@") in the background with stdout folded into stderr, prints its pid, and kills
      * it when the wrapper's stdin reaches EOF. Exits with QEMU's status, once QEMU and the lifeline
      * watcher are both reaped: the watcher is a forked copy of this shell, its command line names
@@ -95,7 +95,7 @@ final class QemuVm implements RunningVm {
      */
     static final String WRAPPER = String.join("\n",
             "exec 3<&0",
-            "if [ \"$1\" = --serial-pipe ]; then mkfifo -m 600 -- \"$2.in\" \"$2.out\" || exit 125; shift 2; fi",
+            "if [ \"$1\" = --pipes ]; then mkfifo -m 600 -- \"$2.in\" \"$2.out\" \"$3.in\" \"$3.out\" || exit 125; shift 3; fi",
             "\"$@\" </dev/null 3<&- 1>&2 &",
             "q=$!",
             "echo \"$q\"",
@@ -162,8 +162,8 @@ final class QemuVm implements RunningVm {
     private final Process wrapper;
     private final ProcessHandle qemu;
     private final Path stderrFile;
-    private final SerialPipe serial;
-    private final SocketChannel qmp;
+    private final Pipes serial;
+    private final Pipes qmp;
     private final SocketChannel data;
     private final BufferedReader qmpReader;
     private final OutputStream consoleInput;
@@ -296,7 +296,8 @@ final class QemuVm implements RunningVm {
         Path stderrFile = workDir.resolve("qemu.stderr");
         try {
             ProcessBuilder pb = new ProcessBuilder();
-            pb.command().addAll(List.of("/bin/sh", "-c", WRAPPER, "linuxvm-qemu", "--serial-pipe", inv.serialPipe().toString()));
+            pb.command().addAll(List.of("/bin/sh", "-c", WRAPPER, "linuxvm-qemu", "--pipes", inv.serialPipe().toString(),
+                    inv.qmpPipe().toString()));
             pb.command().addAll(inv.args());
             pb.directory(workDir.toFile());
             pb.redirectError(stderrFile.toFile());
@@ -329,44 +330,100 @@ final class QemuVm implements RunningVm {
      * QEMU's monitor (greeted, capabilities negotiated), serial port and data port (when the
      * invocation has one), connected before the guest runs: {@link QemuVm#start} takes them over.
      */
-    record Connected(SocketChannel qmp, BufferedReader qmpReader, SerialPipe serial, SocketChannel data) {
+    record Connected(Pipes qmp, BufferedReader qmpReader, Pipes serial, SocketChannel data) {
         void close() {
             serial.close();
             closeQuietly(data);
-            closeQuietly(qmp);
+            qmp.close();
         }
     }
 
     /**
-     * Connects to {@code spawned}'s sockets once QEMU opens them (its monitor answers only after
-     * machine init: QEMU has mapped its RAM file by then). On failure closes what it connected
-     * and throws, leaving QEMU to the caller.
+     * Opens {@code spawned}'s QMP monitor (greeted, capabilities negotiated: QEMU answers only
+     * after machine init, so it has mapped its RAM file by then), its serial port and its data
+     * port. On failure closes what it opened and throws, leaving QEMU to the caller.
      */
     static Connected connect(Spawned spawned, Duration connectTimeout) throws IOException {
         QemuCommandLine.Invocation inv = spawned.inv();
         Process wrapper = spawned.wrapper();
         Path stderrFile = spawned.stderrFile();
         long deadline = System.nanoTime() + connectTimeout.toNanos();
-        SocketChannel qmp = null;
-        SerialPipe serial = null;
+        Pipes qmp = null;
+        Pipes serial = null;
         SocketChannel data = null;
         try {
-            qmp = connect(inv.qmpSocket(), wrapper, stderrFile, deadline, inv);
-            BufferedReader qmpReader = new BufferedReader(new InputStreamReader(Channels.newInputStream(qmp), StandardCharsets.UTF_8));
-            expect(qmpReader, "\"QMP\"", stderrFile, inv);
-            send(qmp, "{\"execute\":\"qmp_capabilities\"}");
-            expect(qmpReader, "\"return\"", stderrFile, inv);
-            serial = SerialPipe.open(inv.serialPipe()); // QEMU has opened its ends by now: no open blocks
+            Greeted greeted = awaitGreeting(spawned, connectTimeout);
+            qmp = greeted.qmp();
+            send(qmp.toQemu(), "{\"execute\":\"qmp_capabilities\"}");
+            expect(greeted.reader(), "\"return\"", stderrFile, inv);
+            serial = Pipes.open(inv.serialPipe());
             if (inv.dataSocket().isPresent()) {
                 data = connect(inv.dataSocket().get(), wrapper, stderrFile, deadline, inv);
             }
-            return new Connected(qmp, qmpReader, serial, data);
+            return new Connected(qmp, greeted.reader(), serial, data);
         } catch (IOException | RuntimeException e) {
             if (serial != null) {
                 serial.close();
             }
             closeQuietly(data);
-            closeQuietly(qmp);
+            if (qmp != null) {
+                qmp.close();
+            }
+            throw e;
+        }
+    }
+
+    private record Greeted(Pipes qmp, BufferedReader reader) {
+    }
+
+    /**
+     * QMP's FIFOs, open once QEMU's greeting has come. Until then a write end of the output FIFO
+     * is held here too, so that its read waits for QEMU (which may not have opened it yet)
+     * instead of reading EOF; a watchdog ends that wait if the wrapper exits (QEMU failed to
+     * start) or {@code timeout} passes. After it QEMU is the only writer, and its exit is EOF.
+     */
+    private static Greeted awaitGreeting(Spawned spawned, Duration timeout) throws IOException {
+        QemuCommandLine.Invocation inv = spawned.inv();
+        Path out = Pipes.fifo(inv.qmpPipe(), ".out");
+        FileChannel fromQemu = null;
+        Thread watchdog = null;
+        java.util.concurrent.atomic.AtomicBoolean greeted = new java.util.concurrent.atomic.AtomicBoolean();
+        try (FileChannel hold = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            fromQemu = FileChannel.open(out, StandardOpenOption.READ);
+            FileChannel watched = fromQemu;
+            Process wrapper = spawned.wrapper();
+            watchdog = new Thread(() -> {
+                try {
+                    wrapper.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return; // greeted
+                }
+                if (!greeted.get()) {
+                    closeQuietly(watched);
+                }
+            }, "linuxvm-qemu-greeting-" + spawned.workDir().getFileName());
+            watchdog.setDaemon(true);
+            watchdog.start();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromQemu), StandardCharsets.UTF_8));
+            try {
+                expect(reader, "\"QMP\"", spawned.stderrFile(), inv);
+            } catch (java.nio.channels.AsynchronousCloseException e) {
+                if (!wrapper.isAlive()) {
+                    throw new QemuException("QEMU exited with status " + wrapper.exitValue() + " before it was ready: "
+                            + tail(spawned.stderrFile()) + "\ncommand: " + String.join(" ", inv.args()));
+                }
+                throw new QemuException("QEMU did not open its QMP monitor within " + timeout.toSeconds() + " s: "
+                        + tail(spawned.stderrFile()));
+            }
+            greeted.set(true);
+            watchdog.interrupt();
+            Pipes qmp = new Pipes(fromQemu, Pipes.openOneWay(Pipes.fifo(inv.qmpPipe(), ".in"), StandardOpenOption.WRITE));
+            return new Greeted(qmp, reader);
+        } catch (IOException | RuntimeException e) {
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
+            closeQuietly(fromQemu);
             throw e;
         }
     }
@@ -384,17 +441,19 @@ final class QemuVm implements RunningVm {
     }
 
     /**
-     * The serial port: the FIFO QEMU writes the guest's output to ({@code .out}, read here) and
-     * the one it reads the guest's input from ({@code .in}). A FIFO, not a Unix socket: QEMU
-     * writes the console a byte at a time, and a byte through a pipe costs its vCPU less than a
-     * socket's send (a boot's guest part about 30 ms shorter, measured). QEMU holds both open
-     * from its start; the output reaches EOF when QEMU exits, and input written after that fails.
+     * A {@code pipe} chardev's two FIFOs: the one QEMU writes ({@code .out}, read here) and the
+     * one it reads ({@code .in}). The serial port is one: QEMU writes the console a byte at a
+     * time, and a byte through a pipe costs its vCPU less than a socket's send (a boot's guest
+     * part about 30 ms shorter, measured). QMP is the other, so that the CLI opens no Unix
+     * socket, whose first costs a cold JVM 14 ms of CPU. QEMU holds both open from its start;
+     * what it writes reaches EOF when it exits, and what is written to it after that fails.
      */
-    record SerialPipe(FileChannel fromGuest, FileChannel toGuest) {
-        static SerialPipe open(Path base) throws IOException {
+    record Pipes(FileChannel fromQemu, FileChannel toQemu) {
+        /** Both, where QEMU holds them open already (after its monitor's greeting). */
+        static Pipes open(Path base) throws IOException {
             FileChannel out = openOneWay(fifo(base, ".out"), StandardOpenOption.READ);
             try {
-                return new SerialPipe(out, openOneWay(fifo(base, ".in"), StandardOpenOption.WRITE));
+                return new Pipes(out, openOneWay(fifo(base, ".in"), StandardOpenOption.WRITE));
             } catch (IOException | RuntimeException e) {
                 closeQuietly(out);
                 throw e;
@@ -406,7 +465,7 @@ final class QemuVm implements RunningVm {
          * open; with both ends held here for the moment, it cannot, even if QEMU has died: its
          * output then reads EOF at once.
          */
-        private static FileChannel openOneWay(Path fifo, StandardOpenOption direction) throws IOException {
+        static FileChannel openOneWay(Path fifo, StandardOpenOption direction) throws IOException {
             try (FileChannel both = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 return FileChannel.open(fifo, direction);
             }
@@ -417,8 +476,8 @@ final class QemuVm implements RunningVm {
         }
 
         void close() {
-            closeQuietly(fromGuest);
-            closeQuietly(toGuest);
+            closeQuietly(fromQemu);
+            closeQuietly(toQemu);
         }
     }
 
@@ -484,7 +543,7 @@ final class QemuVm implements RunningVm {
                 vm.awaitMigration("loading the snapshot " + incomingState.getParent());
             }
             // Not waiting for the reply: a guest may end before QEMU writes it (a reset at once).
-            send(vm.qmp, "{\"execute\":\"cont\"}");
+            send(vm.qmp.toQemu(), "{\"execute\":\"cont\"}");
             return vm;
         } catch (IOException | RuntimeException e) {
             vm.close();
@@ -561,7 +620,7 @@ final class QemuVm implements RunningVm {
             String json = "{\"execute\":\"" + command + "\"" + (argumentsJson == null ? "" : ",\"arguments\":" + argumentsJson)
                     + ",\"id\":\"" + id + "\"}";
             try {
-                send(qmp, json);
+                send(qmp.toQemu(), json);
             } catch (IOException e) {
                 throw new QemuException("sending QMP " + command + " to QEMU failed: " + e.getMessage() + stderrSuffix(), e);
             }
@@ -665,7 +724,7 @@ final class QemuVm implements RunningVm {
     }
 
     private QemuVm(Arch arch, Path workDir, Process wrapper, ProcessHandle qemu, Path stderrFile,
-                   SerialPipe serial, SocketChannel qmp, SocketChannel data, BufferedReader qmpReader,
+                   Pipes serial, Pipes qmp, SocketChannel data, BufferedReader qmpReader,
                    ConsoleListener console, Template template, FileChannel ramHold) {
         this.arch = arch;
         this.workDir = workDir;
@@ -678,7 +737,7 @@ final class QemuVm implements RunningVm {
         this.qmpReader = qmpReader;
         this.template = template;
         this.ramHold = ramHold;
-        this.consoleInput = Channels.newOutputStream(serial.toGuest());
+        this.consoleInput = Channels.newOutputStream(serial.toQemu());
         String id = workDir.getFileName().toString();
         this.serialThread = new Thread(() -> pumpSerial(console), "linuxvm-qemu-serial-" + id);
         this.qmpThread = new Thread(this::readEvents, "linuxvm-qemu-qmp-" + id);
@@ -759,7 +818,7 @@ final class QemuVm implements RunningVm {
             exit.complete(new VmExit.Stopped("closed by the host"));
             serial.close();
             closeQuietly(data);
-            closeQuietly(qmp);
+            qmp.close();
             join(serialThread);
             join(qmpThread);
         } finally {
@@ -795,7 +854,7 @@ final class QemuVm implements RunningVm {
         ByteBuffer buf = ByteBuffer.allocate(8192);
         long dropped = 0;
         try {
-            while (serial.fromGuest().read(buf.clear()) >= 0) {
+            while (serial.fromQemu().read(buf.clear()) >= 0) {
                 try {
                     console.onOutput(buf.array(), 0, buf.position());
                 } catch (RuntimeException e) {
@@ -947,7 +1006,7 @@ final class QemuVm implements RunningVm {
         throw new QemuException("QEMU closed its QMP monitor while starting: " + tail(stderrFile));
     }
 
-    private static void send(SocketChannel ch, String json) throws IOException {
+    private static void send(java.nio.channels.WritableByteChannel ch, String json) throws IOException {
         ByteBuffer b = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
             ch.write(b);

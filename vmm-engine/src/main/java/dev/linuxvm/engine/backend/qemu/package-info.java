@@ -19,8 +19,8 @@
  *       0xCF9 reset register and no i8042 (measured: writes to either do nothing): the kernel's
  *       reboot falls through to the reset vector, where the ROM's re-entry guard triple-faults,
  *       and QEMU reports a guest reset.</li>
- *   <li>The serial port on two FIFOs (QEMU's {@code pipe} chardev) and QMP on a Unix socket, in a
- *       private work directory; QEMU starts paused ({@code -S}) and runs after both are open. Exits are told apart by QMP's
+ *   <li>The serial port and QMP each on two FIFOs (QEMU's {@code pipe} chardev) in a private
+ *       work directory; QEMU starts paused ({@code -S}) and runs after both are open. Exits are told apart by QMP's
  *       {@code SHUTDOWN} reason and, for the x86 PM1a_CNT write, by the {@code isa-debug-exit}
  *       status (see {@link dev.linuxvm.engine.backend.qemu.QemuVm}).</li>
  *   <li>Snapshots: a template's RAM is a shared file under /dev/shm; QEMU's migration with

@@ -429,6 +429,23 @@ class QemuBackendTest {
     }
 
     @Test
+    void a_qemu_that_never_opens_its_monitor_fails_the_start_at_its_timeout(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        Path fake = dir.resolve("qemu-system-x86_64");
+        Files.writeString(fake, "#!/bin/sh\necho 'qemu: simulated hang' >&2\nexec sleep 60\n");
+        fake.toFile().setExecutable(true);
+        QemuBackend hung = QemuBackend.builder().binary(Arch.X86_64, fake).tcgOnly().startTimeout(Duration.ofSeconds(2)).build();
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> hung.start(TestGuests.x86(TestGuests.X86_LOOP, ""), new CapturingConsole()))
+                .isInstanceOf(QemuException.class)
+                .hasMessageContaining("QEMU did not open its QMP monitor within 2 s")
+                .hasMessageContaining("qemu: simulated hang");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+        assertThat(processesMentioning(dir)).as("processes naming the fake QEMU").isEmpty();
+        assertThat(liveThreads()).as("the executor's threads").isEmpty();
+    }
+
+    @Test
     void availability_names_the_binary_and_the_accelerator() {
         assumeQemu(Arch.X86_64);
         assertThat(backend.availability(Arch.X86_64).reason()).contains("qemu-system-x86_64").contains("TCG");

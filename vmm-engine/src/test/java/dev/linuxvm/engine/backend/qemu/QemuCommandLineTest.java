@@ -37,7 +37,7 @@ class QemuCommandLineTest {
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
                 "-chardev", "pipe,id=ser0,path=/tmp/w/serial",
                 "-serial", "chardev:ser0",
-                "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
+                "-chardev", "pipe,id=qmp0,path=/tmp/w/qmp",
                 "-mon", "chardev=qmp0,mode=control",
                 "-bios", "/tmp/w/reset-rom.bin",
                 "-device", "isa-debug-exit,iobase=0x604,iosize=2",
@@ -53,7 +53,7 @@ class QemuCommandLineTest {
         assertThat(inv.files().get(WORK.resolve("entry-slot.bin")))
                 .isEqualTo(X86ResetRom.entrySlot((X86BootState) TestGuests.x86(TestGuests.X86_LOOP, "x").bootState()));
         assertThat(inv.serialPipe()).isEqualTo(WORK.resolve("serial"));
-        assertThat(inv.qmpSocket()).isEqualTo(WORK.resolve("qmp.sock"));
+        assertThat(inv.qmpPipe()).isEqualTo(WORK.resolve("qmp"));
     }
 
     @Test
@@ -70,7 +70,7 @@ class QemuCommandLineTest {
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S",
                 "-chardev", "pipe,id=ser0,path=/tmp/w/serial",
                 "-serial", "chardev:ser0",
-                "-chardev", "socket,id=qmp0,path=/tmp/w/qmp.sock,server=on,wait=off",
+                "-chardev", "pipe,id=qmp0,path=/tmp/w/qmp",
                 "-mon", "chardev=qmp0,mode=control",
                 "-device", "loader,addr=0x401fffc0,cpu-num=0",                               // the machine: CPU 0's start
                 "-device", "loader,file=/tmp/w/region-00.bin,addr=0x40200000,force-raw=on",  // code

@@ -107,8 +107,9 @@ class QemuMachineMapTest {
         for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
             Files.write(f.getKey(), f.getValue());
         }
-        // the serial port's FIFOs, which the executor's wrapper shell makes (QemuVm.WRAPPER)
-        Process mkfifo = new ProcessBuilder("mkfifo", inv.serialPipe() + ".in", inv.serialPipe() + ".out").inheritIO().start();
+        // the FIFOs of the serial port and QMP, which the executor's wrapper shell makes (QemuVm.WRAPPER)
+        Process mkfifo = new ProcessBuilder("mkfifo", inv.serialPipe() + ".in", inv.serialPipe() + ".out",
+                inv.qmpPipe() + ".in", inv.qmpPipe() + ".out").inheritIO().start();
         assertThat(mkfifo.waitFor()).as("mkfifo's status").isZero();
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(List.of("-monitor", "stdio"));

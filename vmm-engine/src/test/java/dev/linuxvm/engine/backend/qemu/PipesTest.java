@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The serial port's FIFOs as {@link QemuVm.SerialPipe} opens them, with this test in QEMU's place. */
+/** The serial port's FIFOs as {@link QemuVm.Pipes} opens them, with this test in QEMU's place. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class SerialPipeTest {
+class PipesTest {
     @TempDir
     Path dir;
     Path base;
@@ -32,28 +32,28 @@ class SerialPipeTest {
 
     /** QEMU's pipe chardev holds both FIFOs open for reading and writing. */
     private FileChannel qemuEnd(String suffix) throws IOException {
-        return FileChannel.open(QemuVm.SerialPipe.fifo(base, suffix), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return FileChannel.open(QemuVm.Pipes.fifo(base, suffix), StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     @Test
     void carries_both_ways_and_ends_when_qemu_closes_its_ends() throws Exception {
         FileChannel qemuOut = qemuEnd(".out");
         FileChannel qemuIn = qemuEnd(".in");
-        QemuVm.SerialPipe serial = QemuVm.SerialPipe.open(base);
+        QemuVm.Pipes serial = QemuVm.Pipes.open(base);
         try {
             qemuOut.write(ByteBuffer.wrap("login: ".getBytes(StandardCharsets.US_ASCII)));
             ByteBuffer got = ByteBuffer.allocate(64);
-            serial.fromGuest().read(got);
+            serial.fromQemu().read(got);
             assertThat(new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII)).isEqualTo("login: ");
 
-            serial.toGuest().write(ByteBuffer.wrap("root\n".getBytes(StandardCharsets.US_ASCII)));
+            serial.toQemu().write(ByteBuffer.wrap("root\n".getBytes(StandardCharsets.US_ASCII)));
             ByteBuffer typed = ByteBuffer.allocate(64);
             qemuIn.read(typed);
             assertThat(new String(typed.array(), 0, typed.position(), StandardCharsets.US_ASCII)).isEqualTo("root\n");
 
             qemuOut.close(); // QEMU exits
             qemuIn.close();
-            assertThat(serial.fromGuest().read(ByteBuffer.allocate(64))).as("the guest's output after QEMU's exit").isEqualTo(-1);
+            assertThat(serial.fromQemu().read(ByteBuffer.allocate(64))).as("the guest's output after QEMU's exit").isEqualTo(-1);
         } finally {
             serial.close();
         }
@@ -61,9 +61,9 @@ class SerialPipeTest {
 
     @Test
     void opens_without_blocking_where_qemu_is_already_gone_and_reads_eof() throws Exception {
-        QemuVm.SerialPipe serial = QemuVm.SerialPipe.open(base);
+        QemuVm.Pipes serial = QemuVm.Pipes.open(base);
         try {
-            assertThat(serial.fromGuest().read(ByteBuffer.allocate(64))).isEqualTo(-1);
+            assertThat(serial.fromQemu().read(ByteBuffer.allocate(64))).isEqualTo(-1);
         } finally {
             serial.close();
         }
@@ -73,11 +73,11 @@ class SerialPipeTest {
     void close_ends_a_read_that_waits_for_the_guest() throws Exception {
         FileChannel qemuOut = qemuEnd(".out");
         FileChannel qemuIn = qemuEnd(".in");
-        QemuVm.SerialPipe serial = QemuVm.SerialPipe.open(base);
+        QemuVm.Pipes serial = QemuVm.Pipes.open(base);
         try {
             CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
                 try {
-                    serial.fromGuest().read(ByteBuffer.allocate(64));
+                    serial.fromQemu().read(ByteBuffer.allocate(64));
                 } catch (IOException e) {
                     // closed under it: the end this test waits for
                 }
