@@ -158,9 +158,9 @@ final class DataPortFiles {
 
     /**
      * One direction of bytes on its own thread, so a guest command that fails half way cannot
-     * leave the test blocked in a socket read or write: when the console says the guest side
+     * leave the test blocked in a read or write of the port: when the console says the guest side
      * ended and the pump does not finish in time, the pump is interrupted, which closes the
-     * port's channel (SocketChannel is interruptible): later copies on this guest then fail at once
+     * port's channel (its channels are interruptible): later copies on this guest then fail at once
      * instead of reading stale bytes.
      */
     private static final class Pump {

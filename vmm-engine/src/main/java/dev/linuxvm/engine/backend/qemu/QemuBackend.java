@@ -209,18 +209,10 @@ public final class QemuBackend implements Backend {
         // the engine's boot state (LongModeEntry) with any entry: the ROM does not contain it
         X86BootState rom = arch == Arch.X86_64 ? LongModeEntry.at(0) : null;
         Path binary = binary(arch).orElseThrow();
-        // Connected on a thread of its own while QEMU starts and the guest is built and filled
-        // in. With a data port (the one Unix socket left) that thread opens a Unix socket before
-        // it waits for QEMU: a cold JVM's first one costs 20 ms of CPU (UnixDomainSockets'
-        // SecureRandom, the selector provider), which then overlaps the spawn and QEMU's own start
-        // instead of following them.
+        // Connected on a thread of its own while QEMU starts and the guest is built and filled in.
         CompletableFuture<QemuVm.Spawned> spawning = new CompletableFuture<>();
-        CompletableFuture<QemuVm.Connected> connected = Background.call("linuxvm-qemu-connect", () -> {
-            if (dataPort) {
-                QemuVm.openUnixSocketOnce();
-            }
-            return QemuVm.connect(Background.join(spawning), startTimeout);
-        });
+        CompletableFuture<QemuVm.Connected> connected = Background.call("linuxvm-qemu-connect",
+                () -> QemuVm.connect(Background.join(spawning), startTimeout));
         Path workDir = null;
         Path ramDir = null;
         try {
@@ -452,7 +444,7 @@ public final class QemuBackend implements Backend {
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(extraArgs);
         return new QemuCommandLine.Invocation(List.copyOf(args), inv.files(), inv.ramWrites(), inv.serialPipe(), inv.qmpPipe(),
-                inv.dataSocket());
+                inv.dataPipe());
     }
 
     private static void deleteIfCreated(Path dir) {
@@ -600,7 +592,7 @@ public final class QemuBackend implements Backend {
             return this;
         }
 
-        /** Parent of the per-guest work directories (default: java.io.tmpdir). Unix socket paths must stay short. */
+        /** Parent of the per-guest work directories (default: java.io.tmpdir). */
         public Builder workRoot(Path dir) {
             this.workRoot = dir;
             return this;

@@ -36,7 +36,8 @@ public final class QemuCommandLine {
     static final String SERIAL_PIPE = "serial";
     /** QMP's two FIFOs, as the serial port's: QEMU reads {@code qmp.in} and writes {@code qmp.out}. */
     static final String QMP_PIPE = "qmp";
-    static final String DATA_SOCKET = "data.sock";
+    /** The data port's two FIFOs, as the serial port's. */
+    static final String DATA_PIPE = "data";
     static final String RESET_ROM = "reset-rom.bin";
     static final String TRAMPOLINE = "trampoline.bin";
     static final String ENTRY_SLOT_FILE = "entry-slot.bin";
@@ -60,8 +61,6 @@ public final class QemuCommandLine {
      */
     static final String TCG_X86_CPU = "max,-erms,-fsrm";
     private static final long MIB = 1L << 20;
-    /** sizeof(sockaddr_un.sun_path) on Linux (unix(7)) minus the terminating NUL. */
-    private static final int MAX_UNIX_SOCKET_PATH = 107;
 
     private QemuCommandLine() {
     }
@@ -91,10 +90,10 @@ public final class QemuCommandLine {
      * @param serialPipe the serial port's FIFOs without their {@code .in}/{@code .out} suffix,
      *                   which the wrapper creates before QEMU starts ({@link QemuVm#WRAPPER})
      * @param qmpPipe    QMP's FIFOs, likewise
-     * @param dataSocket the data port's socket, when the guest has one
+     * @param dataPipe   the data port's FIFOs, likewise, when the guest has one
      */
     public record Invocation(List<String> args, Map<Path, byte[]> files, List<RamWrite> ramWrites, Path serialPipe,
-                             Path qmpPipe, Optional<Path> dataSocket) {
+                             Path qmpPipe, Optional<Path> dataPipe) {
         public Invocation {
             ramWrites = List.copyOf(ramWrites);
         }
@@ -179,7 +178,7 @@ public final class QemuCommandLine {
         Map<Path, byte[]> files = new LinkedHashMap<>(machine.files());
         files.putAll(loads.files());
         return new Invocation(List.copyOf(args), files, loads.ramWrites(), machine.serialPipe(), machine.qmpPipe(),
-                machine.dataSocket());
+                machine.dataPipe());
     }
 
     /**
@@ -206,7 +205,7 @@ public final class QemuCommandLine {
         }
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args));
         return new Invocation(List.copyOf(args), files, List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_PIPE),
-                m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
+                m.dataPort().map(p -> workDir.resolve(DATA_PIPE)));
     }
 
     /**
@@ -258,7 +257,7 @@ public final class QemuCommandLine {
         m.dataPort().ifPresent(port -> dataPort(port, workDir, args)); // migration needs the template's devices
         args.addAll(List.of("-incoming", "defer"));
         return new Invocation(List.copyOf(args), Map.of(), List.of(), workDir.resolve(SERIAL_PIPE), workDir.resolve(QMP_PIPE),
-                m.dataPort().map(p -> workDir.resolve(DATA_SOCKET)));
+                m.dataPort().map(p -> workDir.resolve(DATA_PIPE)));
     }
 
     /**
@@ -266,10 +265,10 @@ public final class QemuCommandLine {
      * the machine's transports virtio-mmio-bus.0, .1 ... by address on both microvm and virt;
      * without {@code bus=} a device takes the last free one), and on it one
      * {@code virtserialport} (port 1: port 0 is reserved for a virtconsole) named
-     * {@link DataPort#NAME}, whose bytes go to a Unix socket the executor connects to.
+     * {@link DataPort#NAME}, whose bytes go through two FIFOs the executor opens.
      */
     private static void dataPort(DataPort port, Path workDir, List<String> args) {
-        args.addAll(List.of("-chardev", "socket,id=data0,path=" + workDir.resolve(DATA_SOCKET) + ",server=on,wait=off"));
+        args.addAll(List.of("-chardev", "pipe,id=data0,path=" + workDir.resolve(DATA_PIPE)));
         args.addAll(List.of("-device", "virtio-serial-device,bus=virtio-mmio-bus." + port.transport()));
         args.addAll(List.of("-device", "virtserialport,chardev=data0,nr=1,name=" + DataPort.NAME));
     }
@@ -277,11 +276,6 @@ public final class QemuCommandLine {
     private static void checkWorkDir(Path workDir) {
         if (workDir.toString().contains(",")) {
             throw new QemuException("work directory " + workDir + " contains a comma, which QEMU's option syntax cannot take: set java.io.tmpdir elsewhere");
-        }
-        int socketPath = workDir.resolve(DATA_SOCKET).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (socketPath > MAX_UNIX_SOCKET_PATH) {
-            throw new QemuException("work directory " + workDir + " is too deep for a Unix socket path (" + socketPath
-                    + " > " + MAX_UNIX_SOCKET_PATH + " bytes): set java.io.tmpdir or QemuBackend.Builder.workRoot to a short path");
         }
     }
 

@@ -15,13 +15,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +82,8 @@ import java.util.stream.Stream;
 final class QemuVm implements RunningVm {
     /**
      * Creates the FIFOs of QEMU's {@code pipe} chardevs when the first arguments are
-     * {@code --pipes SERIAL QMP} ({@code .in} and {@code .out} of each), then runs QEMU
+     * {@code --pipes NAME... --} ({@code NAME.in} and {@code NAME.out} of each, in the working
+     * directory), then runs QEMU
      * ("$@") in the background with stdout folded into stderr, prints its pid, and kills
      * it when the wrapper's stdin reaches EOF. Exits with QEMU's status, once QEMU and the lifeline
      * watcher are both reaped: the watcher is a forked copy of this shell, its command line names
@@ -95,7 +93,11 @@ final class QemuVm implements RunningVm {
      */
     static final String WRAPPER = String.join("\n",
             "exec 3<&0",
-            "if [ \"$1\" = --pipes ]; then mkfifo -m 600 -- \"$2.in\" \"$2.out\" \"$3.in\" \"$3.out\" || exit 125; shift 3; fi",
+            "if [ \"$1\" = --pipes ]; then",
+            "  shift; p=",
+            "  while [ \"$1\" != -- ]; do p=\"$p $1.in $1.out\"; shift; done",
+            "  shift; set -f; mkfifo -m 600 -- $p || exit 125; set +f",
+            "fi",
             "\"$@\" </dev/null 3<&- 1>&2 &",
             "q=$!",
             "echo \"$q\"",
@@ -115,12 +117,6 @@ final class QemuVm implements RunningVm {
      */
     private static final Set<Integer> SIGNAL_STATUSES = Set.of(129, 131, 135, 137, 139, 143);
     private static final Duration GRACE = Duration.ofSeconds(3);
-    /**
-     * How often a connect looks for a socket QEMU has not created yet. QEMU creates its sockets
-     * early in its start and answers on them once it is up, so a socket that appears just after a
-     * look costs the start up to this much (a traced CLI start with 10 ms lost 2.3 ms here).
-     */
-    private static final long SOCKET_POLL_MILLIS = 2;
     /** Time allowed for saving or loading a snapshot's device state (tens of KiB to a few MiB). */
     private static final Duration MIGRATION = Duration.ofSeconds(60);
     /** How long the shell that saves a snapshot may take to put the state file in place after QEMU has sent it. */
@@ -164,7 +160,8 @@ final class QemuVm implements RunningVm {
     private final Path stderrFile;
     private final Pipes serial;
     private final Pipes qmp;
-    private final SocketChannel data;
+    private final Pipes data;
+    private final ByteChannel dataPort;
     private final BufferedReader qmpReader;
     private final OutputStream consoleInput;
     private final Thread serialThread;
@@ -290,14 +287,25 @@ final class QemuVm implements RunningVm {
         }
     }
 
+    /** {@code pipe}'s name in {@code workDir}, where the wrapper makes its FIFOs (names only: no path is word-split). */
+    private static String pipeName(Path pipe, Path workDir) {
+        if (!workDir.equals(pipe.getParent())) {
+            throw new QemuException(Kind.INTERNAL, pipe + " is not in the work directory " + workDir);
+        }
+        return pipe.getFileName().toString();
+    }
+
     /** Spawns QEMU through the wrapper shell; on failure removes {@code workDir} and {@code fillDir}. */
     static Spawned spawn(QemuCommandLine.Invocation inv, Path workDir, Path fillDir) {
         Process wrapper = null;
         Path stderrFile = workDir.resolve("qemu.stderr");
         try {
             ProcessBuilder pb = new ProcessBuilder();
-            pb.command().addAll(List.of("/bin/sh", "-c", WRAPPER, "linuxvm-qemu", "--pipes", inv.serialPipe().toString(),
-                    inv.qmpPipe().toString()));
+            pb.command().addAll(List.of("/bin/sh", "-c", WRAPPER, "linuxvm-qemu", "--pipes"));
+            pb.command().add(pipeName(inv.serialPipe(), workDir));
+            pb.command().add(pipeName(inv.qmpPipe(), workDir));
+            inv.dataPipe().ifPresent(p -> pb.command().add(pipeName(p, workDir)));
+            pb.command().add("--");
             pb.command().addAll(inv.args());
             pb.directory(workDir.toFile());
             pb.redirectError(stderrFile.toFile());
@@ -330,10 +338,12 @@ final class QemuVm implements RunningVm {
      * QEMU's monitor (greeted, capabilities negotiated), serial port and data port (when the
      * invocation has one), connected before the guest runs: {@link QemuVm#start} takes them over.
      */
-    record Connected(Pipes qmp, BufferedReader qmpReader, Pipes serial, SocketChannel data) {
+    record Connected(Pipes qmp, BufferedReader qmpReader, Pipes serial, Pipes data) {
         void close() {
             serial.close();
-            closeQuietly(data);
+            if (data != null) {
+                data.close();
+            }
             qmp.close();
         }
     }
@@ -345,27 +355,27 @@ final class QemuVm implements RunningVm {
      */
     static Connected connect(Spawned spawned, Duration connectTimeout) throws IOException {
         QemuCommandLine.Invocation inv = spawned.inv();
-        Process wrapper = spawned.wrapper();
         Path stderrFile = spawned.stderrFile();
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
         Pipes qmp = null;
         Pipes serial = null;
-        SocketChannel data = null;
+        Pipes data = null;
         try {
             Greeted greeted = awaitGreeting(spawned, connectTimeout);
             qmp = greeted.qmp();
             send(qmp.toQemu(), "{\"execute\":\"qmp_capabilities\"}");
             expect(greeted.reader(), "\"return\"", stderrFile, inv);
             serial = Pipes.open(inv.serialPipe());
-            if (inv.dataSocket().isPresent()) {
-                data = connect(inv.dataSocket().get(), wrapper, stderrFile, deadline, inv);
+            if (inv.dataPipe().isPresent()) {
+                data = Pipes.open(inv.dataPipe().get());
             }
             return new Connected(qmp, greeted.reader(), serial, data);
         } catch (IOException | RuntimeException e) {
             if (serial != null) {
                 serial.close();
             }
-            closeQuietly(data);
+            if (data != null) {
+                data.close();
+            }
             if (qmp != null) {
                 qmp.close();
             }
@@ -478,6 +488,45 @@ final class QemuVm implements RunningVm {
         void close() {
             closeQuietly(fromQemu);
             closeQuietly(toQemu);
+        }
+
+        /**
+         * Both as one channel (the data port's, {@link RunningVm#dataPort}): closing it, or an
+         * interrupt that closes either direction, closes both, as with a socket, so that a copy
+         * abandoned half way makes the later ones fail at once instead of meeting stale bytes.
+         */
+        ByteChannel asByteChannel() {
+            return new ByteChannel() {
+                @Override
+                public int read(ByteBuffer dst) throws IOException {
+                    try {
+                        return fromQemu.read(dst);
+                    } catch (java.nio.channels.ClosedChannelException e) {
+                        close();
+                        throw e;
+                    }
+                }
+
+                @Override
+                public int write(ByteBuffer src) throws IOException {
+                    try {
+                        return toQemu.write(src);
+                    } catch (java.nio.channels.ClosedChannelException e) {
+                        close();
+                        throw e;
+                    }
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return fromQemu.isOpen() && toQemu.isOpen();
+                }
+
+                @Override
+                public void close() {
+                    Pipes.this.close();
+                }
+            };
         }
     }
 
@@ -724,7 +773,7 @@ final class QemuVm implements RunningVm {
     }
 
     private QemuVm(Arch arch, Path workDir, Process wrapper, ProcessHandle qemu, Path stderrFile,
-                   Pipes serial, Pipes qmp, SocketChannel data, BufferedReader qmpReader,
+                   Pipes serial, Pipes qmp, Pipes data, BufferedReader qmpReader,
                    ConsoleListener console, Template template, FileChannel ramHold) {
         this.arch = arch;
         this.workDir = workDir;
@@ -734,6 +783,7 @@ final class QemuVm implements RunningVm {
         this.serial = serial;
         this.qmp = qmp;
         this.data = data;
+        this.dataPort = data == null ? null : data.asByteChannel();
         this.qmpReader = qmpReader;
         this.template = template;
         this.ramHold = ramHold;
@@ -770,7 +820,7 @@ final class QemuVm implements RunningVm {
 
     @Override
     public Optional<ByteChannel> dataPort() {
-        return Optional.ofNullable(data);
+        return Optional.ofNullable(dataPort);
     }
 
     @Override
@@ -817,7 +867,9 @@ final class QemuVm implements RunningVm {
             join(waiterThread);
             exit.complete(new VmExit.Stopped("closed by the host"));
             serial.close();
-            closeQuietly(data);
+            if (data != null) {
+                data.close();
+            }
             qmp.close();
             join(serialThread);
             join(qmpThread);
@@ -953,43 +1005,6 @@ final class QemuVm implements RunningVm {
     static boolean isPowerOffStatus(int status, String stderr) {
         return status == SLEEP_CONTROL_S5_STATUS || status == PM1_CONTROL_S5_STATUS
                 || (status & 1) == 1 && !SIGNAL_STATUSES.contains(status) && stderr.isEmpty();
-    }
-
-    /**
-     * Opens and closes a Unix-domain socket, so that the JVM's one-time cost of its first (20 ms
-     * of CPU when cold: UnixDomainSockets' SecureRandom, the selector provider) is paid by the
-     * caller, at a time it chooses, and not by the connect that follows QEMU's start.
-     */
-    static void openUnixSocketOnce() throws IOException {
-        SocketChannel.open(StandardProtocolFamily.UNIX).close();
-    }
-
-    private static SocketChannel connect(Path socket, Process wrapper, Path stderrFile, long deadline,
-                                         QemuCommandLine.Invocation inv) throws IOException {
-        while (true) {
-            if (Files.exists(socket)) {
-                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    ch.connect(UnixDomainSocketAddress.of(socket));
-                    return ch;
-                } catch (IOException e) {
-                    ch.close();
-                }
-            }
-            if (!wrapper.isAlive()) {
-                throw new QemuException("QEMU exited with status " + wrapper.exitValue() + " before it was ready: "
-                        + tail(stderrFile) + "\ncommand: " + String.join(" ", inv.args()));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new QemuException("QEMU did not open " + socket.getFileName() + " in time: " + tail(stderrFile));
-            }
-            try {
-                Thread.sleep(SOCKET_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new QemuException("interrupted while starting QEMU");
-            }
-        }
     }
 
     private static void expect(BufferedReader reader, String token, Path stderrFile, QemuCommandLine.Invocation inv)

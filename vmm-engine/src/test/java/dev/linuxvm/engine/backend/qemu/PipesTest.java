@@ -70,6 +70,35 @@ class PipesTest {
     }
 
     @Test
+    void as_one_channel_an_interrupted_read_closes_both_directions() throws Exception {
+        FileChannel qemuOut = qemuEnd(".out");
+        FileChannel qemuIn = qemuEnd(".in");
+        java.nio.channels.ByteChannel port = QemuVm.Pipes.open(base).asByteChannel();
+        try {
+            CompletableFuture<Throwable> reader = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    port.read(ByteBuffer.allocate(64));
+                    reader.complete(null);
+                } catch (IOException e) {
+                    reader.complete(e);
+                }
+            });
+            t.start();
+            Thread.sleep(200); // the read is waiting for the guest now
+            t.interrupt(); // what DataPortFiles' pump does to a copy that never ends
+            assertThat(reader.get(5, TimeUnit.SECONDS)).isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+            assertThat(port.isOpen()).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> port.write(ByteBuffer.wrap(new byte[] {1})))
+                    .as("a later copy's write").isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        } finally {
+            port.close();
+            qemuOut.close();
+            qemuIn.close();
+        }
+    }
+
+    @Test
     void close_ends_a_read_that_waits_for_the_guest() throws Exception {
         FileChannel qemuOut = qemuEnd(".out");
         FileChannel qemuIn = qemuEnd(".in");

@@ -198,11 +198,11 @@ class QemuCommandLineTest {
                 512L << 20, Accelerator.TCG, Path.of("/dev/shm/s/ram"), null, Optional.of(DataPort.of(Arch.AARCH64))),
                 Path.of("q"), WORK);
         assertThat(inv.args()).containsSubsequence(
-                "-chardev", "socket,id=data0,path=" + WORK.resolve("data.sock") + ",server=on,wait=off",
+                "-chardev", "pipe,id=data0,path=" + WORK.resolve("data"),
                 "-device", "virtio-serial-device,bus=virtio-mmio-bus.0",
                 "-device", "virtserialport,chardev=data0,nr=1,name=dev.linuxvm.data",
                 "-incoming", "defer");
-        assertThat(inv.dataSocket()).contains(WORK.resolve("data.sock"));
+        assertThat(inv.dataPipe()).contains(WORK.resolve("data"));
     }
 
     @Test
@@ -277,10 +277,12 @@ class QemuCommandLineTest {
     }
 
     @Test
-    void rejects_a_work_directory_too_deep_for_a_unix_socket() {
-        Path deep = Path.of("/tmp/" + "d".repeat(100));
-        assertThatThrownBy(() -> QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), deep, Accelerator.TCG))
-                .hasMessageContaining("too deep for a Unix socket path (115 > 107 bytes)"); // .../data.sock
+    void takes_a_work_directory_deeper_than_a_unix_socket_path_could_be() {
+        // no socket any more (sun_path holds 107 bytes): the serial port, QMP and the data port are FIFOs
+        Path deep = Path.of("/tmp/" + "d".repeat(300));
+        QemuCommandLine.Invocation inv = QemuCommandLine.build(TestGuests.x86(TestGuests.X86_LOOP, ""), Path.of("q"), deep,
+                Accelerator.TCG);
+        assertThat(inv.args()).contains("pipe,id=qmp0,path=" + deep.resolve("qmp"));
     }
 
     @Test

@@ -107,9 +107,11 @@ class QemuMachineMapTest {
         for (Map.Entry<Path, byte[]> f : inv.files().entrySet()) {
             Files.write(f.getKey(), f.getValue());
         }
-        // the FIFOs of the serial port and QMP, which the executor's wrapper shell makes (QemuVm.WRAPPER)
-        Process mkfifo = new ProcessBuilder("mkfifo", inv.serialPipe() + ".in", inv.serialPipe() + ".out",
-                inv.qmpPipe() + ".in", inv.qmpPipe() + ".out").inheritIO().start();
+        // the FIFOs of the serial port, QMP and the data port, which the executor's wrapper shell makes (QemuVm.WRAPPER)
+        List<String> mkfifoArgs = new ArrayList<>(List.of("mkfifo", inv.serialPipe() + ".in", inv.serialPipe() + ".out",
+                inv.qmpPipe() + ".in", inv.qmpPipe() + ".out"));
+        inv.dataPipe().ifPresent(p -> mkfifoArgs.addAll(List.of(p + ".in", p + ".out")));
+        Process mkfifo = new ProcessBuilder(mkfifoArgs).inheritIO().start();
         assertThat(mkfifo.waitFor()).as("mkfifo's status").isZero();
         List<String> args = new ArrayList<>(inv.args());
         args.addAll(List.of("-monitor", "stdio"));
