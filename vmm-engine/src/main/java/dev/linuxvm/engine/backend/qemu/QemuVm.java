@@ -16,9 +16,12 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,13 +38,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * One running {@code qemu-system-*} process and the channels the executor owns: the FIFOs of the
- * serial port and of QMP, and the wrapper's stdin (the lifeline).
+ * serial port, QMP and the data port, and the wrapper's stdin (the lifeline).
  *
  * <p>How the exit is told apart (QEMU runs with {@code -no-reboot}):
  * <ol>
@@ -83,9 +87,8 @@ final class QemuVm implements RunningVm {
     /**
      * Creates the FIFOs of QEMU's {@code pipe} chardevs when the first arguments are
      * {@code --pipes NAME... --} ({@code NAME.in} and {@code NAME.out} of each, in the working
-     * directory), then runs QEMU
-     * ("$@") in the background with stdout folded into stderr, prints its pid, and kills
-     * it when the wrapper's stdin reaches EOF. Exits with QEMU's status, once QEMU and the lifeline
+     * directory), then runs QEMU ("$@") in the background with stdout folded into stderr, prints
+     * its pid, and kills it when the wrapper's stdin reaches EOF. Exits with QEMU's status, once QEMU and the lifeline
      * watcher are both reaped: the watcher is a forked copy of this shell, its command line names
      * QEMU's files, and one still dying after the wrapper's exit was a process left behind. The
      * watcher gets SIGKILL, not SIGTERM: a JVM started with SIGTERM ignored passes that on, and the
@@ -340,11 +343,9 @@ final class QemuVm implements RunningVm {
      */
     record Connected(Pipes qmp, BufferedReader qmpReader, Pipes serial, Pipes data) {
         void close() {
-            serial.close();
-            if (data != null) {
-                data.close();
-            }
-            qmp.close();
+            closeQuietly(serial);
+            closeQuietly(data);
+            closeQuietly(qmp);
         }
     }
 
@@ -370,15 +371,9 @@ final class QemuVm implements RunningVm {
             }
             return new Connected(qmp, greeted.reader(), serial, data);
         } catch (IOException | RuntimeException e) {
-            if (serial != null) {
-                serial.close();
-            }
-            if (data != null) {
-                data.close();
-            }
-            if (qmp != null) {
-                qmp.close();
-            }
+            closeQuietly(serial);
+            closeQuietly(data);
+            closeQuietly(qmp);
             throw e;
         }
     }
@@ -397,7 +392,7 @@ final class QemuVm implements RunningVm {
         Path out = Pipes.fifo(inv.qmpPipe(), ".out");
         FileChannel fromQemu = null;
         Thread watchdog = null;
-        java.util.concurrent.atomic.AtomicBoolean greeted = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean greeted = new AtomicBoolean();
         try (FileChannel hold = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             fromQemu = FileChannel.open(out, StandardOpenOption.READ);
             FileChannel watched = fromQemu;
@@ -417,7 +412,7 @@ final class QemuVm implements RunningVm {
             BufferedReader reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromQemu), StandardCharsets.UTF_8));
             try {
                 expect(reader, "\"QMP\"", spawned.stderrFile(), inv);
-            } catch (java.nio.channels.AsynchronousCloseException e) {
+            } catch (AsynchronousCloseException e) {
                 if (!wrapper.isAlive()) {
                     throw new QemuException("QEMU exited with status " + wrapper.exitValue() + " before it was ready: "
                             + tail(spawned.stderrFile()) + "\ncommand: " + String.join(" ", inv.args()));
@@ -454,11 +449,11 @@ final class QemuVm implements RunningVm {
      * A {@code pipe} chardev's two FIFOs: the one QEMU writes ({@code .out}, read here) and the
      * one it reads ({@code .in}). The serial port is one: QEMU writes the console a byte at a
      * time, and a byte through a pipe costs its vCPU less than a socket's send (a boot's guest
-     * part about 30 ms shorter, measured). QMP is the other, so that the CLI opens no Unix
-     * socket, whose first costs a cold JVM 14 ms of CPU. QEMU holds both open from its start;
-     * what it writes reaches EOF when it exits, and what is written to it after that fails.
+     * part about 30 ms shorter, measured). QMP and the data port are the others, so that no Unix
+     * socket is opened, whose first costs a cold JVM 14 ms of CPU. QEMU holds both open from its
+     * start; what it writes reaches EOF when it exits, and what is written to it after that fails.
      */
-    record Pipes(FileChannel fromQemu, FileChannel toQemu) {
+    record Pipes(FileChannel fromQemu, FileChannel toQemu) implements AutoCloseable {
         /** Both, where QEMU holds them open already (after its monitor's greeting). */
         static Pipes open(Path base) throws IOException {
             FileChannel out = openOneWay(fifo(base, ".out"), StandardOpenOption.READ);
@@ -485,7 +480,8 @@ final class QemuVm implements RunningVm {
             return base.resolveSibling(base.getFileName() + suffix);
         }
 
-        void close() {
+        @Override
+        public void close() {
             closeQuietly(fromQemu);
             closeQuietly(toQemu);
         }
@@ -501,7 +497,7 @@ final class QemuVm implements RunningVm {
                 public int read(ByteBuffer dst) throws IOException {
                     try {
                         return fromQemu.read(dst);
-                    } catch (java.nio.channels.ClosedChannelException e) {
+                    } catch (ClosedChannelException e) {
                         close();
                         throw e;
                     }
@@ -511,7 +507,7 @@ final class QemuVm implements RunningVm {
                 public int write(ByteBuffer src) throws IOException {
                     try {
                         return toQemu.write(src);
-                    } catch (java.nio.channels.ClosedChannelException e) {
+                    } catch (ClosedChannelException e) {
                         close();
                         throw e;
                     }
@@ -866,11 +862,9 @@ final class QemuVm implements RunningVm {
             killTree(wrapper);
             join(waiterThread);
             exit.complete(new VmExit.Stopped("closed by the host"));
-            serial.close();
-            if (data != null) {
-                data.close();
-            }
-            qmp.close();
+            closeQuietly(serial);
+            closeQuietly(data);
+            closeQuietly(qmp);
             join(serialThread);
             join(qmpThread);
         } finally {
@@ -1021,7 +1015,7 @@ final class QemuVm implements RunningVm {
         throw new QemuException("QEMU closed its QMP monitor while starting: " + tail(stderrFile));
     }
 
-    private static void send(java.nio.channels.WritableByteChannel ch, String json) throws IOException {
+    private static void send(WritableByteChannel ch, String json) throws IOException {
         ByteBuffer b = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
             ch.write(b);
