@@ -15,6 +15,13 @@ import java.util.regex.Pattern;
  * decides the exit status: the {@code linuxvm: exit N} line of the exec overlay, a kernel panic,
  * and the last line (quoted when the run times out). Called on the backend's thread; read from
  * the CLI's thread.
+ *
+ * <p>The kernel writes its console messages straight to the UART, between the characters a
+ * process is writing through the tty: {@code linuxvm: exit 0[    2.557328] clocksource: Switched
+ * to clocksource tsc} and then the exit line's own newline (seen with the guest slowed down, and
+ * possible whenever a kernel message comes late). A kernel message that starts inside a line
+ * ({@link #KERNEL_MESSAGE}) is read as a line of its own, and the text before it is joined to the
+ * line that follows the message, which is where the rest of the process's line comes.
  */
 final class ConsoleWatcher implements ConsoleListener {
     /**
@@ -30,11 +37,18 @@ final class ConsoleWatcher implements ConsoleListener {
     private static final String PANIC_END = "---[ end Kernel panic";
     /** printk's "[    1.234567] " prefix. */
     private static final Pattern TIMESTAMP = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\]\\s*");
+    /**
+     * printk's timestamp as the kernel writes it ({@code "[%5lu.%06lu] "}), strict enough that a
+     * process's own text is rarely taken for one.
+     */
+    private static final Pattern KERNEL_MESSAGE = Pattern.compile("\\[ *\\d{1,10}\\.\\d{6}\\] ");
     private static final int MAX_LINE = 4096;
 
     private final OutputStream out;
     private final StringBuilder line = new StringBuilder();
     private String lastLine = "";
+    /** A process's unfinished line that a kernel message broke into; its rest follows the message. */
+    private String broken;
     private String panicLine;
     private long panicEndNanos;
     private Integer execStatus;
@@ -65,8 +79,32 @@ final class ConsoleWatcher implements ConsoleListener {
     }
 
     private void endLine() {
-        String l = clean(line);
+        String raw = line.toString();
         line.setLength(0);
+        Matcher k = KERNEL_MESSAGE.matcher(raw);
+        boolean kernelLine = k.lookingAt();
+        int inside = -1;
+        while (k.find()) {
+            if (k.start() > 0) {
+                inside = k.start();
+                break;
+            }
+        }
+        if (inside > 0 && !raw.substring(0, inside).isBlank()) {
+            broken = (broken == null ? "" : broken) + raw.substring(0, inside);
+            read(clean(raw.substring(inside)));
+        } else if (broken != null && kernelLine) {
+            read(clean(raw)); // another kernel message before the rest of the broken line
+        } else if (broken != null) {
+            String joined = broken + raw;
+            broken = null;
+            read(clean(joined));
+        } else {
+            read(clean(raw));
+        }
+    }
+
+    private void read(String l) {
         if (l.isEmpty()) {
             return;
         }
@@ -99,7 +137,7 @@ final class ConsoleWatcher implements ConsoleListener {
 
     /** The last non-empty console line, or the unfinished one if there is text after it. */
     synchronized String lastLine() {
-        String partial = clean(line);
+        String partial = clean((broken == null ? "" : broken) + line);
         return partial.isEmpty() ? lastLine : partial;
     }
 
@@ -120,6 +158,12 @@ final class ConsoleWatcher implements ConsoleListener {
 
     /** The status of the last {@code linuxvm: exit N} line. */
     synchronized OptionalInt execStatus() {
+        if (broken != null) {
+            Matcher m = EXIT_LINE.matcher(clean(broken)); // the guest ended before the line's rest came
+            if (m.find()) {
+                return OptionalInt.of(Integer.parseInt(m.group(1)));
+            }
+        }
         return execStatus == null ? OptionalInt.empty() : OptionalInt.of(execStatus);
     }
 }

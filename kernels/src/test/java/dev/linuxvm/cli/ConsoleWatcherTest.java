@@ -77,4 +77,47 @@ class ConsoleWatcherTest {
         waiter.join(5000);
         assertThat(waiter.isAlive()).as("gate open after the marker line").isFalse();
     }
+
+    @Test
+    void a_kernel_message_inside_the_exit_line_is_read_around() {
+        // As a guest slowed down printed it: the message between the status and the line's newline.
+        feed("linuxvm: exit 0[    2.557328] clocksource: Switched to clocksource tsc\r\n\r\n");
+        feed("[    2.570667] ACPI: PM: Preparing to enter system sleep state S5\r\n[    2.578022] reboot: Power down\r\n");
+        assertThat(watcher.execStatus()).hasValue(0);
+        assertThat(watcher.lastLine()).isEqualTo("reboot: Power down");
+    }
+
+    @Test
+    void kernel_messages_splitting_the_status_digits_leave_the_status_whole() {
+        feed("linuxvm: exit 1[    2.500000] random: crng init done\r\n");
+        feed("[    2.500100] clocksource: Switched to clocksource tsc\r\n27\r\n");
+        assertThat(watcher.execStatus()).hasValue(127);
+    }
+
+    @Test
+    void a_status_whose_rest_never_came_is_still_read() {
+        feed("linuxvm: exit 9[    2.600000] reboot: Power down\r\n");
+        assertThat(watcher.execStatus()).hasValue(9);
+    }
+
+    @Test
+    void a_kernel_panic_inside_a_process_line_is_seen() {
+        feed("partial output[    3.000000] Kernel panic - not syncing: Attempted to kill init!\r\n");
+        assertThat(watcher.panicLine()).isEqualTo("Kernel panic - not syncing: Attempted to kill init!");
+    }
+
+    @Test
+    void userspace_gate_opens_on_a_ready_marker_a_kernel_message_broke_into() throws Exception {
+        Thread waiter = new Thread(() -> {
+            try {
+                watcher.awaitUserspace();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        waiter.start();
+        feed("linuxvm: userspa[    1.000000] clocksource: Switched to clocksource tsc\r\nce ready\r\n");
+        waiter.join(5000);
+        assertThat(waiter.isAlive()).as("gate open after the marker line").isFalse();
+    }
 }
