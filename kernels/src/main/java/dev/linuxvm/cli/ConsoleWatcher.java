@@ -1,6 +1,7 @@
 package dev.linuxvm.cli;
 
 import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.kernels.ConsoleInterleaving;
 import dev.linuxvm.kernels.GuestInitramfs;
 
 import java.io.OutputStream;
@@ -16,12 +17,11 @@ import java.util.regex.Pattern;
  * and the last line (quoted when the run times out). Called on the backend's thread; read from
  * the CLI's thread.
  *
- * <p>The kernel writes its console messages straight to the UART, between the characters a
- * process is writing through the tty: {@code linuxvm: exit 0[    2.557328] clocksource: Switched
- * to clocksource tsc} and then the exit line's own newline (seen with the guest slowed down, and
- * possible whenever a kernel message comes late). A kernel message that starts inside a line
- * ({@link #KERNEL_MESSAGE}) is read as a line of its own, and the text before it is joined to the
- * line that follows the message, which is where the rest of the process's line comes.
+ * <p>A kernel message can land inside a line a process is printing ({@link ConsoleInterleaving}):
+ * {@code linuxvm: exit 0[    2.557328] clocksource: Switched to clocksource tsc} and then the
+ * exit line's own newline. Such a message is read as a line of its own, and the text before it
+ * is joined to the line that follows the message, which is where the rest of the process's line
+ * comes.
  */
 final class ConsoleWatcher implements ConsoleListener {
     /**
@@ -37,11 +37,6 @@ final class ConsoleWatcher implements ConsoleListener {
     private static final String PANIC_END = "---[ end Kernel panic";
     /** printk's "[    1.234567] " prefix. */
     private static final Pattern TIMESTAMP = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\]\\s*");
-    /**
-     * printk's timestamp as the kernel writes it ({@code "[%5lu.%06lu] "}), strict enough that a
-     * process's own text is rarely taken for one.
-     */
-    private static final Pattern KERNEL_MESSAGE = Pattern.compile("\\[ *\\d{1,10}\\.\\d{6}\\] ");
     private static final int MAX_LINE = 4096;
 
     private final OutputStream out;
@@ -81,19 +76,11 @@ final class ConsoleWatcher implements ConsoleListener {
     private void endLine() {
         String raw = line.toString();
         line.setLength(0);
-        Matcher k = KERNEL_MESSAGE.matcher(raw);
-        boolean kernelLine = k.lookingAt();
-        int inside = -1;
-        while (k.find()) {
-            if (k.start() > 0) {
-                inside = k.start();
-                break;
-            }
-        }
-        if (inside > 0 && !raw.substring(0, inside).isBlank()) {
+        int inside = ConsoleInterleaving.messageInside(raw);
+        if (inside > 0) {
             broken = (broken == null ? "" : broken) + raw.substring(0, inside);
             read(clean(raw.substring(inside)));
-        } else if (broken != null && kernelLine) {
+        } else if (broken != null && ConsoleInterleaving.PREFIX.matcher(raw).lookingAt()) {
             read(clean(raw)); // another kernel message before the rest of the broken line
         } else if (broken != null) {
             String joined = broken + raw;

@@ -1,6 +1,7 @@
 package dev.linuxvm.lab;
 
 import dev.linuxvm.engine.backend.ConsoleListener;
+import dev.linuxvm.kernels.ConsoleInterleaving;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -72,16 +75,19 @@ final class LabConsole implements ConsoleListener {
     }
 
     /**
-     * Waits until {@code literal} appears after the cursor and moves the cursor past it.
+     * Waits until {@code literal} appears after the cursor, also with kernel messages inside it
+     * ({@link ConsoleInterleaving}: a nested guest is slow, and late messages are many), and
+     * moves the cursor past it.
      *
      * @throws LabFailure on timeout or when the guest ended first, with the last lines
      */
     synchronized void await(String literal, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Pattern pattern = ConsoleInterleaving.tolerant(literal);
         while (true) {
-            int at = text.indexOf(literal, cursor);
-            if (at >= 0) {
-                cursor = at + literal.length();
+            Matcher m = pattern.matcher(text);
+            if (m.find(cursor)) {
+                cursor = m.end();
                 return;
             }
             if (ended != null) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -41,5 +42,17 @@ class LabConsoleTest {
             release.countDown();
             vcpu.join();
         }
+    }
+
+    @Test
+    void a_marker_with_a_kernel_message_inside_it_is_found_and_the_cursor_moves_past_it() throws Exception {
+        LabConsole console = new LabConsole("t", new PrintStream(OutputStream.nullOutputStream()));
+        byte[] out = ("linuxvm: userspace ready\r\nlinuxvm: ex[    9.000000] clocksource: Switched to clocksource tsc\r\n"
+                + "it 7\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        console.onOutput(out, 0, out.length);
+        console.await("linuxvm: userspace ready", Duration.ofSeconds(5));
+        console.await("linuxvm: exit 7", Duration.ofSeconds(5));
+        LabFailure failure = assertThrows(LabFailure.class, () -> console.await("linuxvm: exit 7", Duration.ofMillis(20)));
+        assertThat(failure.getMessage()).contains("no \"linuxvm: exit 7\" within");
     }
 }
