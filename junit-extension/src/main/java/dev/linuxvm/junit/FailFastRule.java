@@ -1,7 +1,9 @@
 package dev.linuxvm.junit;
 
+import dev.linuxvm.kernels.ConsoleInterleaving;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
 
 /**
  * Which console lines count as the kernel reporting a failure.
@@ -35,18 +37,28 @@ final class FailFastRule {
     /**
      * Searches the lines of {@code text[scanFrom, to)} for the first that counts and whose
      * marker starts at or after {@code from}. {@code scanFrom} is a line start or a previous
-     * {@link Scan#resume()}; a resume inside a line means "the rest of this line is decided".
-     * An unfinished last line stays undecided (resume at its start) while it is too short to
-     * hold a prefix and a marker, or while it reads as typed text: the rest may still make it a
-     * kernel line. {@code typed} says whether a line (CR removed) is a piece of the host's input.
+     * {@link Scan#resume()}; a resume inside a line means "the start of this line is decided":
+     * only kernel messages that land inside it from there on are still read. An unfinished last
+     * line stays undecided (resume at its start) while it is too short to hold a prefix and a
+     * marker, or while it reads as typed text: the rest may still make it a kernel line. {@code
+     * typed} says whether a line (CR removed) is a piece of the host's input.
+     *
+     * <p>A kernel message can also start inside a line ({@link ConsoleInterleaving}), after a
+     * prompt or a piece of a process's output: {@code ~ # [   12.000000] BUG: ...}. Such a
+     * message counts like a line of its own, from its printk time prefix.
      */
     static Scan find(CharSequence text, int from, int scanFrom, int to, List<String> markers, Predicate<String> typed) {
         int reach = PREFIX_REACH + markers.stream().mapToInt(String::length).max().orElse(0);
         int lineStart = scanFrom;
         if (lineStart > 0 && lineStart < to && text.charAt(lineStart - 1) != '\n') {
             int nl = indexOf(text, '\n', lineStart, to);
+            int lineEnd = nl < 0 ? to : nl;
+            Hit inside = messageInside(text, lineStart(text, lineStart), lineStart, lineEnd, from, markers, typed);
+            if (inside != null) {
+                return new Scan(inside, lineStart);
+            }
             if (nl < 0) {
-                return new Scan(null, to);
+                return new Scan(null, Math.max(lineStart, to - reach));
             }
             lineStart = nl + 1;
         }
@@ -67,13 +79,48 @@ final class FailFastRule {
                     return new Scan(new Hit(at, marker, line), lineStart);
                 }
             }
+            Hit inside = messageInside(text, start, start + 1, lineEnd, from, markers, typed);
+            if (inside != null) {
+                return new Scan(inside, lineStart);
+            }
             if (nl < 0) {
-                boolean undecided = wasTyped || lineEnd - lineStart < reach;
-                return new Scan(null, undecided ? lineStart : to);
+                if (wasTyped || lineEnd - lineStart < reach) {
+                    return new Scan(null, lineStart);
+                }
+                // decided from its start; a message may still come inside it, its prefix cut here
+                return new Scan(null, Math.max(lineStart + 1, to - reach));
             }
             lineStart = nl + 1;
         }
         return new Scan(null, lineStart);
+    }
+
+    /**
+     * The first kernel message that starts in {@code text[scanFrom, lineEnd)}, inside the line
+     * that starts at {@code lineStart} (after text that is not blank), and counts.
+     */
+    private static Hit messageInside(CharSequence text, int lineStart, int scanFrom, int lineEnd, int from,
+                                     List<String> markers, Predicate<String> typed) {
+        int regionStart = Math.max(scanFrom, lineStart + 1);
+        if (regionStart >= lineEnd) {
+            return null;
+        }
+        Matcher m = ConsoleInterleaving.PREFIX.matcher(text);
+        m.region(regionStart, lineEnd);
+        m.useTransparentBounds(true);
+        while (m.find()) {
+            if (m.end() < from || text.subSequence(lineStart, m.start()).toString().isBlank()) {
+                continue;
+            }
+            String marker = markerAt(text, m.end(), lineEnd, markers);
+            if (marker != null) {
+                String message = text.subSequence(m.start(), lineEnd).toString().replace("\r", "");
+                if (!typed.test(message)) {
+                    return new Hit(m.end(), marker, message);
+                }
+            }
+        }
+        return null;
     }
 
     /** Where the line holding {@code index} starts (0 if the window begins inside it). */

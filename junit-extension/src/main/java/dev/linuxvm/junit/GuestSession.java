@@ -4,6 +4,7 @@ import dev.linuxvm.engine.VmmException;
 import dev.linuxvm.engine.backend.RunningVm;
 import dev.linuxvm.engine.backend.Snapshot;
 import dev.linuxvm.engine.backend.VmExit;
+import dev.linuxvm.kernels.ConsoleInterleaving;
 import dev.linuxvm.kernels.GuestInitramfs;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -42,6 +45,8 @@ final class GuestSession implements AutoCloseable {
     static final Duration PROMPT_WAIT = Duration.ofSeconds(10);
     /** How long a clone's shell may take to answer the time and randomness setup (scaled). */
     static final Duration SETUP_WAIT = Duration.ofSeconds(20);
+    /** {@value GuestInitramfs#READY_MARKER}, also with kernel messages inside it ({@link ConsoleInterleaving}). */
+    private static final Pattern READY = ConsoleInterleaving.tolerant(GuestInitramfs.READY_MARKER);
 
     private final VmSpec spec;
     private final Path reportDir;
@@ -244,8 +249,8 @@ final class GuestSession implements AutoCloseable {
             return buffer.withLock(() -> {
                 long deadline = System.nanoTime() + wait.toNanos();
                 while (true) {
-                    int ready = buffer.window().indexOf(GuestInitramfs.READY_MARKER);
-                    if (ready >= 0 && buffer.window().indexOf(GuestInitramfs.PROMPT, ready) >= 0) {
+                    Matcher ready = READY.matcher(buffer.window());
+                    if (ready.find() && buffer.window().indexOf(GuestInitramfs.PROMPT, ready.end()) >= 0) {
                         return null;
                     }
                     if (buffer.guestEndReason() != null) {
@@ -344,7 +349,7 @@ final class GuestSession implements AutoCloseable {
 
     /** Waits for {@value GuestInitramfs#READY_MARKER} without consuming it; records the boot time. */
     private void awaitBoot() {
-        console.within(spec.bootTimeout()).awaitAnywhere(GuestInitramfs.READY_MARKER);
+        console.within(spec.bootTimeout()).awaitMarkerAnywhere(GuestInitramfs.READY_MARKER);
         bootMillis = (System.nanoTime() - launchNanos) / 1_000_000;
         summary.put("boot.ready.ms", Long.toString(bootMillis));
         writeSummary();

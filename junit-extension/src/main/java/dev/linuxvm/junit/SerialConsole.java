@@ -3,6 +3,7 @@ package dev.linuxvm.junit;
 import dev.linuxvm.junit.ktap.KtapDocument;
 import dev.linuxvm.junit.ktap.KtapDynamicTests;
 import dev.linuxvm.junit.ktap.KtapParser;
+import dev.linuxvm.kernels.ConsoleInterleaving;
 import dev.linuxvm.kernels.GuestInitramfs;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -181,6 +182,15 @@ public final class SerialConsole {
         return await(literalFinder(literal), "\"" + literal + "\"", false, true);
     }
 
+    /**
+     * {@link #awaitAnywhere(String)} for a marker our own guest prints, such as
+     * {@value GuestInitramfs#READY_MARKER}: also found when kernel messages landed inside it
+     * ({@link ConsoleInterleaving}).
+     */
+    Match awaitMarkerAnywhere(String marker) {
+        return await(markerFinder(marker), "\"" + marker + "\"", false, true);
+    }
+
     /** Sends {@code line} and a newline to the guest. */
     public void sendLine(String line) {
         send(line + "\n");
@@ -212,8 +222,13 @@ public final class SerialConsole {
         sendLine("printf '__LVM_%s_B__\\n' " + nonce + "; eval " + quoted
                 + "; printf '__LVM_%s_E_%d__\\n' " + nonce + " $?");
         String what = "the result of `" + command + "`";
-        Match begin = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_B__\r*\n")), what, true, false);
-        Match end = await(patternFinder(Pattern.compile("__LVM_" + nonce + "_E_(\\d+)__")), what, true, false);
+        // A kernel message may land inside a marker or the output (ConsoleInterleaving): the
+        // markers match with messages between their characters, and those come out of the result.
+        String k = ConsoleInterleaving.MESSAGE_REGEX + "*";
+        Match begin = await(patternFinder(Pattern.compile(ConsoleInterleaving.tolerantRegex("__LVM_" + nonce + "_B__") + k
+                + "\r*\n")), what, true, false);
+        Match end = await(patternFinder(Pattern.compile(ConsoleInterleaving.tolerantRegex("__LVM_" + nonce + "_E_") + k
+                + "(\\d(?:" + k + "\\d)*)" + k + ConsoleInterleaving.tolerantRegex("__"))), what, true, false);
         long outputStart = end.position() - end.before().length();
         long beginEnd = begin.position() + begin.text().length();
         if (outputStart > beginEnd) {
@@ -225,11 +240,11 @@ public final class SerialConsole {
                     + ". Write large output to a file in the guest and read what you need, or raise "
                     + LinuxVmExtension.BUFFER_PROPERTY + ".", tailText());
         }
-        String output = end.before().replace("\r", "");
+        String output = ConsoleInterleaving.withoutMessagesInside(end.before()).replace("\r", "");
         if (output.endsWith("\n")) {
             output = output.substring(0, output.length() - 1);
         }
-        return new ExecResult(command, output, Integer.parseInt(end.group(1)));
+        return new ExecResult(command, output, Integer.parseInt(ConsoleInterleaving.withoutMessagesInside(end.group(1))));
     }
 
     /** A fresh marker nonce, as {@link #exec} uses. */
@@ -291,8 +306,8 @@ public final class SerialConsole {
                 throw new UncheckedIOException("cannot read the console log " + wiring.logFile, e);
             }
         }
-        int ready = boot.indexOf(GuestInitramfs.READY_MARKER);
-        return KtapParser.create().parse(ready < 0 ? boot : boot.substring(0, ready));
+        Matcher ready = ConsoleInterleaving.tolerant(GuestInitramfs.READY_MARKER).matcher(boot);
+        return KtapParser.create().parse(ready.find() ? boot.substring(0, ready.start()) : boot);
     }
 
     private static byte[] randomBytes(int n) {
@@ -378,6 +393,29 @@ public final class SerialConsole {
                 return null;
             }
             return new Match(window.substring(from, at), literal, List.of(literal), at);
+        };
+    }
+
+    /**
+     * {@code marker} with any kernel messages inside it ({@link ConsoleInterleaving}), anywhere in
+     * [from, to). Each search goes back {@link #PATTERN_LOOKBACK} chars before where the last one
+     * ended (to a line start), so a marker whose pieces came apart is found once it is whole.
+     */
+    private static Finder markerFinder(String marker) {
+        Pattern pattern = ConsoleInterleaving.tolerant(marker);
+        return (window, from, scanned, to) -> {
+            int start = from;
+            if (scanned - PATTERN_LOOKBACK > from) {
+                start = Math.max(from, window.lastIndexOf("\n", scanned - PATTERN_LOOKBACK) + 1);
+            }
+            Matcher m = pattern.matcher(window);
+            m.useTransparentBounds(true);
+            m.useAnchoringBounds(false);
+            m.region(start, to);
+            if (!m.find()) {
+                return null;
+            }
+            return new Match(window.substring(from, m.start()), m.group(), List.of(m.group()), m.start());
         };
     }
 

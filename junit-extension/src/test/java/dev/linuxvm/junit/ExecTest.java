@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link SerialConsole#exec} against the echoing fake shell. */
@@ -60,6 +61,28 @@ class ExecTest {
         assertThat(console.text()).contains("printf '__LVM_%s_B__\\n' ");
         assertThat(console.transcript()).contains("\r\r\n"); // the echo was wrapped, as ash does
         assertThat(r).succeeded().outputContains("aarch64");
+    }
+
+    @ParameterizedTest(name = "a kernel message after \"{0}\"")
+    @MethodSource("placesOfALateKernelMessage")
+    void a_kernel_message_inside_the_markers_or_the_output_is_read_around(String after, String command, String output,
+            int status) {
+        // The kernel writes a late message straight to the UART, inside the line a process is printing.
+        vm.interleaveNext(after, "[    5.000000] clocksource: Switched to clocksource tsc");
+        ExecResult r = console.exec(command);
+        assertThat(r.output()).isEqualTo(output);
+        assertThat(r.exitStatus()).isEqualTo(status);
+        assertThat(console.text()).contains("[    5.000000] clocksource: Switched to clocksource tsc");
+        assertThat(console.exec("echo next").output()).as("the next exec starts after it").isEqualTo("next");
+    }
+
+    static Stream<Arguments> placesOfALateKernelMessage() {
+        return Stream.of(
+                Arguments.of("__LV", "echo hi", "hi", 0),        // inside the begin marker
+                Arguments.of("_B__", "echo hi", "hi", 0),        // between the begin marker and its newline
+                Arguments.of("hello wo", "echo hello world", "hello world", 0), // inside a line of output
+                Arguments.of("_E", "false", "", 1),              // inside the end marker
+                Arguments.of("_E_1", "frobnicate", "sh: frobnicate: not found", 127)); // between the status's digits
     }
 
     @Test

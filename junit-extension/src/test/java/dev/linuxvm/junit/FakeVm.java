@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A scripted guest: writes console output from its own thread, echoes input like a tty (with
@@ -40,6 +42,8 @@ final class FakeVm implements RunningVm {
     private final ByteArrayOutputStream pendingLine = new ByteArrayOutputStream();
     private final List<String> kernelLog = new ArrayList<>();
     private int status;
+    /** A kernel message for the next answer: {after, message}, see {@link #interleaveNext}. */
+    private final AtomicReference<String[]> interleave = new AtomicReference<>();
     private final Runnable onClose;
     private final AtomicBoolean closedOnce = new AtomicBoolean();
 
@@ -81,6 +85,15 @@ final class FakeVm implements RunningVm {
         emit("linuxvm: userspace ready\r\n~ # ");
     }
 
+    /**
+     * Puts {@code message} (a kernel line, with its own CRLF) into the next answer right after the
+     * first {@code after} past the echoed command line, as the kernel writes a late message into
+     * a line a process is printing.
+     */
+    void interleaveNext(String after, String message) {
+        interleave.set(new String[] {after, message});
+    }
+
     void end(VmExit how) {
         if (exit.compareAndSet(null, how)) {
             ended.countDown();
@@ -120,7 +133,18 @@ final class FakeVm implements RunningVm {
         if (exit.get() == null) {
             o.append("~ # ");
         }
-        byte[] b = o.toString().replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        String text = o.toString().replace("\r\n", "\n").replace("\n", "\r\n");
+        String[] k = interleave.getAndSet(null);
+        if (k != null) {
+            Matcher echoEnd = Pattern.compile("(?<!\r)\r\n").matcher(text); // not a wrap's \r\r\n
+            int at = echoEnd.find() ? text.indexOf(k[0], echoEnd.end()) : -1;
+            if (at < 0) {
+                throw new IllegalStateException("no \"" + k[0] + "\" in the answer to interleave a message after: " + text);
+            }
+            at += k[0].length();
+            text = text.substring(0, at) + k[1] + "\r\n" + text.substring(at);
+        }
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
         out.onOutput(b, 0, b.length);
     }
 

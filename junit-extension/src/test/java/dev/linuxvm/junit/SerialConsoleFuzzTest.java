@@ -50,7 +50,23 @@ class SerialConsoleFuzzTest {
 
     @Provide
     Arbitrary<byte[]> junk() {
-        Arbitrary<byte[]> piece = Arbitraries.oneOf(Arbitraries.of(FRAGMENTS),
+        return junkOf(FRAGMENTS);
+    }
+
+    /**
+     * Junk as a command's output: its kernel line starts a line of its own. A kernel message
+     * inside a line is not the command's output and exec leaves it out (ExecTest covers that).
+     */
+    @Provide
+    Arbitrary<byte[]> output() {
+        return junkOf(FRAGMENTS.stream()
+                .map(f -> new String(f, StandardCharsets.ISO_8859_1).startsWith("[    1.000000]") ? ascii("\n" + new String(f,
+                        StandardCharsets.ISO_8859_1)) : f)
+                .toList());
+    }
+
+    private static Arbitrary<byte[]> junkOf(List<byte[]> fragments) {
+        Arbitrary<byte[]> piece = Arbitraries.oneOf(Arbitraries.of(fragments),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(40));
         return piece.list().ofMaxSize(60).map(pieces -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -168,7 +184,7 @@ class SerialConsoleFuzzTest {
 
     @Property(tries = Fuzz.TRIES / 5)
     void exec_returns_the_output_between_its_markers_after_any_junk(@ForAll("junk") byte[] junk,
-            @ForAll("junk") byte[] output, @ForAll @IntRange(min = 0, max = 255) int status,
+            @ForAll("output") byte[] output, @ForAll @IntRange(min = 0, max = 255) int status,
             @ForAll("chunks") List<Integer> chunks, @ForAll("capacities") int capacity) throws Throwable {
         String command = "echo 'it''s' | cat";
         // The window keeps the last `capacity` chars: a response longer than that may lose its begin

@@ -63,6 +63,18 @@ class SerialConsoleTest {
     }
 
     @Test
+    void the_ready_marker_is_found_with_a_kernel_message_inside_it() {
+        SerialConsole c = console();
+        write("[    0.900000] Run /init as init process\r\nlinuxvm: userspa");
+        CompletableFuture<Void> rest = writeLater(50, "[    1.000000] clocksource: Switched to clocksource tsc\r\n",
+                "ce ready\r\n~ # ");
+        Match m = c.within(ofSeconds(10)).awaitMarkerAnywhere("linuxvm: userspace ready");
+        rest.join();
+        assertThat(m.before()).isEqualTo("[    0.900000] Run /init as init process\r\n");
+        assertThat(c.text()).as("nothing consumed").startsWith("[    0.900000] Run /init");
+    }
+
+    @Test
     void waiting_reader_sees_text_written_later_by_another_thread() throws Exception {
         SerialConsole c = console();
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -355,5 +367,45 @@ class SerialConsoleTest {
         assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
                 .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
                         e -> assertThat(e.line()).isEqualTo("[    6.108436] Kernel panic - not syncing: x"));
+    }
+
+    /** The real failure lines with printk's time prefix: without it, one inside a line is not told from text. */
+    static Stream<Arguments> realFailureLinesWithTime() {
+        return realFailureLines().filter(a -> ((String) a.get()[0]).startsWith("["));
+    }
+
+    @ParameterizedTest
+    @MethodSource("realFailureLinesWithTime")
+    void a_failure_the_kernel_prints_after_a_prompt_fails_fast(String line, String marker) {
+        // The shell waits at its prompt; the kernel writes its message on the same line.
+        SerialConsole c = console();
+        write("~ # ");
+        writeLater(30, line.substring(0, 9), line.substring(9) + "\r\n");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> {
+                    assertThat(e.marker()).isEqualTo(marker);
+                    assertThat(e.line()).isEqualTo(line);
+                });
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void a_failure_inside_a_long_unfinished_line_fails_fast_when_it_comes_later() {
+        SerialConsole c = console();
+        write("progress: " + "#".repeat(200));
+        writeLater(50, "[   12.000", "000] BUG: kernel NULL pointer dereference, address: 0000000000000008\r\n");
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> assertThat(e.line())
+                        .isEqualTo("[   12.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008"));
+    }
+
+    @Test
+    void a_kernel_prefix_the_host_typed_inside_a_line_does_not_fail_fast() {
+        SerialConsole c = console();
+        write("~ # ");
+        c.sendLine("echo '[    1.000000] BUG: not really'");
+        write("echo '[    1.000000] BUG: not really'\r\n[    1.000000] BUG: not really'\r\n~ # ");
+        assertThat(c.within(ofSeconds(5)).expect("really'\r\n~ # ").text()).isEqualTo("really'\r\n~ # ");
     }
 }
