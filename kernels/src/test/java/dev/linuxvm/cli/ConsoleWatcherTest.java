@@ -62,14 +62,7 @@ class ConsoleWatcherTest {
 
     @Test
     void userspace_gate_opens_on_the_ready_marker_line() throws Exception {
-        Thread waiter = new Thread(() -> {
-            try {
-                watcher.awaitUserspace();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        waiter.start();
+        Thread waiter = awaitingUserspace();
         feed("[    1.9] Run /init as init process\r\necho 'linuxvm: userspace ready' in a log\r\n");
         waiter.join(200);
         assertThat(waiter.isAlive()).as("gate still closed before the marker line").isTrue();
@@ -108,6 +101,14 @@ class ConsoleWatcherTest {
 
     @Test
     void userspace_gate_opens_on_a_ready_marker_a_kernel_message_broke_into() throws Exception {
+        Thread waiter = awaitingUserspace();
+        feed("linuxvm: userspa[    1.000000] clocksource: Switched to clocksource tsc\r\nce ready\r\n");
+        waiter.join(5000);
+        assertThat(waiter.isAlive()).as("gate open after the marker line").isFalse();
+    }
+
+    /** A started thread that waits for the userspace gate to open. */
+    private Thread awaitingUserspace() {
         Thread waiter = new Thread(() -> {
             try {
                 watcher.awaitUserspace();
@@ -116,8 +117,6 @@ class ConsoleWatcherTest {
             }
         });
         waiter.start();
-        feed("linuxvm: userspa[    1.000000] clocksource: Switched to clocksource tsc\r\nce ready\r\n");
-        waiter.join(5000);
-        assertThat(waiter.isAlive()).as("gate open after the marker line").isFalse();
+        return waiter;
     }
 }
