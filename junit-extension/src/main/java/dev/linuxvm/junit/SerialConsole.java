@@ -398,24 +398,34 @@ public final class SerialConsole {
 
     /**
      * {@code marker} with any kernel messages inside it ({@link ConsoleInterleaving}), anywhere in
-     * [from, to). Each search goes back {@link #PATTERN_LOOKBACK} chars before where the last one
-     * ended (to a line start), so a marker whose pieces came apart is found once it is whole.
+     * [from, to). A search that fails resumes where a match can still start: at its own start
+     * when it read to the end of the text ({@link Matcher#hitEnd()}: a partial match may grow),
+     * else at the end. Unlike {@link #patternFinder} nothing is searched only in part, so the
+     * first search covers the whole window: a restored clone's window starts with the boot.
      */
     private static Finder markerFinder(String marker) {
         Pattern pattern = ConsoleInterleaving.tolerant(marker);
-        return (window, from, scanned, to) -> {
-            int start = from;
-            if (scanned - PATTERN_LOOKBACK > from) {
-                start = Math.max(from, window.lastIndexOf("\n", scanned - PATTERN_LOOKBACK) + 1);
+        return new Finder() {
+            private int resume = -1;
+
+            @Override
+            public int resume() {
+                return resume;
             }
-            Matcher m = pattern.matcher(window);
-            m.useTransparentBounds(true);
-            m.useAnchoringBounds(false);
-            m.region(start, to);
-            if (!m.find()) {
-                return null;
+
+            @Override
+            public Match find(StringBuilder window, int from, int scanned, int to) {
+                int start = Math.max(from, scanned);
+                Matcher m = pattern.matcher(window);
+                m.useTransparentBounds(true);
+                m.useAnchoringBounds(false);
+                m.region(start, to);
+                if (!m.find()) {
+                    resume = m.hitEnd() ? start : to;
+                    return null;
+                }
+                return new Match(window.substring(from, m.start()), m.group(), List.of(m.group()), m.start());
             }
-            return new Match(window.substring(from, m.start()), m.group(), List.of(m.group()), m.start());
         };
     }
 

@@ -34,6 +34,10 @@ final class LabConsole implements ConsoleListener {
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private int cursor;
+    /** Where the text's last line starts. */
+    private int textLineStart;
+    /** Where kernel messages start inside a line ({@link ConsoleInterleaving}), in order: rare. */
+    private final List<Integer> messagesInside = new ArrayList<>();
     private String ended;
 
     LabConsole(String scenario, PrintStream out) {
@@ -51,7 +55,15 @@ final class LabConsole implements ConsoleListener {
                 line.write(b);
             }
         }
+        int appended = text.length();
         text.append(new String(buffer, offset, length, StandardCharsets.ISO_8859_1).replace("\r", ""));
+        for (int nl = text.indexOf("\n", appended); nl >= 0; nl = text.indexOf("\n", nl + 1)) {
+            int inside = ConsoleInterleaving.messageInside(text.subSequence(textLineStart, nl));
+            if (inside > 0) {
+                messagesInside.add(textLineStart + inside);
+            }
+            textLineStart = nl + 1;
+        }
         notifyAll();
     }
 
@@ -74,6 +86,16 @@ final class LabConsole implements ConsoleListener {
         notifyAll();
     }
 
+    /** The first kernel message inside a line at or after {@code from}, or -1. */
+    private int firstMessageInside(int from) {
+        for (int start : messagesInside) {
+            if (start >= from) {
+                return start;
+            }
+        }
+        return -1;
+    }
+
     /**
      * Waits until {@code literal} appears after the cursor, also with kernel messages inside it
      * ({@link ConsoleInterleaving}: a nested guest is slow, and late messages are many), and
@@ -83,11 +105,25 @@ final class LabConsole implements ConsoleListener {
      */
     synchronized void await(String literal, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Pattern pattern = ConsoleInterleaving.tolerant(literal);
+        Pattern pattern = null;
         while (true) {
-            Matcher m = pattern.matcher(text);
-            if (m.find(cursor)) {
-                cursor = m.end();
+            // The plain search first: it is cheap, and the console wakes this wait at every
+            // chunk (often a byte at a time: our UART models deliver at each exit). The tolerant one only where a match
+            // can hold a kernel message that broke into a line: at most the literal's length
+            // before the first such message after the cursor.
+            int at = text.indexOf(literal, cursor);
+            int message = firstMessageInside(cursor);
+            int from = Math.max(cursor, message - literal.length());
+            if (message >= 0 && (at < 0 || from < at)) {
+                pattern = pattern == null ? ConsoleInterleaving.tolerant(literal) : pattern;
+                Matcher m = pattern.matcher(text);
+                if (m.find(from) && (at < 0 || m.start() < at)) {
+                    cursor = m.end();
+                    return;
+                }
+            }
+            if (at >= 0) {
+                cursor = at + literal.length();
                 return;
             }
             if (ended != null) {
