@@ -398,35 +398,11 @@ public final class SerialConsole {
 
     /**
      * {@code marker} with any kernel messages inside it ({@link ConsoleInterleaving}), anywhere in
-     * [from, to). A search that fails resumes where a match can still start: at its own start
-     * when it read to the end of the text ({@link Matcher#hitEnd()}: a partial match may grow),
-     * else at the end. Unlike {@link #patternFinder} nothing is searched only in part, so the
-     * first search covers the whole window: a restored clone's window starts with the boot.
+     * [from, to): a {@link #patternFinder} whose first search covers the whole window, since a
+     * restored clone's window starts with the boot.
      */
     private static Finder markerFinder(String marker) {
-        Pattern pattern = ConsoleInterleaving.tolerant(marker);
-        return new Finder() {
-            private int resume = -1;
-
-            @Override
-            public int resume() {
-                return resume;
-            }
-
-            @Override
-            public Match find(StringBuilder window, int from, int scanned, int to) {
-                int start = Math.max(from, scanned);
-                Matcher m = pattern.matcher(window);
-                m.useTransparentBounds(true);
-                m.useAnchoringBounds(false);
-                m.region(start, to);
-                if (!m.find()) {
-                    resume = m.hitEnd() ? start : to;
-                    return null;
-                }
-                return new Match(window.substring(from, m.start()), m.group(), List.of(m.group()), m.start());
-            }
-        };
+        return patternFinder(ConsoleInterleaving.tolerant(marker), Integer.MAX_VALUE);
     }
 
     /**
@@ -439,6 +415,11 @@ public final class SerialConsole {
      * that which arrives in pieces may be missed.
      */
     private static Finder patternFinder(Pattern pattern) {
+        return patternFinder(pattern, PATTERN_LOOKBACK);
+    }
+
+    /** {@link #patternFinder(Pattern)} searching at most {@code lookback} chars before the end of the text. */
+    private static Finder patternFinder(Pattern pattern, int lookback) {
         return new Finder() {
             private boolean open;
             private int resume = -1;
@@ -456,8 +437,8 @@ public final class SerialConsole {
             @Override
             public Match find(StringBuilder window, int from, int scanned, int to) {
                 int start = Math.max(from, scanned);
-                if (start < to - PATTERN_LOOKBACK) {
-                    start = to - PATTERN_LOOKBACK;
+                if (start < to - lookback) {
+                    start = to - lookback;
                     int nl = window.lastIndexOf("\n", start);
                     start = Math.max(from, nl + 1);
                 }
