@@ -74,6 +74,12 @@ public final class SerialConsole {
      * arrives for this long. Text that is still arriving wakes the wait at once.
      */
     static final Duration SETTLE = Duration.ofMillis(50);
+    /**
+     * How long a wait that met a fail-fast marker on an unfinished line gives the rest of that
+     * line to arrive, so that the failure quotes it whole (the kernel writes a line in one go,
+     * but the console delivers it in pieces).
+     */
+    static final Duration FAIL_LINE_WAIT = Duration.ofMillis(500);
 
     private static final SecureRandom NONCES = new SecureRandom();
 
@@ -485,6 +491,7 @@ public final class SerialConsole {
         long scanned = from;
         long failScanned = buffer.base() + FailFastRule.lineStart(buffer.window(), (int) (from - buffer.base()));
         long settledEnd = -1;
+        long failSeen = 0;
         while (true) {
             StringBuilder window = buffer.window();
             long base = buffer.base();
@@ -514,6 +521,14 @@ public final class SerialConsole {
                     buffer.consumeTo(absStart + hit.text().length());
                 }
                 return new Match(hit.before(), hit.text(), hit.groups(), absStart);
+            }
+            if (fail != null && buffer.guestEndReason() == null && window.indexOf("\n", fail.index()) < 0) {
+                failSeen = failSeen == 0 ? System.nanoTime() : failSeen;
+                long wait = Math.min(FAIL_LINE_WAIT.toNanos() - (System.nanoTime() - failSeen), deadline - System.nanoTime());
+                if (wait > 0) {
+                    buffer.awaitChange(wait); // the rest of the failing line, then search again
+                    continue;
+                }
             }
             if (fail != null) {
                 if (consume) {

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -407,5 +408,26 @@ class SerialConsoleTest {
         c.sendLine("echo '[    1.000000] BUG: not really'");
         write("echo '[    1.000000] BUG: not really'\r\n[    1.000000] BUG: not really'\r\n~ # ");
         assertThat(c.within(ofSeconds(5)).expect("really'\r\n~ # ").text()).isEqualTo("really'\r\n~ # ");
+    }
+
+    @Test
+    void a_failure_quotes_its_line_whole_when_the_rest_comes_after_the_marker() {
+        SerialConsole c = console();
+        write("[    4.865751] BUG:");
+        writeLater(100, " kernel NULL pointer dereference, address: 0000000000000008\r\n");
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> assertThat(e.line())
+                        .isEqualTo("[    4.865751] BUG: kernel NULL pointer dereference, address: 0000000000000008"));
+    }
+
+    @Test
+    void a_failing_line_that_never_ends_fails_with_what_came() {
+        SerialConsole c = console();
+        write("[    1.000000] Kernel panic - not syncing: x");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
+                        e -> assertThat(e.line()).isEqualTo("[    1.000000] Kernel panic - not syncing: x"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(SerialConsole.FAIL_LINE_WAIT.plusSeconds(2));
     }
 }
