@@ -108,9 +108,9 @@ final class LabConsole implements ConsoleListener {
         Pattern pattern = null;
         while (true) {
             // The plain search first: it is cheap, and the console wakes this wait at every
-            // chunk (often a byte at a time: our UART models deliver at each exit). The tolerant one only where a match
-            // can hold a kernel message that broke into a line: at most the literal's length
-            // before the first such message after the cursor.
+            // chunk (often a byte at a time: our UART models deliver at each exit). The tolerant
+            // one only where a match can hold a kernel message that broke into a line: at most
+            // the literal's length before the first such message after the cursor.
             int at = text.indexOf(literal, cursor);
             int message = firstMessageInside(cursor);
             int from = Math.max(cursor, message - literal.length());
