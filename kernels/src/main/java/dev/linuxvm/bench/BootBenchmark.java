@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  *       command line, for x86_64, aarch64 ACPI and aarch64 device tree (median, ratio). QEMU's
  *       side is {@code -M microvm} on x86_64 (its fastest direct boot) and {@code -M virt} on
  *       aarch64; x86_64 also gets a row against QEMU's default machine (pc, SeaBIOS), which is
- *       what {@code qemu-system-x86_64 -kernel} without {@code -M} boots;</li>
+ *       what {@code qemu-system-x86_64 -kernel} without {@code -M} boots; and every
+ *       configuration a row against QEMU's {@code -kernel} with its RAM on tmpfs, as ours, which
+ *       on x86_64 leaves what our process adds around the same machine;</li>
  *   <li>a fresh guest from a snapshot against a cold boot, in process, per executor that can
  *       run here (start or restore call to the first {@code echo} its shell answers; median,
  *       ratio).</li>
@@ -188,6 +190,15 @@ public final class BootBenchmark {
                     pcSide = sides.size();
                     sides.add(qemuKernelDefaultMachine(k.kernel(), initrd, cmdline));
                 }
+                // QEMU's own -kernel again with its RAM where ours is, on tmpfs pages (a file QEMU
+                // makes in /dev/shm and unlinks at once, freed by its own exit): on x86_64, where
+                // both machines are microvm, what is left is what our process adds; on aarch64
+                // also the difference between virt's devices and our platform's
+                int tmpfsSide = -1;
+                if (Files.isDirectory(TMPFS)) {
+                    tmpfsSide = sides.size();
+                    sides.add(qemuKernelTmpfsRam(c.arch, k.kernel(), initrd, cmdline));
+                }
                 for (List<String> side : sides) {
                     timeProcess(side); // warm the page cache once, each side
                 }
@@ -227,6 +238,13 @@ public final class BootBenchmark {
                     System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel (pc): %s%n",
                             BootPhases.compare(phases.get(0), phases.get(pcSide)));
                 }
+                if (tmpfsSide >= 0) {
+                    List<Long> tmpfs = times.get(tmpfsSide);
+                    System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel with its RAM on tmpfs, as ours %5d ms  ratio %s   (%s)%n",
+                            c, median(o), median(tmpfs), RatioInterval.of(o, tmpfs), tmpfs);
+                    System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel, RAM on tmpfs: %s%n",
+                            BootPhases.compare(phases.get(0), phases.get(tmpfsSide)));
+                }
                 System.out.println("bench:   our default command line: " + ourCmdline + "; QEMU's: " + cmdline);
             } finally {
                 Files.deleteIfExists(initrd);
@@ -236,6 +254,28 @@ public final class BootBenchmark {
         System.out.println("bench: qemu -kernel x86_64, default machine: "
                 + String.join(" ", qemuKernelDefaultMachine(Path.of("K"), Path.of("I"), "…")));
         System.out.println("bench: qemu -kernel aarch64: " + String.join(" ", qemuKernel(Arch.AARCH64, Path.of("K"), Path.of("I"), "…")));
+        System.out.println("bench: qemu -kernel, RAM on tmpfs: the same with "
+                + String.join(" ", qemuKernelTmpfsRam(Arch.X86_64, Path.of("K"), Path.of("I"), "…").subList(1, 5)));
+    }
+
+    /** Where {@link #qemuKernelTmpfsRam} puts QEMU's RAM: the tmpfs the QEMU executor's RAM file goes to by default. */
+    private static final Path TMPFS = Path.of("/dev/shm");
+
+    /**
+     * {@link #qemuKernel} with its RAM as a file on tmpfs, mapped shared, as the QEMU executor
+     * maps the guest's: {@code mem-path} a directory makes QEMU create a file there and unlink
+     * it at once, so its exit frees the pages. Anonymous RAM gets transparent huge pages, each
+     * first touch zeroing 2 MiB, and frees fast; tmpfs pages are 4 KiB unless root changed
+     * {@code shmem_enabled} from the kernel's default, {@code never}. Against {@link #qemuKernel}
+     * this side shows what the RAM's backing does to QEMU's own run.
+     */
+    private static List<String> qemuKernelTmpfsRam(Arch arch, Path kernel, Path initrd, String cmdline) {
+        List<String> cmd = qemuKernel(arch, kernel, initrd, cmdline);
+        int machine = cmd.indexOf("-M") + 1;
+        cmd.set(machine, cmd.get(machine) + ",memory-backend=ram0");
+        String mib = cmd.get(cmd.indexOf("-m") + 1);
+        cmd.addAll(1, List.of("-object", "memory-backend-file,id=ram0,size=" + mib + "M,mem-path=" + TMPFS + ",share=on"));
+        return cmd;
     }
 
     /** QEMU's own direct boot with its own firmware tables: the peer the issue compares against. */
