@@ -232,18 +232,10 @@ public final class BootBenchmark {
                             c, median(same), (double) median(same) / median(q), same);
                 }
                 if (pcSide >= 0) {
-                    List<Long> pc = times.get(pcSide);
-                    System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel on its default machine (pc) %5d ms  ratio %s   (%s)%n",
-                            c, median(o), median(pc), RatioInterval.of(o, pc), pc);
-                    System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel (pc): %s%n",
-                            BootPhases.compare(phases.get(0), phases.get(pcSide)));
+                    printAgainst(c, "on its default machine (pc)", "(pc)", times, phases, pcSide);
                 }
                 if (tmpfsSide >= 0) {
-                    List<Long> tmpfs = times.get(tmpfsSide);
-                    System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel with its RAM on tmpfs, as ours %5d ms  ratio %s   (%s)%n",
-                            c, median(o), median(tmpfs), RatioInterval.of(o, tmpfs), tmpfs);
-                    System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel, RAM on tmpfs: %s%n",
-                            BootPhases.compare(phases.get(0), phases.get(tmpfsSide)));
+                    printAgainst(c, "with its RAM on tmpfs, as ours", "with its RAM on tmpfs", times, phases, tmpfsSide);
                 }
                 System.out.println("bench:   our default command line: " + ourCmdline + "; QEMU's: " + cmdline);
             } finally {
@@ -256,6 +248,17 @@ public final class BootBenchmark {
         System.out.println("bench: qemu -kernel aarch64: " + String.join(" ", qemuKernel(Arch.AARCH64, Path.of("K"), Path.of("I"), "…")));
         System.out.println("bench: qemu -kernel, RAM on tmpfs: the same with "
                 + String.join(" ", qemuKernelTmpfsRam(Arch.X86_64, Path.of("K"), Path.of("I"), "…").subList(1, 5)));
+    }
+
+    /** Ours (side 0) against another QEMU side: medians, the ratio with its interval, the runs, the phases. */
+    private static void printAgainst(Config c, String what, String phasesLabel, List<List<Long>> times,
+                                     List<List<BootPhases>> phases, int side) {
+        List<Long> o = times.get(0);
+        List<Long> theirs = times.get(side);
+        System.out.printf(Locale.ROOT, "bench: %-16s ours %5d ms  qemu -kernel %s %5d ms  ratio %s   (%s)%n",
+                c, median(o), what, median(theirs), RatioInterval.of(o, theirs), theirs);
+        System.out.printf(Locale.ROOT, "bench:   phases, median ms, ours | qemu -kernel %s: %s%n",
+                phasesLabel, BootPhases.compare(phases.get(0), phases.get(side)));
     }
 
     /** Where {@link #qemuKernelTmpfsRam} puts QEMU's RAM: the tmpfs the QEMU executor's RAM file goes to by default. */
