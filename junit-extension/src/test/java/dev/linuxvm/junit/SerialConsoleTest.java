@@ -309,11 +309,7 @@ class SerialConsoleTest {
         SerialConsole c = console();
         c.sendLine("echo c > /proc/sysrq-trigger");
         writeLater(30, "~ # echo c > /proc/sysrq-trigger\r\n", "[    6.100000] sysrq: Trigger a crash\r\n", line + "\r\n");
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> {
-                    assertThat(e.marker()).isEqualTo(marker);
-                    assertThat(e.line()).isEqualTo(line);
-                });
+        assertWaitFailsOn(c, marker, line);
     }
 
     @Test
@@ -355,9 +351,7 @@ class SerialConsoleTest {
         write("Kernel panic"); // so far a piece of what was typed
         writeLater(50, " - not syncing: Attempted to kill init!\r\n");
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
-                        e -> assertThat(e.line()).isEqualTo("Kernel panic - not syncing: Attempted to kill init!"));
+        assertWaitFailsOn(c, "Kernel panic - not syncing: Attempted to kill init!");
         assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
 
@@ -365,9 +359,7 @@ class SerialConsoleTest {
     void a_timestamp_arriving_in_pieces_still_fails_fast() {
         SerialConsole c = console();
         writeLater(30, "[    6.10", "8436] Ker", "nel panic - not syncing: x\r\n");
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
-                        e -> assertThat(e.line()).isEqualTo("[    6.108436] Kernel panic - not syncing: x"));
+        assertWaitFailsOn(c, "[    6.108436] Kernel panic - not syncing: x");
     }
 
     /** The real failure lines with printk's time prefix: without it, one inside a line is not told from text. */
@@ -383,11 +375,7 @@ class SerialConsoleTest {
         write("~ # ");
         writeLater(30, line.substring(0, 9), line.substring(9) + "\r\n");
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> {
-                    assertThat(e.marker()).isEqualTo(marker);
-                    assertThat(e.line()).isEqualTo(line);
-                });
+        assertWaitFailsOn(c, marker, line);
         assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
 
@@ -396,9 +384,7 @@ class SerialConsoleTest {
         SerialConsole c = console();
         write("progress: " + "#".repeat(200));
         writeLater(50, "[   12.000", "000] BUG: kernel NULL pointer dereference, address: 0000000000000008\r\n");
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> assertThat(e.line())
-                        .isEqualTo("[   12.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008"));
+        assertWaitFailsOn(c, "[   12.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008");
     }
 
     @Test
@@ -415,9 +401,7 @@ class SerialConsoleTest {
         SerialConsole c = console();
         write("[    4.865751] BUG:");
         writeLater(100, " kernel NULL pointer dereference, address: 0000000000000008\r\n");
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> assertThat(e.line())
-                        .isEqualTo("[    4.865751] BUG: kernel NULL pointer dereference, address: 0000000000000008"));
+        assertWaitFailsOn(c, "[    4.865751] BUG: kernel NULL pointer dereference, address: 0000000000000008");
     }
 
     @Test
@@ -425,9 +409,22 @@ class SerialConsoleTest {
         SerialConsole c = console();
         write("[    1.000000] Kernel panic - not syncing: x");
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
-                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class,
-                        e -> assertThat(e.line()).isEqualTo("[    1.000000] Kernel panic - not syncing: x"));
+        assertWaitFailsOn(c, "[    1.000000] Kernel panic - not syncing: x");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(SerialConsole.FAIL_LINE_WAIT.plusSeconds(2));
+    }
+
+    /** A 30 s wait on {@code c} fails with the guest failure that quotes {@code line}. */
+    private static void assertWaitFailsOn(SerialConsole c, String line) {
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> assertThat(e.line()).isEqualTo(line));
+    }
+
+    /** {@link #assertWaitFailsOn(SerialConsole, String)}, and the failure names {@code marker}. */
+    private static void assertWaitFailsOn(SerialConsole c, String marker, String line) {
+        assertThatThrownBy(() -> c.within(ofSeconds(30)).expect("never"))
+                .isInstanceOfSatisfying(ConsoleException.GuestFailure.class, e -> {
+                    assertThat(e.marker()).isEqualTo(marker);
+                    assertThat(e.line()).isEqualTo(line);
+                });
     }
 }
