@@ -48,6 +48,25 @@ public record ProcSelf(int fds, int javaThreads, int tasks, int mappings, long r
     }
 
     /**
+     * A baseline of the open descriptors: a listing once it equals the one taken 50 ms before, or
+     * the last after about a second. A single listing can catch a descriptor the JVM holds for an
+     * instant (the cgroup's memory.limit_in_bytes was caught in one), and a leak check against it
+     * then fails on the descriptor being gone and its number reused.
+     */
+    public static Map<String, String> steadyOpenFds() throws InterruptedException {
+        Map<String, String> before = openFds();
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(50);
+            Map<String, String> now = openFds();
+            if (now.equals(before)) {
+                return now;
+            }
+            before = now;
+        }
+        return before;
+    }
+
+    /**
      * The open descriptors once they equal {@code expected}, or the last listing after about a
      * second: the JVM's own threads open files for an instant (a compiler thread reading the
      * cgroup's memory.stat was caught once), while a leak stays.

@@ -253,7 +253,7 @@ class QemuBackendTest {
         try (RunningVm warm = backend.start(image, new CapturingConsole())) {
             assertThat(warm.exit()).isEmpty();
         }
-        java.util.Map<String, String> fdsBefore = dev.linuxvm.engine.ProcSelf.openFds();
+        java.util.Map<String, String> fdsBefore = dev.linuxvm.engine.ProcSelf.steadyOpenFds();
         QemuVm vm = (QemuVm) backend.start(image, new CapturingConsole());
         long pid = vm.qemuPid();
         Path workDir = vm.workDir();

@@ -44,7 +44,7 @@ class QemuCycleLeakTest {
             cycle(backend, image, -1 - i); // process reaper thread, NIO selector provider, classes
         }
         ProcSelf first = ProcSelf.now();
-        Map<String, String> fdsBefore = ProcSelf.openFds();
+        Map<String, String> fdsBefore = ProcSelf.steadyOpenFds();
 
         long t0 = System.nanoTime();
         long slowest = 0;
@@ -80,7 +80,7 @@ class QemuCycleLeakTest {
             snapshotCycle(backend, image, -1 - i);
         }
         ProcSelf first = ProcSelf.now();
-        Map<String, String> fdsBefore = ProcSelf.openFds();
+        Map<String, String> fdsBefore = ProcSelf.steadyOpenFds();
         long t0 = System.nanoTime();
         for (int i = 0; i < SNAPSHOT_CYCLES; i++) {
             snapshotCycle(backend, image, i);
