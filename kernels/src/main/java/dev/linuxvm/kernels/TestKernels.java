@@ -67,13 +67,7 @@ public final class TestKernels {
 
     /** {@code $LINUXVM_CACHE}, else {@code $XDG_CACHE_HOME/linuxvm}, else {@code ~/.cache/linuxvm}. */
     public static Path defaultCacheDir(Map<String, String> env) {
-        String own = env.get("LINUXVM_CACHE");
-        if (own != null && !own.isBlank()) {
-            return Path.of(own);
-        }
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("linuxvm");
+        return dev.linuxvm.engine.CacheDir.of(env);
     }
 
     public Path cacheRoot() {
@@ -99,6 +93,16 @@ public final class TestKernels {
      * {@link #get} when that provisions nothing (both overrides are set, or the cache holds a
      * complete guest), else null: for a caller that only guesses it will need the guest.
      */
+    /**
+     * The kernel file {@link #get} would return now, found without the cache's lock and without
+     * verifying it, or null: a hint for starting ahead (the QEMU executor maps that kernel's RAM
+     * template), never a kernel to boot.
+     */
+    public Path kernelHint(Arch arch) {
+        Path kernelOverride = override(kernelOverrideVariable(arch));
+        return kernelOverride != null ? kernelOverride : new GuestCache(cacheRoot).peekKernel(arch);
+    }
+
     public TestKernel getIfProvisioned(Arch arch) {
         return get(arch, false);
     }
