@@ -4,6 +4,7 @@ import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.GuestImage;
 import dev.linuxvm.engine.MemoryRegion;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /** Executes a {@link GuestImage}: the KVM backend or the QEMU executor. */
@@ -69,6 +70,15 @@ public interface Backend {
             public void close() {
             }
         };
+    }
+
+    /**
+     * {@link #prestart(Arch, long, int, boolean)} for an image that will boot {@code kernel}
+     * (null: not known yet), so that the backend can get that kernel ready too; a hint only:
+     * the image may boot another. The default ignores it.
+     */
+    default Prestart prestart(Arch arch, long ramSize, int cpus, boolean dataPort, Path kernel) {
+        return prestart(arch, ramSize, cpus, dataPort);
     }
 
     /** A start made ready by {@link #prestart}: used once, or closed (closing after a start does nothing). */

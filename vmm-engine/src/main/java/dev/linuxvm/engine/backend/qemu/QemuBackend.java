@@ -2,6 +2,7 @@ package dev.linuxvm.engine.backend.qemu;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.Background;
+import dev.linuxvm.engine.CacheDir;
 import dev.linuxvm.engine.boot.x86.LongModeEntry;
 import dev.linuxvm.engine.X86BootState;
 import dev.linuxvm.engine.DataPort;
@@ -46,7 +47,10 @@ import java.util.Optional;
  *   <li>resolve the binary ({@link #availability} explains a missing one);</li>
  *   <li>create a private (0700) work directory and write the reset ROM; the regions (and the
  *       arm64 trampoline) go into a RAM file on /dev/shm ({@link QemuCommandLine.Ram.Filled}) when
- *       it has room, else into {@code -device loader} files written now;</li>
+ *       it has room, else into {@code -device loader} files written now; when the kernel file has
+ *       a {@link RamTemplate}, QEMU maps that copy-on-write instead and the other regions are
+ *       written into its memory ({@link QemuVm.ProcessFill}); after the first start of a kernel
+ *       file its template is made, on a thread of its own;</li>
  *   <li>start QEMU paused ({@code -S}) under the lifeline wrapper; write the RAM file meanwhile;</li>
  *   <li>open QMP's FIFOs, negotiate capabilities, open the serial port's; delete the RAM file
  *       (QEMU has mapped it);</li>
@@ -67,6 +71,8 @@ public final class QemuBackend implements Backend {
     private final Duration startTimeout;
     private final Path workRoot;
     private final Path ramRoot;
+    /** Where {@link RamTemplate}s are kept; null: none used, every start copies its kernel. */
+    private final Path templateRoot;
     private final List<String> extraArgs;
 
     private QemuBackend(Builder b) {
@@ -75,7 +81,40 @@ public final class QemuBackend implements Backend {
         this.startTimeout = b.startTimeout;
         this.workRoot = b.workRoot;
         this.ramRoot = b.ramRoot;
+        this.templateRoot = b.templateRootSet ? b.templateRoot : defaultTemplateRoot(System.getenv());
         this.extraArgs = List.copyOf(b.extraArgs);
+    }
+
+    /** The system property that moves or turns off the RAM templates; it outranks {@link #TEMPLATES_VARIABLE}. */
+    public static final String TEMPLATES_PROPERTY = "linuxvm.ramTemplates";
+    /** The environment variable that moves ({@code =DIR}) or turns off ({@code =off}) the RAM templates. */
+    public static final String TEMPLATES_VARIABLE = "LINUXVM_RAM_TEMPLATES";
+
+    /**
+     * {@code <cache>/ram-templates} ({@link CacheDir}), unless {@link #TEMPLATES_PROPERTY} or
+     * {@link #TEMPLATES_VARIABLE} names another directory or {@code off}, or the ptrace policy
+     * keeps a process from writing its own child's memory ({@code kernel.yama.ptrace_scope} 2
+     * or 3), which a start from a template needs ({@link QemuVm.ProcessFill}).
+     */
+    static Path defaultTemplateRoot(Map<String, String> env) {
+        String chosen = System.getProperty(TEMPLATES_PROPERTY, env.getOrDefault(TEMPLATES_VARIABLE, ""));
+        if ("off".equalsIgnoreCase(chosen)) {
+            return null;
+        }
+        try {
+            Path scope = Path.of("/proc/sys/kernel/yama/ptrace_scope");
+            if (Files.exists(scope) && Integer.parseInt(Files.readString(scope).trim()) >= 2) {
+                return null;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null; // unreadable: not worth finding out at the first start
+        }
+        return chosen.isBlank() ? CacheDir.of(env).resolve("ram-templates") : Path.of(chosen);
+    }
+
+    /** Where this executor keeps its RAM templates, if it uses them. */
+    public Optional<Path> templateRoot() {
+        return Optional.ofNullable(templateRoot);
     }
 
     /** The executor with the binaries from the PATH and KVM when usable. */
@@ -150,6 +189,14 @@ public final class QemuBackend implements Backend {
         Path snapshotDir = null;
         Path ramDir = null;
         try {
+            Path kernel = forSnapshot ? null : kernelOf(image);
+            RamTemplate ramTemplate = kernel == null ? null : findTemplate(arch, image.ramSize(), kernel);
+            if (ramTemplate != null) {
+                QemuCommandLine.Ram.Template ram = new QemuCommandLine.Ram.Template(ramTemplate.file());
+                QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.build(image, binary, workDir, accel, ram));
+                writeFiles(inv, ram, image.ramSize());
+                return QemuVm.start(arch, inv, workDir, console, startTimeout, null, null, processFill(ramTemplate, inv, image.ramSize()));
+            }
             QemuCommandLine.Ram ram = new QemuCommandLine.Ram.Anonymous();
             QemuVm.Template template = null;
             Path fillRoot = forSnapshot ? null : memoryRoot(image.ramSize());
@@ -174,7 +221,9 @@ public final class QemuBackend implements Backend {
             }
             QemuVm.RamFill fill = ram instanceof QemuCommandLine.Ram.Filled f
                     ? new QemuVm.RamFill(ramDir, f.file(), inv.ramWrites()) : null;
-            return QemuVm.start(arch, inv, workDir, console, startTimeout, template, null, fill);
+            RunningVm vm = QemuVm.start(arch, inv, workDir, console, startTimeout, template, null, fill);
+            makeTemplateLater(image, kernel);
+            return vm;
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
             deleteIfCreated(snapshotDir);
@@ -199,9 +248,19 @@ public final class QemuBackend implements Backend {
      */
     @Override
     public Prestart prestart(Arch arch, long ramSize, int cpus, boolean dataPort) {
+        return prestart(arch, ramSize, cpus, dataPort, null);
+    }
+
+    /**
+     * {@link #prestart(Arch, long, int, boolean)}, with QEMU mapping {@code kernel}'s
+     * {@link RamTemplate} when there is one: the kernel is then not copied at all.
+     */
+    @Override
+    public Prestart prestart(Arch arch, long ramSize, int cpus, boolean dataPort, Path kernel) {
         checkAvailable(arch);
-        Path fillRoot = memoryRoot(ramSize);
-        if (fillRoot == null) {
+        RamTemplate ramTemplate = kernel == null ? null : findTemplate(arch, ramSize, kernel);
+        Path fillRoot = ramTemplate != null ? null : memoryRoot(ramSize);
+        if (fillRoot == null && ramTemplate == null) {
             return Backend.super.prestart(arch, ramSize, cpus, dataPort);
         }
         QemuCommandLine.Machine machine = new QemuCommandLine.Machine(arch, ramSize, cpus,
@@ -217,13 +276,18 @@ public final class QemuBackend implements Backend {
         Path ramDir = null;
         try {
             workDir = createOwnedDir(workRoot); // the sweep of stale ones waits until the guest runs
-            ramDir = createOwnedDir(fillRoot);
-            QemuCommandLine.Ram.Filled ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
+            QemuCommandLine.Ram ram;
+            if (ramTemplate != null) {
+                ram = new QemuCommandLine.Ram.Template(ramTemplate.file());
+            } else {
+                ramDir = createOwnedDir(fillRoot);
+                ram = new QemuCommandLine.Ram.Filled(ramDir.resolve(QemuSnapshot.RAM_FILE));
+            }
             QemuCommandLine.Invocation inv = withExtraArgs(QemuCommandLine.machine(machine, rom, binary, workDir, accelerator(arch), ram));
             writeFiles(inv, ram, ramSize);
             QemuVm.Spawned spawned = QemuVm.spawn(inv, workDir, ramDir);
             spawning.complete(spawned);
-            return new QemuPrestart(machine, rom, ram, spawned, connected);
+            return new QemuPrestart(machine, rom, ram, ramTemplate, spawned, connected);
         } catch (IOException e) {
             QemuVm.deleteTree(workDir);
             deleteIfCreated(ramDir);
@@ -260,7 +324,10 @@ public final class QemuBackend implements Backend {
     final class QemuPrestart implements Prestart {
         private final QemuCommandLine.Machine machine;
         private final X86BootState rom;
-        private final QemuCommandLine.Ram.Filled ram;
+        /** A {@link QemuCommandLine.Ram.Filled} file, or a {@link QemuCommandLine.Ram.Template}'s. */
+        private final QemuCommandLine.Ram ram;
+        /** The template QEMU maps; null: the RAM file is filled. */
+        private final RamTemplate ramTemplate;
         private final QemuVm.Spawned spawned;
         private final CompletableFuture<QemuVm.Connected> connected;
         private boolean used;
@@ -268,11 +335,12 @@ public final class QemuBackend implements Backend {
         private List<QemuCommandLine.RamWrite> preloaded = List.of();
         private CompletableFuture<Void> preloading = CompletableFuture.completedFuture(null);
 
-        QemuPrestart(QemuCommandLine.Machine machine, X86BootState rom, QemuCommandLine.Ram.Filled ram, QemuVm.Spawned spawned,
-                     CompletableFuture<QemuVm.Connected> connected) {
+        QemuPrestart(QemuCommandLine.Machine machine, X86BootState rom, QemuCommandLine.Ram ram, RamTemplate ramTemplate,
+                     QemuVm.Spawned spawned, CompletableFuture<QemuVm.Connected> connected) {
             this.machine = machine;
             this.rom = rom;
             this.ram = ram;
+            this.ramTemplate = ramTemplate;
             this.spawned = spawned;
             this.connected = connected;
         }
@@ -294,11 +362,20 @@ public final class QemuBackend implements Backend {
             }
             used = true;
             QemuCommandLine.Invocation loads;
+            QemuVm.ProcessFill processFill = null;
             try {
                 loads = QemuCommandLine.loads(image, spawned.workDir(), ram);
+                if (ramTemplate != null) {
+                    processFill = processFill(ramTemplate, loads, image.ramSize());
+                }
             } catch (RuntimeException e) {
                 release();
                 throw e;
+            }
+            if (processFill != null) {
+                RunningVm vm = QemuVm.start(spawned, image.arch(), console, startTimeout, null, null, processFill, connected);
+                sweep();
+                return vm;
             }
             List<QemuCommandLine.RamWrite> writes;
             try {
@@ -308,8 +385,9 @@ public final class QemuBackend implements Backend {
                 throw e;
             }
             RunningVm vm = QemuVm.start(spawned, image.arch(), console, startTimeout, null, null,
-                    new QemuVm.RamFill(spawned.fillDir(), ram.file(), writes), connected);
+                    new QemuVm.RamFill(spawned.fillDir(), ((QemuCommandLine.Ram.Filled) ram).file(), writes), connected);
             sweep(); // while the guest boots: the sweep is not on the way to it
+            makeTemplateLater(image, kernelOf(image));
             return vm;
         }
 
@@ -334,8 +412,8 @@ public final class QemuBackend implements Backend {
         /** Writes the file-backed {@code regions} into the RAM file on a thread of its own. */
         @Override
         public synchronized void preload(List<MemoryRegion> regions) {
-            if (used || !preloaded.isEmpty()) {
-                return;
+            if (used || !preloaded.isEmpty() || ramTemplate != null) {
+                return; // a template holds the kernel already
             }
             List<QemuCommandLine.RamWrite> writes = new ArrayList<>();
             try {
@@ -349,7 +427,7 @@ public final class QemuBackend implements Backend {
                 return; // outside RAM: start() places the image and says what is wrong
             }
             preloaded = List.copyOf(writes);
-            QemuVm.RamFill fill = new QemuVm.RamFill(spawned.fillDir(), ram.file(), preloaded);
+            QemuVm.RamFill fill = new QemuVm.RamFill(spawned.fillDir(), ((QemuCommandLine.Ram.Filled) ram).file(), preloaded);
             preloading = Background.call("linuxvm-ram-preload", () -> {
                 fill.write();
                 return null;
@@ -383,7 +461,9 @@ public final class QemuBackend implements Backend {
 
         private void sweep() {
             deleteStaleWorkDirs(spawned.workDir().getParent());
-            deleteStaleWorkDirs(ram.file().getParent().getParent());
+            if (spawned.fillDir() != null) {
+                deleteStaleWorkDirs(spawned.fillDir().getParent());
+            }
         }
 
         /** Waits until what {@link #preload} writes is written (for tests). */
@@ -427,6 +507,85 @@ public final class QemuBackend implements Backend {
         } catch (RuntimeException e) {
             QemuVm.deleteTree(workDir);
             throw e;
+        }
+    }
+
+    /** The one file every file-backed region of {@code image} is read from (its kernel), or null. */
+    static Path kernelOf(GuestImage image) {
+        Path kernel = null;
+        for (MemoryRegion r : image.regions()) {
+            if (r.file().isPresent()) {
+                Path p = r.file().get().path();
+                if (kernel != null && !kernel.equals(p)) {
+                    return null;
+                }
+                kernel = p;
+            }
+        }
+        return kernel;
+    }
+
+    private RamTemplate findTemplate(Arch arch, long ramSize, Path kernel) {
+        return templateRoot == null || ramSize > RamTemplate.FILE_SIZE ? null
+                : RamTemplate.find(templateRoot, arch, kernel).orElse(null);
+    }
+
+    /**
+     * What a start from {@code template} writes into QEMU: zeros over what it holds that
+     * {@code inv} does not write (within the guest's {@code ramSize}: QEMU maps no more), then
+     * {@code inv}'s RAM writes it does not hold.
+     */
+    static QemuVm.ProcessFill processFill(RamTemplate template, QemuCommandLine.Invocation inv, long ramSize) {
+        List<RamTemplate.Slice> stale = new ArrayList<>();
+        for (RamTemplate.Slice s : template.stale(inv.ramWrites())) {
+            if (s.ramOffset() < ramSize) {
+                stale.add(new RamTemplate.Slice(s.ramOffset(), s.fileOffset(), (int) Math.min(s.length(), ramSize - s.ramOffset())));
+            }
+        }
+        return new QemuVm.ProcessFill(template, stale, template.missing(inv.ramWrites()));
+    }
+
+    /** Templates being made by this JVM, by name: one make each, however many guests start at once. */
+    private static final Map<String, CompletableFuture<RamTemplate>> MAKING = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Makes {@code kernel}'s template on a thread of its own while the guest boots, for the next
+     * start of that kernel; a failure only means the next start copies the kernel again.
+     */
+    private void makeTemplateLater(GuestImage image, Path kernel) {
+        if (templateRoot == null || kernel == null) {
+            return;
+        }
+        String name;
+        try {
+            name = RamTemplate.name(image.arch(), kernel);
+        } catch (IOException e) {
+            return;
+        }
+        MAKING.computeIfAbsent(name, n -> Background.call("linuxvm-ram-template", () -> {
+            try {
+                return RamTemplate.create(templateRoot, image.arch(), image.ramSize(), kernel, image.regions());
+            } catch (IOException | RuntimeException e) {
+                System.getLogger(QemuBackend.class.getName()).log(System.Logger.Level.DEBUG,
+                        "making the RAM template of " + kernel + " in " + templateRoot + " failed", e);
+                throw e;
+            } finally {
+                MAKING.remove(n);
+            }
+        }));
+    }
+
+    /**
+     * Waits until the RAM templates this JVM is making are made (or failed): for whoever deletes
+     * their directory next, as the CLI's class-data training does.
+     */
+    public static void awaitRamTemplates() {
+        for (CompletableFuture<RamTemplate> f : List.copyOf(MAKING.values())) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                // logged
+            }
         }
     }
 
@@ -569,6 +728,8 @@ public final class QemuBackend implements Backend {
         private Duration startTimeout = Duration.ofSeconds(30);
         private Path workRoot;
         private Path ramRoot;
+        private Path templateRoot;
+        private boolean templateRootSet;
         private final List<String> extraArgs = new ArrayList<>();
 
         private Builder() {
@@ -604,6 +765,17 @@ public final class QemuBackend implements Backend {
          */
         public Builder ramRoot(Path dir) {
             this.ramRoot = dir;
+            return this;
+        }
+
+        /**
+         * Where kernels' RAM templates are kept ({@link RamTemplate}; default: under the cache,
+         * {@link #defaultTemplateRoot}); null: none, every plain start copies its kernel into
+         * a RAM file of its own.
+         */
+        public Builder ramTemplates(Path dir) {
+            this.templateRoot = dir;
+            this.templateRootSet = true;
             return this;
         }
 

@@ -85,7 +85,8 @@ public final class QemuCommandLine {
 
     /**
      * The arguments (binary first), the files they refer to, by path, and what the executor writes
-     * into a {@link Ram.Filled} RAM file ({@code ramWrites}; empty for every other {@link Ram}).
+     * into a {@link Ram.Filled} RAM file or a {@link Ram.Template}'s mapping ({@code ramWrites};
+     * empty for every other {@link Ram}).
      *
      * @param serialPipe the serial port's FIFOs without their {@code .in}/{@code .out} suffix,
      *                   which the wrapper creates before QEMU starts ({@link QemuVm#WRAPPER})
@@ -139,6 +140,15 @@ public final class QemuCommandLine {
          * nothing, and QEMU's start-up overlaps the writes (it runs nothing before {@code cont}).
          */
         record Filled(Path file) implements Ram {
+        }
+
+        /**
+         * {@code memory-backend-file,share=off} over a {@link RamTemplate}'s file, which holds the
+         * kernel already: QEMU maps it copy-on-write, and the executor writes the rest of the
+         * regions ({@link Invocation#ramWrites}, less what the template holds) into QEMU's
+         * mapping before {@code cont} ({@link QemuVm.ProcessFill}).
+         */
+        record Template(Path file) implements Ram {
         }
     }
 
@@ -219,7 +229,7 @@ public final class QemuCommandLine {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         List<RamWrite> ramWrites = new ArrayList<>();
         List<String> args = new ArrayList<>();
-        Loads loads = new Loads(image, workDir, ram instanceof Ram.Filled, files, ramWrites, args);
+        Loads loads = new Loads(image, workDir, ram instanceof Ram.Filled || ram instanceof Ram.Template, files, ramWrites, args);
         image.bootState().match(
                 x86 -> {
                     x86Loads(image, x86, workDir, loads);
@@ -407,6 +417,8 @@ public final class QemuCommandLine {
             memoryBackendFile(ramSize, f.file(), true, args);
         } else if (ram instanceof Ram.PrivateFile f) {
             memoryBackendFile(ramSize, f.file(), false, args);
+        } else if (ram instanceof Ram.Template t) {
+            memoryBackendFile(ramSize, t.file(), false, args);
         }
         args.addAll(List.of("-smp", Integer.toString(cpus)));
         args.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-S"));

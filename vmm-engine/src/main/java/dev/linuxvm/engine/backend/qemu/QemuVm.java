@@ -215,9 +215,12 @@ final class QemuVm implements RunningVm {
      * deletes the directory once QEMU has mapped the file (its monitor answers only after machine
      * init), so the memory goes with the last process that maps it.
      */
-    record RamFill(Path dir, Path file, List<QemuCommandLine.RamWrite> writes) {
+    sealed interface Fill permits RamFill, ProcessFill {
+    }
+
+    record RamFill(Path dir, Path file, List<QemuCommandLine.RamWrite> writes) implements Fill {
         /** {@code length} bytes of {@code from} to {@code position} of {@code to}, in the kernel (sendfile). */
-        private static void copy(MemoryRegion.FileSlice from, int length, FileChannel to, long position) throws IOException {
+        static void copy(MemoryRegion.FileSlice from, int length, FileChannel to, long position) throws IOException {
             try (FileChannel src = FileChannel.open(from.path(), StandardOpenOption.READ)) {
                 to.position(position);
                 long done = 0;
@@ -262,6 +265,101 @@ final class QemuVm implements RunningVm {
     }
 
     /**
+     * What a start writes into QEMU's own RAM when QEMU maps a {@link RamTemplate} copy-on-write:
+     * zeros over the template's {@code stale} slices, then {@code writes} (RAM offsets), through
+     * {@code /proc/PID/mem} once QEMU has mapped the template (its monitor answers only after
+     * machine init, and it runs no guest code before {@code cont}). The writes copy the pages
+     * they touch into QEMU's private memory, as the guest's own writes do.
+     */
+    record ProcessFill(RamTemplate template, List<RamTemplate.Slice> stale, List<QemuCommandLine.RamWrite> writes)
+            implements Fill {
+        private static final int CHUNK = 1 << 20;
+
+        /** Writes them once QEMU ({@code pid}) has mapped the template, waiting at most {@code timeout} for that. */
+        void write(long pid, Duration timeout) throws IOException {
+            long base = awaitMapping(pid, template.file(), timeout);
+            Path memFile = Path.of("/proc/" + pid + "/mem");
+            try (FileChannel mem = FileChannel.open(memFile, StandardOpenOption.WRITE)) {
+                for (RamTemplate.Slice s : stale) {
+                    ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(CHUNK, s.length()));
+                    for (long done = 0; done < s.length(); ) {
+                        zeros.clear().limit((int) Math.min(zeros.capacity(), s.length() - done));
+                        done += writeFully(mem, zeros, base + s.ramOffset() + done);
+                    }
+                }
+                for (QemuCommandLine.RamWrite w : writes) {
+                    if (w.file().isEmpty()) {
+                        writeFully(mem, ByteBuffer.wrap(w.data()), base + w.offset());
+                        continue;
+                    }
+                    MemoryRegion.FileSlice from = w.file().get();
+                    try (FileChannel src = FileChannel.open(from.path(), StandardOpenOption.READ)) {
+                        ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(CHUNK, w.length()));
+                        for (long done = 0; done < w.length(); ) {
+                            buf.clear().limit((int) Math.min(buf.capacity(), w.length() - done));
+                            while (buf.hasRemaining()) {
+                                if (src.read(buf, from.offset() + done + buf.position()) < 0) {
+                                    throw new IOException(from.path() + " ended before byte " + (from.offset() + w.length())
+                                            + ": the file changed after the guest was built");
+                                }
+                            }
+                            done += writeFully(mem, buf.flip(), base + w.offset() + done);
+                        }
+                    }
+                }
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IOException("writing the guest's boot data into QEMU's memory through " + memFile + " was refused"
+                        + " (the ptrace policy, kernel.yama.ptrace_scope, decides who may): set LINUXVM_RAM_TEMPLATES=off"
+                        + " to have the kernel copied into a RAM file instead", e);
+            }
+        }
+
+        private static int writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+            int n = b.remaining();
+            while (b.hasRemaining()) {
+                ch.write(b, position + n - b.remaining());
+            }
+            return n;
+        }
+
+        /**
+         * Where QEMU ({@code pid}) mapped {@code file} from its first byte, from /proc/PID/maps,
+         * once it has: QEMU maps its RAM during machine init, before its monitor answers, so the
+         * writes overlap the rest of its start.
+         */
+        static long awaitMapping(long pid, Path file, Duration timeout) throws IOException {
+            String name = " " + file;
+            Path maps = Path.of("/proc/" + pid + "/maps");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                try {
+                    for (String line : Files.readAllLines(maps)) {
+                        // start-end perms offset dev inode path
+                        if (line.endsWith(name)) {
+                            String[] f = line.split(" +", 6);
+                            if (Long.parseLong(f[2], 16) == 0) {
+                                return Long.parseUnsignedLong(f[0].substring(0, f[0].indexOf('-')), 16);
+                            }
+                        }
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new IOException("QEMU (pid " + pid + ") exited before it mapped the guest's RAM", e);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("QEMU (pid " + pid + ") did not map the guest's RAM template " + file + " within "
+                            + timeout.toMillis() + " ms");
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for QEMU to map the guest's RAM", e);
+                }
+            }
+        }
+    }
+
+    /**
      * Like {@link #start(Arch, QemuCommandLine.Invocation, Path, ConsoleListener, Duration)};
      * {@code template} (may be null) is a snapshot template's RAM directory, released by
      * {@link #close()} unless a snapshot took it; {@code incomingState} (may be null) is a
@@ -269,8 +367,8 @@ final class QemuVm implements RunningVm {
      * {@code -incoming defer}).
      */
     static QemuVm start(Arch arch, QemuCommandLine.Invocation inv, Path workDir, ConsoleListener console,
-                        Duration connectTimeout, Template template, Path incomingState, RamFill fill) {
-        Spawned spawned = spawn(inv, workDir, fill == null ? null : fill.dir());
+                        Duration connectTimeout, Template template, Path incomingState, Fill fill) {
+        Spawned spawned = spawn(inv, workDir, fill instanceof RamFill r ? r.dir() : null);
         return start(spawned, arch, console, connectTimeout, template, incomingState, fill, null);
     }
 
@@ -533,7 +631,7 @@ final class QemuVm implements RunningVm {
      * guest. On failure QEMU is ended and its directories removed.
      */
     static QemuVm start(Spawned spawned, Arch arch, ConsoleListener console, Duration connectTimeout, Template template,
-                        Path incomingState, RamFill fill, CompletableFuture<Connected> connected) {
+                        Path incomingState, Fill fill, CompletableFuture<Connected> connected) {
         QemuCommandLine.Invocation inv = spawned.inv();
         Path workDir = spawned.workDir();
         Process wrapper = spawned.wrapper();
@@ -543,13 +641,15 @@ final class QemuVm implements RunningVm {
         FileChannel ramHold = null;
         try {
             long pid = spawned.pid();
-            if (fill != null) {
-                fill.write(); // QEMU starts meanwhile; it runs no guest code before cont
+            if (fill instanceof RamFill r) {
+                r.write(); // QEMU starts meanwhile; it runs no guest code before cont
+            } else if (fill instanceof ProcessFill p) {
+                p.write(pid, connectTimeout); // as soon as QEMU has mapped its RAM; it runs no guest code before cont
             }
             ProcessHandle qemu = ProcessHandle.of(pid).orElse(null);
             c = connected == null ? connect(spawned, connectTimeout) : joinConnected(connected);
-            if (fill != null) {
-                ramHold = FileChannel.open(fill.file(), StandardOpenOption.READ);
+            if (fill instanceof RamFill r) {
+                ramHold = FileChannel.open(r.file(), StandardOpenOption.READ);
             }
             if (spawned.fillDir() != null) {
                 deleteTree(spawned.fillDir());
