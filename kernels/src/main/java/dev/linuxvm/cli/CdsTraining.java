@@ -2,6 +2,7 @@ package dev.linuxvm.cli;
 
 import dev.linuxvm.engine.Arch;
 import dev.linuxvm.engine.VmmException;
+import dev.linuxvm.engine.backend.qemu.QemuBackend;
 import dev.linuxvm.engine.launch.BackendChoice;
 import dev.linuxvm.engine.launch.BackendSelector;
 import dev.linuxvm.engine.loader.Arm64ImageHeader;
@@ -52,6 +53,9 @@ public final class CdsTraining {
         System.setProperty(LinuxVmCli.PICOCLI_CONVERTER_EXCLUDES, "java\\..*"); // as LinuxVmCli.main
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);
         Path dir = Files.createTempDirectory("linuxvm-cds");
+        // the synthetic kernels' RAM templates stay out of the user's cache: made (x86_64, aarch64
+        // ACPI) and used (aarch64 device tree) in here
+        System.setProperty(QemuBackend.TEMPLATES_PROPERTY, dir.resolve("ram-templates").toString());
         List<String> report = new ArrayList<>();
         try {
             run(report, quiet, "--help", "--help");
@@ -89,6 +93,7 @@ public final class CdsTraining {
             run(report, quiet, "aarch64-dt", "--kernel", image.toString(), "--initrd", initrd.toString(), "--arch",
                     "aarch64", "--device-tree", "--backend", "qemu", "--exec", "true", "--timeout", "5s");
         } finally {
+            QemuBackend.awaitRamTemplates();
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);

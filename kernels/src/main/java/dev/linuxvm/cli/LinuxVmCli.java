@@ -244,7 +244,8 @@ public final class LinuxVmCli {
 
     private Launcher.Early startEarly() {
         Arch guestArch = arch != null ? arch : Arch.host();
-        return guestArch == null ? null : Launcher.Early.start(guestArch, backend, memoryMib, cpus);
+        return guestArch == null ? null : Launcher.Early.start(guestArch, backend, memoryMib, cpus,
+                kernel != null ? new LaunchRequest.Kernel.File(kernel) : new LaunchRequest.Kernel.Provisioned());
     }
 
     /** {@link #startEarly()}, then this request prepared on a thread of its own; null when nothing starts. */

@@ -105,6 +105,24 @@ final class GuestCache {
     }
 
     /** The current guest of {@code arch} if it is complete and its checksums match, else null. */
+    /**
+     * The kernel file of {@code arch}'s current entry, read without the lock and unverified (null
+     * when there is none): a hint for what is about to boot, never what boots.
+     */
+    Path peekKernel(Arch arch) {
+        try {
+            Path dir = archDir(arch).resolve(Files.readString(archDir(arch).resolve(CURRENT)).trim());
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(dir.resolve(MANIFEST))) {
+                p.load(r);
+            }
+            String file = p.getProperty("kernel.file");
+            return file == null ? null : dir.resolve(file);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     TestKernel current(Arch arch, java.util.function.Consumer<String> progress) {
         Path pointer = archDir(arch).resolve(CURRENT);
         if (!Files.isRegularFile(pointer)) {

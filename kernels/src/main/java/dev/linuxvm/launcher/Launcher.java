@@ -92,8 +92,8 @@ public final class Launcher {
     static final class Ahead implements AutoCloseable {
         private final CompletableFuture<Backend.Prestart> future;
 
-        Ahead(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort) {
-            this(() -> prestart(backend, arch, memoryMib, cpus, dataPort));
+        Ahead(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort, LaunchRequest.Kernel kernel) {
+            this(() -> prestart(backend, arch, memoryMib, cpus, dataPort, kernelHint(arch, kernel)));
         }
 
         /** Runs {@code prestart} on a thread of its own. */
@@ -101,8 +101,20 @@ public final class Launcher {
             future = Background.call("linuxvm-start-ahead", prestart);
         }
 
-        static Backend.Prestart prestart(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort) {
-            return backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort);
+        static Backend.Prestart prestart(Backend backend, Arch arch, int memoryMib, int cpus, boolean dataPort, Path kernel) {
+            return backend.prestart(arch, memoryMib * (1L << 20), cpus, dataPort, kernel);
+        }
+
+        /**
+         * The kernel file {@code kernel} will most likely be, found without waiting for anything
+         * (the provisioned one: its cache entry, unverified and unlocked); null for a KUnit kernel
+         * or none cached. Only a hint for the executor, which checks what the image holds.
+         */
+        static Path kernelHint(Arch arch, LaunchRequest.Kernel kernel) {
+            if (kernel instanceof LaunchRequest.Kernel.File f) {
+                return f.path();
+            }
+            return kernel instanceof LaunchRequest.Kernel.Provisioned ? TestKernels.fromEnvironment(line -> { }).kernelHint(arch) : null;
         }
 
         /**
@@ -177,7 +189,7 @@ public final class Launcher {
                 }
                 ahead = startAhead && selection != null
                         ? new Ahead(selection.backend(), request.arch(), request.memoryMib(), request.cpus(),
-                        request.dataPort() && selection.backend().supportsDataPort())
+                        request.dataPort() && selection.backend().supportsDataPort(), request.kernel())
                         : null;
             }
             return prepare(request, progress, selection, noExecutor, ahead, mayProvision);
@@ -208,7 +220,7 @@ public final class Launcher {
         private final CompletableFuture<BackendSelector.Selection> selection = new CompletableFuture<>();
         private Ahead ahead;
 
-        private Early(Arch arch, BackendChoice backend, int memoryMib, int cpus) {
+        private Early(Arch arch, BackendChoice backend, int memoryMib, int cpus, LaunchRequest.Kernel kernel) {
             this.arch = arch;
             this.backend = backend;
             this.memoryMib = memoryMib;
@@ -224,7 +236,7 @@ public final class Launcher {
                     throw e;
                 }
                 selection.complete(s);
-                return Ahead.prestart(s.backend(), arch, memoryMib, cpus, false);
+                return Ahead.prestart(s.backend(), arch, memoryMib, cpus, false, Ahead.kernelHint(arch, kernel));
             });
         }
 
@@ -234,12 +246,17 @@ public final class Launcher {
          * nothing ({@link #selection()} is null) and {@link #prepare} says why.
          */
         public static Early start(Arch arch, BackendChoice backend, int memoryMib, int cpus) {
+            return start(arch, backend, memoryMib, cpus, new LaunchRequest.Kernel.Provisioned());
+        }
+
+        /** {@link #start(Arch, BackendChoice, int, int)} for a guest that will most likely boot {@code kernel}. */
+        public static Early start(Arch arch, BackendChoice backend, int memoryMib, int cpus, LaunchRequest.Kernel kernel) {
             try {
                 new GuestSpec(arch, BootMode.ACPI, Path.of("provisioned"), null, "", memoryMib, cpus);
             } catch (RuntimeException e) {
                 return null;
             }
-            return new Early(arch, backend, memoryMib, cpus);
+            return new Early(arch, backend, memoryMib, cpus, kernel);
         }
 
         /** The executor chosen, once chosen; null when none could be. */

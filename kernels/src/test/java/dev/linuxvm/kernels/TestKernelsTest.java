@@ -42,6 +42,23 @@ class TestKernelsTest {
     }
 
     @Test
+    void the_kernel_hint_is_the_override_or_the_cached_entrys_kernel_and_null_without_either(@TempDir Path dir) throws Exception {
+        Path cache = dir.resolve("cache");
+        assertThat(TestKernels.of(cache, Map.of(), s -> { }).kernelHint(Arch.X86_64)).isNull();
+        assertThat(cache).doesNotExist();
+
+        Path kernel = Files.writeString(dir.resolve("vmlinux"), "k");
+        assertThat(TestKernels.of(cache, Map.of("LINUXVM_KERNEL_X86_64", kernel.toString()), s -> { }).kernelHint(Arch.X86_64))
+            .isEqualTo(kernel);
+
+        Path entry = Files.createDirectories(cache.resolve("guests/aarch64/some-entry"));
+        Files.writeString(entry.resolve("guest.properties"), "kernel.file=Image\n");
+        Files.writeString(cache.resolve("guests/aarch64/current"), "some-entry\n");
+        assertThat(TestKernels.of(cache, Map.of(), s -> { }).kernelHint(Arch.AARCH64)).as("unverified: a hint")
+            .isEqualTo(entry.resolve("Image"));
+    }
+
+    @Test
     void a_guest_not_in_the_cache_is_not_provisioned_when_only_a_provisioned_one_is_asked_for(@TempDir Path dir)
             throws Exception {
         java.util.List<String> progress = new java.util.ArrayList<>();
