@@ -18,7 +18,6 @@ import dev.linuxvm.kernels.TestKernels;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +72,7 @@ class QemuRamTemplateBootTest {
         ConsoleCapture first = new ConsoleCapture();
         try (RunningVm vm = qemu.start(image(arch, mode, k, initramfs, "first"), first)) {
             bootToShell(vm, first);
-            answer(vm, first, "cat /proc/cmdline; echo one-$((1+1))", "one-2");
+            QemuSnapshotBootTest.answer(vm, first, "cat /proc/cmdline; echo one-$((1+1))", "one-2");
             assertThat(first.text()).contains("linuxvm.test=first");
         }
         QemuBackend.awaitRamTemplates();
@@ -88,8 +87,8 @@ class QemuRamTemplateBootTest {
             assertThat(processesNaming(template.toRealPath())).as("QEMUs mapping the template").hasSize(2);
             bootToShell(vmA, a);
             bootToShell(vmB, b);
-            answer(vmA, a, "cat /proc/cmdline; echo a > /root/only-a; echo a-$((1+1))", "a-2");
-            answer(vmB, b, "cat /proc/cmdline; [ -e /root/only-a ] && echo seen-$((3+3)) || echo absent-$((3+3))", "-6");
+            QemuSnapshotBootTest.answer(vmA, a, "cat /proc/cmdline; echo a > /root/only-a; echo a-$((1+1))", "a-2");
+            QemuSnapshotBootTest.answer(vmB, b, "cat /proc/cmdline; [ -e /root/only-a ] && echo seen-$((3+3)) || echo absent-$((3+3))", "-6");
             assertThat(a.text()).as("guest A's console:%n%s", a.tail(20)).contains("linuxvm.test=plain").doesNotContain("linuxvm.test=ahead");
             assertThat(b.text()).as("guest B's console:%n%s", b.tail(20)).contains("linuxvm.test=ahead", "absent-6")
                     .doesNotContain("linuxvm.test=plain");
@@ -140,21 +139,6 @@ class QemuRamTemplateBootTest {
         }
     }
 
-    /** Types {@code command} and waits for {@code expected} (computed by the shell, so no echo of the input matches). */
-    private static void answer(RunningVm vm, ConsoleCapture console, String command, String expected) throws Exception {
-        int before = console.text().length();
-        vm.consoleInput().write((command + "\n").getBytes(StandardCharsets.UTF_8));
-        vm.consoleInput().flush();
-        long deadline = System.nanoTime() + STEP.toNanos();
-        while (console.text().indexOf(expected, before) < 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + expected + "' within " + STEP + "; exit " + vm.exit() + "; last lines:\n"
-                        + console.tail(20));
-            }
-            Thread.sleep(2);
-        }
-    }
-
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
@@ -163,19 +147,12 @@ class QemuRamTemplateBootTest {
 
     /** Live QEMU processes whose command line mentions {@code path}. */
     private static List<Long> processesNaming(Path path) throws IOException {
-        String needle = path.toString();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .filter(p -> {
-                        try {
-                            return Files.readString(p.resolve("comm")).startsWith("qemu-system")
-                                    && new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(needle);
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    })
-                    .map(p -> Long.parseLong(p.getFileName().toString()))
-                    .toList();
-        }
+        return QemuSnapshotBootTest.processesNaming(path).stream().filter(pid -> {
+            try {
+                return Files.readString(Path.of("/proc/" + pid + "/comm")).startsWith("qemu-system");
+            } catch (IOException e) {
+                return false; // exited meanwhile
+            }
+        }).toList();
     }
 }

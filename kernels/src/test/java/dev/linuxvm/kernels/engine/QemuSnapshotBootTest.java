@@ -135,7 +135,7 @@ class QemuSnapshotBootTest {
     }
 
     /** Types {@code command} and waits for {@code expected} (computed by the shell, so no echo of the input matches). */
-    private static void answer(RunningVm vm, ConsoleCapture console, String command, String expected) throws Exception {
+    static void answer(RunningVm vm, ConsoleCapture console, String command, String expected) throws Exception {
         int before = console.text().length();
         vm.consoleInput().write((command + "\n").getBytes(StandardCharsets.UTF_8));
         vm.consoleInput().flush();
@@ -165,7 +165,7 @@ class QemuSnapshotBootTest {
     }
 
     /** Live processes whose /proc/PID/cmdline mentions {@code path}. */
-    private static List<Long> processesNaming(Path path) throws IOException {
+    static List<Long> processesNaming(Path path) throws IOException {
         String needle = path.toString();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))

@@ -98,11 +98,7 @@ class QemuRamTemplateTest {
         QemuBackend backend = backend(arch);
         byte[] kernelBytes = randomBytes(KERNEL_LENGTH, 2);
         Path kernel = Files.write(files.resolve("kernel"), kernelBytes);
-        try (QemuVm vm = (QemuVm) backend.start(image(arch, kernel, "makes it"), new CapturingConsole())) {
-            assertThat(vm.exit()).isEmpty();
-        }
-        QemuBackend.awaitRamTemplates();
-        Path template = onlyTemplate();
+        Path template = firstStart(backend, arch, kernel);
 
         try (Backend.Prestart ahead = backend.prestart(arch, 128 * MIB, 1, false, kernel)) {
             assertThat(processesNaming(template.toRealPath())).as("QEMU started ahead on the template").hasSize(1);
@@ -120,11 +116,7 @@ class QemuRamTemplateTest {
         QemuBackend backend = backend(arch);
         byte[] kernelBytes = randomBytes(KERNEL_LENGTH, 3);
         Path kernel = Files.write(files.resolve("kernel"), kernelBytes);
-        try (RunningVm vm = backend.start(image(arch, kernel, "makes it"), new CapturingConsole())) {
-            assertThat(vm.exit()).isEmpty();
-        }
-        QemuBackend.awaitRamTemplates();
-        Path template = onlyTemplate();
+        Path template = firstStart(backend, arch, kernel);
         // a slice of another make of the kernel (another file offset), which this image does not write
         byte[] stale = randomBytes(8192, 4);
         try (RandomAccessFile f = new RandomAccessFile(template.toFile(), "rw")) {
@@ -148,11 +140,7 @@ class QemuRamTemplateTest {
     void a_kernel_file_changed_after_its_template_was_made_is_copied_again(Arch arch) throws Exception {
         QemuBackend backend = backend(arch);
         Path kernel = Files.write(files.resolve("kernel"), randomBytes(KERNEL_LENGTH, 5));
-        try (RunningVm vm = backend.start(image(arch, kernel, "makes it"), new CapturingConsole())) {
-            assertThat(vm.exit()).isEmpty();
-        }
-        QemuBackend.awaitRamTemplates();
-        Path old = onlyTemplate();
+        Path old = firstStart(backend, arch, kernel);
         RamTemplate found = RamTemplate.find(templates, arch, kernel).orElseThrow();
         byte[] rebuilt = randomBytes(KERNEL_LENGTH, 6);
         Files.write(kernel, rebuilt); // same size, same inode: the times tell
@@ -168,6 +156,15 @@ class QemuRamTemplateTest {
         }
         QemuBackend.awaitRamTemplates();
         assertThat(list(templates)).as("the old template (kept until idle) and the new one, with their lists").hasSize(4);
+    }
+
+    /** Starts and closes a guest of {@code kernel}, the first: returns the template that start made. */
+    private Path firstStart(QemuBackend backend, Arch arch, Path kernel) throws Exception {
+        try (RunningVm vm = backend.start(image(arch, kernel, "makes it"), new CapturingConsole())) {
+            assertThat(vm.exit()).isEmpty();
+        }
+        QemuBackend.awaitRamTemplates();
+        return onlyTemplate();
     }
 
     private QemuBackend backend(Arch arch) {
