@@ -101,8 +101,11 @@ class QemuRamTemplateTest {
         Path template = firstStart(backend, arch, kernel);
 
         try (Backend.Prestart ahead = backend.prestart(arch, 128 * MIB, 1, false, kernel)) {
-            assertThat(processesNaming(template.toRealPath())).as("QEMU started ahead on the template").hasSize(1);
             try (QemuVm vm = (QemuVm) ahead.start(image(arch, kernel, "ahead boot data"), new CapturingConsole())) {
+                // not before start(): until then the wrapper shell may not have become QEMU yet
+                assertThat(commandLine(vm)).as("QEMU started ahead on the template")
+                        .contains("mem-path=" + template.toRealPath() + ",share=off");
+                assertThat(processesNaming(template.toRealPath())).as("QEMUs mapping the template").hasSize(1);
                 assertThat(guestBytes(vm, kernelAt(arch), KERNEL_LENGTH)).isEqualTo(kernelBytes);
                 assertThat(new String(guestBytes(vm, dataAt(arch), 15), StandardCharsets.US_ASCII)).isEqualTo("ahead boot data");
             }
