@@ -104,41 +104,46 @@ final class GuestCache {
         }
     }
 
-    /** The current guest of {@code arch} if it is complete and its checksums match, else null. */
     /**
      * The kernel file of {@code arch}'s current entry, read without the lock and unverified (null
      * when there is none): a hint for what is about to boot, never what boots.
      */
     Path peekKernel(Arch arch) {
         try {
-            Path dir = archDir(arch).resolve(Files.readString(archDir(arch).resolve(CURRENT)).trim());
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(dir.resolve(MANIFEST))) {
-                p.load(r);
-            }
-            String file = p.getProperty("kernel.file");
+            Path dir = currentDir(arch);
+            String file = readManifest(dir.resolve(MANIFEST)).getProperty("kernel.file");
             return file == null ? null : dir.resolve(file);
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
+    /** The directory {@code arch}'s {@link #CURRENT} pointer names. */
+    private Path currentDir(Arch arch) throws IOException {
+        return archDir(arch).resolve(Files.readString(archDir(arch).resolve(CURRENT)).trim());
+    }
+
+    private static Properties readManifest(Path manifest) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(manifest)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    /** The current guest of {@code arch} if it is complete and its checksums match, else null. */
     TestKernel current(Arch arch, java.util.function.Consumer<String> progress) {
-        Path pointer = archDir(arch).resolve(CURRENT);
-        if (!Files.isRegularFile(pointer)) {
+        if (!Files.isRegularFile(archDir(arch).resolve(CURRENT))) {
             return null;
         }
         try {
-            Path dir = archDir(arch).resolve(Files.readString(pointer).trim());
+            Path dir = currentDir(arch);
             Path manifest = dir.resolve(MANIFEST);
             if (!Files.isRegularFile(manifest)) {
                 progress.accept("cache entry " + dir + " has no manifest: provisioning again");
                 return null;
             }
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(manifest)) {
-                p.load(r);
-            }
+            Properties p = readManifest(manifest);
             if (!Integer.toString(GuestInitramfs.REVISION).equals(p.getProperty("initramfs.revision"))) {
                 progress.accept("cache entry " + dir + " has initramfs revision " + p.getProperty("initramfs.revision")
                     + ", this build needs " + GuestInitramfs.REVISION + ": provisioning again");

@@ -350,7 +350,7 @@ final class QemuVm implements RunningVm {
                             + timeout.toMillis() + " ms");
                 }
                 try {
-                    Thread.sleep(1);
+                    Thread.sleep(1); // polled: nothing signals that a process has mapped a file
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while waiting for QEMU to map the guest's RAM", e);
