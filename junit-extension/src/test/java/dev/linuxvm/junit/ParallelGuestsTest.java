@@ -81,41 +81,39 @@ class ParallelGuestsTest {
         static final Map<String, AtomicInteger> NOW = new ConcurrentHashMap<>();
         static final Map<String, AtomicInteger> MOST = new ConcurrentHashMap<>();
         static final Set<String> THREADS = ConcurrentHashMap.newKeySet();
+        /** Holders at once that {@link #hold} waits for, by key, before it holds: see {@link #expect}. */
+        static final Map<String, Integer> EXPECTED = new ConcurrentHashMap<>();
 
         static void reset() {
             NOW.clear();
             MOST.clear();
             THREADS.clear();
+            EXPECTED.clear();
         }
 
+        /**
+         * Tests that must see guests overlap say how many holders of {@code key} must have been in at
+         * once before any holder goes on: a fixed sleep alone fails on a loaded machine, where the
+         * second guest may start after the first one's sleep has ended. When they never come
+         * together (the guests ran one after another), holders go on after 10 s and the test's
+         * check of {@link #most} fails.
+         */
+        static void expect(String key, int together) {
+            EXPECTED.put(key, together);
+        }
+
+        /** Waits for what {@link #expect} asked (at most 10 s), then holds for 150 ms. */
         static void hold(String key) {
             THREADS.add(key + "@" + Thread.currentThread().getName());
             int now = NOW.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             MOST.computeIfAbsent(key, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                NOW.get(key).decrementAndGet();
-            }
-        }
-
-        /**
-         * Holds until {@code together} holders of {@code key} have been in at once, or 10 s have
-         * passed. Tests that must see guests overlap use it instead of a fixed sleep: a loaded
-         * machine can start the second guest after a short sleep of the first has ended.
-         */
-        static void meet(String key, int together) {
-            THREADS.add(key + "@" + Thread.currentThread().getName());
-            int now = NOW.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-            AtomicInteger most = MOST.computeIfAbsent(key, k -> new AtomicInteger());
-            most.accumulateAndGet(now, Math::max);
             long deadline = System.nanoTime() + 10_000_000_000L;
             try {
-                while (most.get() < together && System.nanoTime() < deadline) {
+                while (!EXPECTED.entrySet().stream().allMatch(e -> most(e.getKey()) >= e.getValue())
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
+                Thread.sleep(150);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -165,6 +163,7 @@ class ParallelGuestsTest {
 
     @Test
     void no_more_guests_run_at_once_than_the_limit_and_the_others_wait_for_a_slot() throws IOException {
+        Busy.expect("guests", 2);
         runParallel(2, FiveGuests.class).assertStatistics(s -> s.started(5).succeeded(5));
 
         assertThat(FakeLauncher.VMS).hasSize(5).allSatisfy(vm -> assertThat(vm.closed()).isTrue());
@@ -226,6 +225,8 @@ class ParallelGuestsTest {
 
     @Test
     void the_methods_of_a_per_class_guest_take_turns_while_classes_run_side_by_side() {
+        Busy.expect("A", 1);
+        Busy.expect("B", 1);
         runParallel(2, SharedGuestA.class, SharedGuestB.class).assertStatistics(s -> s.started(5).succeeded(5));
 
         assertThat(FakeLauncher.VMS).hasSize(2);
@@ -267,12 +268,13 @@ class ParallelGuestsTest {
         void firmware(SerialConsole console, LinuxVmHandle vm, BootMode mode) {
             assertThat(console.exec("uname -m")).succeeded().hasOutput("aarch64");
             assertThat(vm.artifacts()).containsKey(mode == BootMode.ACPI ? "DSDT.aml" : "guest.dtb");
-            Busy.meet("matrix", 2);
+            Busy.hold("matrix");
         }
     }
 
     @Test
     void matrix_entries_boot_in_parallel_into_their_own_report_directories() throws IOException {
+        Busy.expect("matrix", 2);
         runParallel(2, Matrix.class).assertStatistics(s -> s.started(2).succeeded(2));
 
         assertThat(Busy.most("matrix")).as("matrix entries at once").isEqualTo(2);
@@ -285,12 +287,13 @@ class ParallelGuestsTest {
         @RepeatedTest(3)
         void again(SerialConsole console) {
             assertThat(console.exec("echo again")).succeeded().hasOutput("again");
-            Busy.meet("repeated", 2);
+            Busy.hold("repeated");
         }
     }
 
     @Test
     void invocations_of_a_repeated_test_get_a_report_directory_each() throws IOException {
+        Busy.expect("repeated", 2);
         runParallel(3, Repeated.class).assertStatistics(s -> s.started(3).succeeded(3));
 
         for (int i = 1; i <= 3; i++) {
