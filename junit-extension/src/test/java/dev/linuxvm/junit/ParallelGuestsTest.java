@@ -83,6 +83,8 @@ class ParallelGuestsTest {
         static final Set<String> THREADS = ConcurrentHashMap.newKeySet();
         /** Holders at once that {@link #hold} waits for, by key, before it holds: see {@link #expect}. */
         static final Map<String, Integer> EXPECTED = new ConcurrentHashMap<>();
+        /** Notified, under its lock, whenever a holder has come in and {@link #MOST} may have grown. */
+        private static final Object ENTERED = new Object();
 
         static void reset() {
             NOW.clear();
@@ -106,12 +108,16 @@ class ParallelGuestsTest {
         static void hold(String key) {
             THREADS.add(key + "@" + Thread.currentThread().getName());
             int now = NOW.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-            MOST.computeIfAbsent(key, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
             long deadline = System.nanoTime() + 10_000_000_000L;
             try {
-                while (!EXPECTED.entrySet().stream().allMatch(e -> most(e.getKey()) >= e.getValue())
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
+                synchronized (ENTERED) {
+                    MOST.computeIfAbsent(key, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+                    ENTERED.notifyAll();
+                    long left;
+                    while (!EXPECTED.entrySet().stream().allMatch(e -> most(e.getKey()) >= e.getValue())
+                            && (left = deadline - System.nanoTime()) > 0) {
+                        ENTERED.wait(Math.max(1, left / 1_000_000));
+                    }
                 }
                 Thread.sleep(150);
             } catch (InterruptedException e) {
